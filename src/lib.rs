@@ -1,0 +1,33 @@
+//! stagegate: the release gate of a Dev → UAT → Production pipeline.
+//!
+//! Three scanners run in parallel over one repository — `advisories` (lockfiles against
+//! vulnerability databases), `secrets` (committed credentials) and `drift` (UAT ↔ production
+//! configuration parity and production policies) — and produce one sorted list of
+//! [`Finding`](finding::Finding)s. Reports turn them into SARIF 2.1.0, JSON, text or Markdown, and
+//! the [`gate`] turns them into an exit code.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use stagegate::{config::Config, finding::ScannerKind, scanners::{self, ScanContext, ScanOptions}};
+//!
+//! let root = Path::new(".");
+//! let config = Config::discover(root, None).expect("valid stagegate.toml");
+//! let options = ScanOptions::default();
+//! let ctx = ScanContext { root, config: &config, options: &options, explicit: false };
+//! let scanners: Vec<_> = ScannerKind::ALL.iter().map(|k| scanners::builtin(*k)).collect();
+//! let result = stagegate::scan::run(&scanners, &ctx);
+//! let summary = stagegate::gate::evaluate(&result, config.fail_on.unwrap_or_default());
+//! std::process::exit(summary.verdict.exit_code());
+//! ```
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod finding;
+pub mod gate;
+pub mod output;
+pub mod paths;
+pub mod redact;
+pub mod report;
+pub mod scan;
+pub mod scanners;

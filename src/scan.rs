@@ -1,0 +1,136 @@
+//! Runs the selected scanners in parallel and merges what they return into one [`ScanResult`].
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::finding::{Finding, Notification, RuleMeta, ScannerKind};
+use crate::scanners::{ScanContext, ScanOutput, ScanStats, Scanner};
+
+/// What one scanner did.
+#[derive(Debug, Clone)]
+pub struct ScannerRun {
+    /// Which scanner.
+    pub kind: ScannerKind,
+    /// What it looked at.
+    pub stats: ScanStats,
+    /// Wall time in milliseconds (reported in text output only: never in SARIF/JSON, which must
+    /// be byte-identical across runs).
+    pub millis: u128,
+}
+
+/// The merged, sorted result of a scan, before the gate.
+#[derive(Debug, Clone, Default)]
+pub struct ScanResult {
+    /// Sorted by (path, line, column, rule, fingerprint).
+    pub findings: Vec<Finding>,
+    /// One per rule id, sorted by id.
+    pub rules: Vec<RuleMeta>,
+    /// Sorted.
+    pub notifications: Vec<Notification>,
+    /// In [`ScannerKind::ALL`] order.
+    pub runs: Vec<ScannerRun>,
+}
+
+impl ScanResult {
+    /// The metadata of `rule_id`.
+    pub fn rule(&self, rule_id: &str) -> Option<&RuleMeta> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(rule_id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Counts summed over scanners.
+    pub fn total_stats(&self) -> ScanStats {
+        let mut s = ScanStats::default();
+        for r in &self.runs {
+            s.add(&r.stats);
+        }
+        s
+    }
+}
+
+/// Runs `scanners` in parallel on `ctx` and merges their output deterministically.
+///
+/// A panicking scanner becomes an error notification; the others' findings are kept.
+pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
+    let outputs: Vec<(ScannerKind, ScanOutput, u128)> = scanners
+        .par_iter()
+        .map(|s| {
+            let start = Instant::now();
+            let out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                ScanOutput {
+                    notifications: vec![Notification::error(
+                        s.kind(),
+                        format!(
+                            "internal error in the {} scanner: {what}; please report it",
+                            s.kind()
+                        ),
+                    )],
+                    ..ScanOutput::default()
+                }
+            });
+            (s.kind(), out, start.elapsed().as_millis())
+        })
+        .collect();
+    merge(outputs)
+}
+
+fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
+    outputs.sort_by_key(|(k, _, _)| *k);
+    let mut result = ScanResult::default();
+    for (kind, out, millis) in outputs {
+        result.findings.extend(out.findings);
+        result.rules.extend(out.rules);
+        result.notifications.extend(out.notifications);
+        result.runs.push(ScannerRun {
+            kind,
+            stats: out.stats,
+            millis,
+        });
+    }
+    result
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result.findings.dedup_by(|a, b| {
+        a.fingerprint == b.fingerprint && a.location == b.location && a.rule_id == b.rule_id
+    });
+    result.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    result.rules.dedup_by(|a, b| a.id == b.id);
+    // Keep only rules that have a result: SARIF's `rules` lists what the results reference.
+    let used: std::collections::BTreeSet<&str> =
+        result.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    result.rules.retain(|r| used.contains(r.id.as_str()));
+    // A finding whose scanner forgot its rule metadata still gets a (plain) rule entry, so
+    // every SARIF result has a valid `ruleIndex`.
+    let mut missing: Vec<RuleMeta> = Vec::new();
+    for f in &result.findings {
+        let known = result
+            .rules
+            .binary_search_by(|r| r.id.as_str().cmp(&f.rule_id))
+            .is_ok()
+            || missing.iter().any(|m| m.id == f.rule_id);
+        if !known {
+            missing.push(RuleMeta::new(
+                f.rule_id.clone(),
+                f.rule_id.clone(),
+                f.rule_id.clone(),
+                f.severity,
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        result.rules.extend(missing);
+        result.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    result.notifications.sort();
+    result.notifications.dedup();
+    result
+}

@@ -1,0 +1,76 @@
+//! `[advisories]` section of `stagegate.toml`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::IsoDate;
+use crate::finding::Severity;
+
+/// Configuration of the advisories scanner.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoriesConfig {
+    /// Advisory database directory (RustSec layout). Default `~/.cargo/advisory-db`.
+    #[serde(default)]
+    pub db: Option<String>,
+    /// Accepted advisories: an id or any alias, with a reason and an optional expiry.
+    #[serde(default)]
+    pub ignore: Vec<AdvisoryIgnore>,
+    /// A database older than this many days is itself a finding.
+    #[serde(default = "default_max_age_days")]
+    pub max_age_days: u32,
+    /// Severity of `unsound` advisories.
+    #[serde(default = "default_unsound")]
+    pub unsound: Severity,
+    /// Severity of `unmaintained` advisories.
+    #[serde(default = "default_unmaintained")]
+    pub unmaintained: Severity,
+    /// Severity of `notice` advisories.
+    #[serde(default = "default_notice")]
+    pub notice: Severity,
+    /// Severity of yanked versions.
+    #[serde(default = "default_yanked")]
+    pub yanked: Severity,
+}
+
+impl Default for AdvisoriesConfig {
+    fn default() -> Self {
+        AdvisoriesConfig {
+            db: None,
+            ignore: Vec::new(),
+            max_age_days: default_max_age_days(),
+            unsound: default_unsound(),
+            unmaintained: default_unmaintained(),
+            notice: default_notice(),
+            yanked: default_yanked(),
+        }
+    }
+}
+
+fn default_max_age_days() -> u32 {
+    90
+}
+fn default_unsound() -> Severity {
+    Severity::Medium
+}
+fn default_unmaintained() -> Severity {
+    Severity::Low
+}
+fn default_notice() -> Severity {
+    Severity::Note
+}
+fn default_yanked() -> Severity {
+    Severity::Low
+}
+
+/// One accepted advisory.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoryIgnore {
+    /// Advisory id or alias (`RUSTSEC-2020-0071`, `CVE-…`, `GHSA-…`).
+    pub id: String,
+    /// Why it is acceptable; shown as the SARIF suppression justification.
+    pub reason: String,
+    /// After this date the ignore stops applying and becomes a finding itself.
+    #[serde(default)]
+    pub until: Option<IsoDate>,
+}
