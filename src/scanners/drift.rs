@@ -1,6 +1,7 @@
 //! Drift scanner: UAT ↔ production configuration parity and production policies.
 
 pub mod cfg;
+pub mod model;
 
 use super::{ScanContext, ScanOutput, Scanner};
 use crate::finding::{Notification, ScannerKind};
