@@ -1,1 +1,121 @@
-fn main() {}
+//! `stagegate` binary: parses arguments, runs the library, writes reports, maps the verdict to
+//! the exit code. The only place that touches argv, stdout and the process exit code.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use stagegate::error::Error;
+use stagegate::finding::{Location, Notification, NotificationLevel};
+use stagegate::report::{self, Format, RenderOptions, Report};
+use stagegate::scanners::{self, ScanContext};
+
+use cli::args::Cli;
+use cli::plan::Plan;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stagegate: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let plan = Plan::new(cli.command)?;
+    let ctx = ScanContext {
+        root: &plan.root,
+        config: &plan.config,
+        options: &plan.options,
+        explicit: plan.explicit,
+    };
+    let scanners: Vec<_> = plan
+        .scanners
+        .iter()
+        .map(|k| scanners::builtin(*k))
+        .collect();
+    let result = stagegate::scan::run(&scanners, &ctx);
+    let summary = stagegate::gate::evaluate(&result, plan.fail_on);
+    let report = Report {
+        result,
+        summary,
+        root_display: plan.root.display().to_string(),
+    };
+    let opts = RenderOptions {
+        text: report::text::TextOptions {
+            color: plan.color,
+            timings: false,
+        },
+        sarif: report::sarif::SarifOptions {
+            src_root_uri: src_root_uri(&plan.root),
+            automation_id: plan.automation_id.clone(),
+        },
+    };
+
+    // Files first: if one cannot be written, stdout still gets the report and the run exits 2.
+    let mut write_error = None;
+    if let Some(path) = &plan.sarif {
+        let bytes = report::render(&report, Format::Sarif, &opts);
+        if let Err(e) = stagegate::output::write_atomic(path, &bytes) {
+            write_error = Some(e);
+        }
+    }
+    match &plan.output {
+        Some(path) => {
+            let bytes = report::render(&report, plan.format, &opts);
+            if let Err(e) = stagegate::output::write_atomic(path, &bytes) {
+                write_error.get_or_insert(e);
+            }
+        }
+        None => {
+            if !(plan.quiet && plan.format == Format::Text) {
+                let bytes = report::render(&report, plan.format, &opts);
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error of the scan.
+                let _ = out.write_all(&bytes).and_then(|_| out.flush());
+            }
+        }
+    }
+    // When the report goes to a file or is quiet, errors still reach the user on stderr.
+    let text_on_stdout = plan.output.is_none() && plan.format == Format::Text && !plan.quiet;
+    if !text_on_stdout {
+        for n in &report.result.notifications {
+            if n.level == NotificationLevel::Error {
+                eprintln!("stagegate: error: {}", describe(n));
+            }
+        }
+    }
+    if let Some(e) = write_error {
+        eprintln!("stagegate: error: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    let code = report.summary.verdict.exit_code();
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+}
+
+fn describe(n: &Notification) -> String {
+    let scanner = n.scanner.map(|s| format!("[{s}] ")).unwrap_or_default();
+    match &n.location {
+        Some(Location { path, .. }) if !n.message.contains(path.as_str()) => {
+            format!("{scanner}{path}: {}", n.message)
+        }
+        _ => format!("{scanner}{}", n.message),
+    }
+}
+
+/// `file:///abs/root/` for SARIF's `originalUriBaseIds`.
+fn src_root_uri(root: &std::path::Path) -> Option<String> {
+    let abs = std::fs::canonicalize(root).ok()?;
+    let s = abs.to_str()?;
+    let mut uri = String::from("file://");
+    uri.push_str(&report::sarif::encode_uri_path(s));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(uri)
+}

@@ -36,3 +36,43 @@ pub const TOOL: ToolInfo = ToolInfo {
     version: env!("CARGO_PKG_VERSION"),
     information_uri: env!("CARGO_PKG_HOMEPAGE"),
 };
+
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+/// Output formats of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human report (default).
+    Text,
+    /// Versioned JSON (`docs/json-report.md`).
+    Json,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// Markdown summary for a pull request or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+}
+
+/// Renders `report` in `format` into a byte buffer.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> Vec<u8> {
+    let mut buf = Vec::new();
+    // Writing into a Vec<u8> cannot fail.
+    let _ = match format {
+        Format::Text => text::write(report, opts.text, &mut buf),
+        Format::Json => json::write(report, &mut buf),
+        Format::Sarif => sarif::write(report, &opts.sarif, &mut buf),
+        Format::Markdown => markdown::write(report, &mut buf),
+    };
+    buf
+}
+
+/// Printer options, gathered from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Text printer.
+    pub text: text::TextOptions,
+    /// SARIF printer.
+    pub sarif: sarif::SarifOptions,
+}

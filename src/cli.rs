@@ -1,0 +1,4 @@
+//! The command line: raw arguments (`args`) and the validated plan (`plan`).
+
+pub mod args;
+pub mod plan;

@@ -1,0 +1,155 @@
+//! Raw command-line arguments (clap derive). Validation and defaults happen in `plan.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use stagegate::report::Format;
+
+/// Release gate for Dev → UAT → Production: vulnerable dependencies, leaked credentials and
+/// UAT/production configuration drift, in one run.
+#[derive(Debug, Parser)]
+#[command(name = "stagegate", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 = nothing at or above --fail-on; 1 = the gate blocks; \
+2 = usage, configuration or input error (findings are still reported)."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every applicable scanner (advisories, secrets, drift) in parallel.
+    Scan(ScanCmd),
+    /// Audit lockfiles against the advisory database.
+    Audit(AuditCmd),
+    /// Find committed credentials in the tree, the staged change or git history.
+    Secrets(SecretsCmd),
+    /// Compare UAT and production configuration, and check production policies.
+    Drift(DriftCmd),
+}
+
+/// `stagegate scan`.
+#[derive(Debug, Args)]
+pub struct ScanCmd {
+    /// Scanners to run, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub scanners: Vec<ScannerArg>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub advisories: AdvisoryArgs,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+/// `stagegate audit`.
+#[derive(Debug, Args)]
+pub struct AuditCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub advisories: AdvisoryArgs,
+}
+
+/// `stagegate secrets`.
+#[derive(Debug, Args)]
+pub struct SecretsCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+/// `stagegate drift`.
+#[derive(Debug, Args)]
+pub struct DriftCmd {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Flags every scanning subcommand takes.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Repository to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Report format written to stdout (or to --output).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout (atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write SARIF 2.1.0 to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Lowest severity that blocks: none, note, low, medium, high, critical [default: high,
+    /// or `fail_on` from the config file].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Configuration file [default: stagegate.toml at the scan root].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colours (honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Print nothing but errors (and the report when a machine format goes to stdout).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Advisories flags.
+#[derive(Debug, Args)]
+pub struct AdvisoryArgs {
+    /// Advisory database directory [default: `[advisories] db`, else ~/.cargo/advisory-db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Only advisories that affect this target triple (honours `[affected] os/arch`).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+}
+
+/// Secrets flags.
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// Scan only the staged content of the git index (pre-commit).
+    #[arg(long, conflicts_with = "history")]
+    pub staged: bool,
+    /// Scan every blob reachable from all refs.
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: only commits after REV.
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since: Option<String>,
+    /// Do not honour .gitignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+}
+
+/// `--scanners` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScannerArg {
+    /// Lockfiles against vulnerability databases.
+    Advisories,
+    /// Committed credentials.
+    Secrets,
+    /// UAT ↔ production configuration.
+    Drift,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

@@ -1,0 +1,163 @@
+//! Validated invocation: raw arguments + configuration file → what to run and where to write.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use stagegate::config::{Config, FailOn};
+use stagegate::error::Error;
+use stagegate::finding::ScannerKind;
+use stagegate::report::Format;
+use stagegate::scanners::{AdvisoryOptions, ScanOptions, SecretsMode, SecretsOptions};
+
+use super::args::{AdvisoryArgs, ColorArg, Command, CommonArgs, ScannerArg, SecretArgs};
+
+/// Everything `main` needs to run a scan.
+#[derive(Debug)]
+pub struct Plan {
+    pub root: PathBuf,
+    pub config: Config,
+    pub options: ScanOptions,
+    pub scanners: Vec<ScannerKind>,
+    /// Scanners the user named (nothing to scan is then an error).
+    pub explicit: bool,
+    pub fail_on: FailOn,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub sarif: Option<PathBuf>,
+    pub color: bool,
+    pub quiet: bool,
+    /// `automationDetails.id` for SARIF.
+    pub automation_id: String,
+}
+
+impl Plan {
+    /// Builds the plan for a scanning subcommand.
+    pub fn new(cmd: Command) -> Result<Plan, Error> {
+        let (common, scanners, explicit, adv, sec, name) = match cmd {
+            Command::Scan(c) => {
+                let explicit = !c.scanners.is_empty();
+                let mut kinds: Vec<ScannerKind> = c
+                    .scanners
+                    .iter()
+                    .map(|s| match s {
+                        ScannerArg::Advisories => ScannerKind::Advisories,
+                        ScannerArg::Secrets => ScannerKind::Secrets,
+                        ScannerArg::Drift => ScannerKind::Drift,
+                    })
+                    .collect();
+                if kinds.is_empty() {
+                    kinds = ScannerKind::ALL.to_vec();
+                }
+                kinds.sort();
+                kinds.dedup();
+                (
+                    c.common,
+                    kinds,
+                    explicit,
+                    Some(c.advisories),
+                    Some(c.secrets),
+                    "scan",
+                )
+            }
+            Command::Audit(c) => (
+                c.common,
+                vec![ScannerKind::Advisories],
+                true,
+                Some(c.advisories),
+                None,
+                "audit",
+            ),
+            Command::Secrets(c) => (
+                c.common,
+                vec![ScannerKind::Secrets],
+                true,
+                None,
+                Some(c.secrets),
+                "secrets",
+            ),
+            Command::Drift(c) => (
+                c.common,
+                vec![ScannerKind::Drift],
+                true,
+                None,
+                None,
+                "drift",
+            ),
+        };
+        Plan::build(common, scanners, explicit, adv, sec, name)
+    }
+
+    fn build(
+        common: CommonArgs,
+        scanners: Vec<ScannerKind>,
+        explicit: bool,
+        adv: Option<AdvisoryArgs>,
+        sec: Option<SecretArgs>,
+        name: &str,
+    ) -> Result<Plan, Error> {
+        let root = common.path.clone();
+        if !root.exists() {
+            return Err(Error::Usage(format!(
+                "{}: no such file or directory (the scan root)",
+                root.display()
+            )));
+        }
+        if !root.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: the scan root must be a folder",
+                root.display()
+            )));
+        }
+        let config = Config::discover(&root, common.config.as_deref())?;
+        let fail_on = match &common.fail_on {
+            Some(s) => s.parse::<FailOn>().map_err(Error::Usage)?,
+            None => config.fail_on.unwrap_or_default(),
+        };
+        let mut options = ScanOptions::default();
+        if let Some(a) = adv {
+            options.advisories = AdvisoryOptions {
+                db: a.db,
+                target: a.target,
+            };
+        }
+        if let Some(s) = sec {
+            let mode = if s.staged {
+                SecretsMode::Staged
+            } else if s.history {
+                SecretsMode::History { since: s.since }
+            } else {
+                SecretsMode::Tree
+            };
+            options.secrets = SecretsOptions {
+                mode,
+                no_ignore: s.no_ignore,
+                follow_symlinks: s.follow_symlinks,
+            };
+        }
+        let color = match common.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+                    && common.output.is_none()
+                    && std::io::stdout().is_terminal()
+            }
+        };
+        let automation_id = format!("stagegate/{name}/");
+        Ok(Plan {
+            root,
+            config,
+            options,
+            scanners,
+            explicit,
+            fail_on,
+            format: common.format,
+            output: common.output,
+            sarif: common.sarif,
+            color,
+            quiet: common.quiet,
+            automation_id,
+        })
+    }
+}
