@@ -237,7 +237,9 @@ pub fn parse(
     format: Format,
     limits: &Limits,
 ) -> Result<FlatConfig, ParseError> {
-    match format {
+    // The parsers are written not to panic, and the third-party ones (yaml-rust2, toml) are
+    // fuzzed upstream; should one still panic, this file becomes an error, not a dead scan.
+    let run = || match format {
         Format::Dotenv => dotenv::parse(rel_path, text, limits),
         Format::Yaml => yaml::parse(rel_path, text, limits),
         Format::Json => json::parse(rel_path, text, limits),
@@ -245,7 +247,15 @@ pub fn parse(
         Format::Properties => properties::parse(rel_path, text, limits),
         Format::Ini => ini::parse(rel_path, text, limits),
         Format::Tfvars => tfvars::parse(rel_path, text, limits),
-    }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+        Err(ParseError::new(
+            rel_path,
+            1,
+            0,
+            format!("the {format} parser failed on this file (internal error); please report it"),
+        ))
+    })
 }
 
 /// Like [`parse`], from raw file bytes: strips a UTF-8 byte-order mark, decodes UTF-16 with a

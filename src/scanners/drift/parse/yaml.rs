@@ -21,18 +21,7 @@ use super::{Limits, ParseError};
 use crate::scanners::drift::model::{escape_segment, FlatConfig, Value};
 
 pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfig, ParseError> {
-    // yaml-rust2 asserts internally; a bug there must not take the whole scan down.
-    let docs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Builder::new(path, text, limits).run()
-    }))
-    .unwrap_or_else(|_| {
-        Err(ParseError::new(
-            path,
-            1,
-            0,
-            "the YAML parser failed on this file (internal error); please report it",
-        ))
-    })?;
+    let docs = Builder::new(path, text, limits).run()?;
     flatten(path, docs, limits)
 }
 
