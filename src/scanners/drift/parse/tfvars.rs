@@ -131,19 +131,21 @@ impl Parser<'_> {
             self.ws(false)?;
             match self.peek() {
                 Some(b'=') if self.b.get(self.i + 1) != Some(&b'=') => self.i += 1,
-                Some(b'{' | b'"') => return Err(self.err(
-                    ks,
-                    format!(
+                Some(b'{' | b'"') => {
+                    return Err(self.err(
+                        ks,
+                        format!(
                         "`{name}` is a block; a .tfvars file holds only `name = value` attributes"
                     ),
-                )),
+                    ))
+                }
                 _ => {
                     let at = self.i;
                     return Err(self.err(at, format!("expected `=` after `{name}`")));
                 }
             }
             self.ws(false)?;
-            let v = self.expr(0)?;
+            let v = self.expr()?;
             entries.push((
                 Key {
                     text: name,
@@ -170,55 +172,181 @@ impl Parser<'_> {
         })
     }
 
-    fn enter(&mut self, depth: usize) -> Result<(), ParseError> {
-        if depth >= self.max_depth {
-            let at = self.i;
-            return Err(self.err(at, format!("nesting deeper than {} levels", self.max_depth)));
+    /// One value. Lists and objects are tracked on an explicit stack, so nesting costs heap,
+    /// not call stack: the depth limit is a policy, never a crash.
+    fn expr(&mut self) -> Result<Node, ParseError> {
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            let start = self.i;
+            let mut done = match self.peek() {
+                Some(c @ (b'[' | b'{')) => {
+                    if stack.len() >= self.max_depth {
+                        return Err(self.err(
+                            start,
+                            format!("nesting deeper than {} levels", self.max_depth),
+                        ));
+                    }
+                    self.i += 1;
+                    self.ws(true)?;
+                    let frame = if c == b'[' {
+                        Open::Tuple {
+                            start,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        Open::Object {
+                            start,
+                            entries: Vec::new(),
+                            key: None,
+                        }
+                    };
+                    stack.push(frame);
+                    self.after_open(&mut stack)?
+                }
+                _ => Some(self.scalar()?),
+            };
+            while let Some(node) = done.take() {
+                match stack.last_mut() {
+                    None => return Ok(node),
+                    Some(Open::Tuple { items, .. }) => {
+                        items.push(node);
+                        self.ws(true)?;
+                        match self.peek() {
+                            Some(b',') => {
+                                self.i += 1;
+                                self.ws(true)?;
+                                done = self.after_open(&mut stack)?;
+                            }
+                            Some(b']') => done = self.close(&mut stack),
+                            None => {
+                                let at = stack.last().map_or(0, Open::start);
+                                return Err(self.err(at, "unterminated list: `]` expected"));
+                            }
+                            Some(_) => {
+                                let at = self.i;
+                                return Err(self.err(at, "expected `,` or `]` in the list"));
+                            }
+                        }
+                    }
+                    Some(Open::Object { entries, key, .. }) => {
+                        if let Some(k) = key.take() {
+                            entries.push((k, node));
+                        }
+                        self.ws(false)?;
+                        match self.peek() {
+                            Some(b',' | b'\n') => {
+                                self.i += 1;
+                                self.ws(true)?;
+                                done = self.after_open(&mut stack)?;
+                            }
+                            Some(b'}') => done = self.close(&mut stack),
+                            None => {
+                                let at = stack.last().map_or(0, Open::start);
+                                return Err(self.err(at, "unterminated object: `}` expected"));
+                            }
+                            Some(_) => {
+                                let at = self.i;
+                                return Err(self.err(
+                                    at,
+                                    "expected `,`, a new line or `}` after the object item",
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
         }
-        Ok(())
     }
 
-    fn expr(&mut self, depth: usize) -> Result<Node, ParseError> {
-        let start = self.i;
-        let scalar = |p: &mut Self, v: Value| {
-            let pos = p.span(start, p.i);
-            Ok(Node {
-                pos,
-                kind: Kind::Scalar(v),
-            })
+    /// After `[`, `{` or a separator: closes the container if its bracket follows (the node is
+    /// returned), otherwise reads the next object key and leaves the cursor on the next value.
+    fn after_open(&mut self, stack: &mut Vec<Open>) -> Result<Option<Node>, ParseError> {
+        let (is_tuple, start) = match stack.last() {
+            Some(f) => (matches!(f, Open::Tuple { .. }), f.start()),
+            None => return Ok(None),
         };
+        let close = if is_tuple { b']' } else { b'}' };
         match self.peek() {
-            Some(b'"') => {
-                let s = self.string()?;
-                scalar(self, Value::String(s))
+            Some(c) if c == close => return Ok(self.close(stack)),
+            None if is_tuple => return Err(self.err(start, "unterminated list: `]` expected")),
+            None => return Err(self.err(start, "unterminated object: `}` expected")),
+            _ => {}
+        }
+        if !is_tuple {
+            let k = self.object_key()?;
+            if let Some(Open::Object { key, .. }) = stack.last_mut() {
+                *key = Some(k);
             }
-            Some(b'<') if self.rest().starts_with(b"<<") => {
-                let s = self.heredoc()?;
-                scalar(self, Value::String(s))
+        }
+        Ok(None)
+    }
+
+    /// Pops the top container; the cursor is on its closing bracket.
+    fn close(&mut self, stack: &mut Vec<Open>) -> Option<Node> {
+        self.i += 1;
+        let frame = stack.pop()?;
+        let (start, kind) = match frame {
+            Open::Tuple { start, items } => (start, Kind::List(items)),
+            Open::Object { start, entries, .. } => (start, Kind::Map(entries)),
+        };
+        let pos = self.span(start, self.i);
+        Some(Node { pos, kind })
+    }
+
+    /// `key =` / `"key":` inside an object, and the blanks after the separator.
+    fn object_key(&mut self) -> Result<Key, ParseError> {
+        let ks = self.i;
+        let text = if self.peek() == Some(b'"') {
+            self.string()?
+        } else if let Some((name, _, _)) = self.ident() {
+            name
+        } else {
+            return Err(self.err(ks, "expected an object key (a name or a quoted string)"));
+        };
+        let pos = self.span(ks, self.i);
+        self.ws(false)?;
+        match self.peek() {
+            Some(b'=' | b':') => self.i += 1,
+            _ => {
+                let at = self.i;
+                return Err(self.err(at, format!("expected `=` or `:` after the key `{text}`")));
             }
-            Some(b'[') => self.tuple(depth),
-            Some(b'{') => self.object(depth),
-            Some(b'-' | b'0'..=b'9') => {
-                let v = self.number()?;
-                scalar(self, v)
-            }
+        }
+        self.ws(true)?;
+        Ok(Key { text, pos })
+    }
+
+    /// A string, heredoc, number or keyword.
+    fn scalar(&mut self) -> Result<Node, ParseError> {
+        let start = self.i;
+        let v = match self.peek() {
+            Some(b'"') => Value::String(self.string()?),
+            Some(b'<') if self.rest().starts_with(b"<<") => Value::String(self.heredoc()?),
+            Some(b'-' | b'0'..=b'9') => self.number()?,
             _ => match self.ident() {
-                Some((w, _, _)) if w == "true" => scalar(self, Value::Bool(true)),
-                Some((w, _, _)) if w == "false" => scalar(self, Value::Bool(false)),
-                Some((w, _, _)) if w == "null" => scalar(self, Value::Null),
-                Some(_) => Err(self.err(
-                    start,
-                    "only literal values are allowed in .tfvars (no references, variables or function calls)",
-                )),
+                Some((w, _, _)) if w == "true" => Value::Bool(true),
+                Some((w, _, _)) if w == "false" => Value::Bool(false),
+                Some((w, _, _)) if w == "null" => Value::Null,
+                Some(_) => {
+                    return Err(self.err(
+                        start,
+                        "only literal values are allowed in .tfvars (no references, variables or function calls)",
+                    ))
+                }
                 None if self.i >= self.b.len() => {
-                    Err(self.err(start, "unexpected end of file: expected a value"))
+                    return Err(self.err(start, "unexpected end of file: expected a value"))
                 }
                 None => {
                     let c = self.peek_char().unwrap_or(' ');
-                    Err(self.err(start, format!("unexpected character {c:?}: expected a value")))
+                    return Err(self.err(start, format!("unexpected character {c:?}: expected a value")));
                 }
             },
-        }
+        };
+        let pos = self.span(start, self.i);
+        Ok(Node {
+            pos,
+            kind: Kind::Scalar(v),
+        })
     }
 
     fn number(&mut self) -> Result<Value, ParseError> {
@@ -419,93 +547,27 @@ impl Parser<'_> {
         }
         Ok(out)
     }
+}
 
-    fn tuple(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let start = self.i;
-        self.i += 1;
-        let mut items = Vec::new();
-        loop {
-            self.ws(true)?;
-            if self.peek() == Some(b']') {
-                self.i += 1;
-                break;
-            }
-            items.push(self.expr(depth + 1)?);
-            self.ws(true)?;
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    break;
-                }
-                None => return Err(self.err(start, "unterminated list: `]` expected")),
-                Some(_) => {
-                    let at = self.i;
-                    return Err(self.err(at, "expected `,` or `]` in the list"));
-                }
-            }
-        }
-        let pos = self.span(start, self.i);
-        Ok(Node {
-            pos,
-            kind: Kind::List(items),
-        })
-    }
+/// A list or object being read.
+enum Open {
+    Tuple {
+        start: usize,
+        items: Vec<Node>,
+    },
+    Object {
+        start: usize,
+        entries: Vec<(Key, Node)>,
+        /// The key whose value comes next.
+        key: Option<Key>,
+    },
+}
 
-    fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let start = self.i;
-        self.i += 1;
-        let mut entries = Vec::new();
-        loop {
-            self.ws(true)?;
-            match self.peek() {
-                Some(b'}') => {
-                    self.i += 1;
-                    break;
-                }
-                None => return Err(self.err(start, "unterminated object: `}` expected")),
-                _ => {}
-            }
-            let ks = self.i;
-            let text = if self.peek() == Some(b'"') {
-                self.string()?
-            } else if let Some((name, _, _)) = self.ident() {
-                name
-            } else {
-                return Err(self.err(ks, "expected an object key (a name or a quoted string)"));
-            };
-            let kpos = self.span(ks, self.i);
-            self.ws(false)?;
-            match self.peek() {
-                Some(b'=' | b':') => self.i += 1,
-                _ => {
-                    let at = self.i;
-                    return Err(self.err(at, format!("expected `=` or `:` after the key `{text}`")));
-                }
-            }
-            self.ws(true)?;
-            let v = self.expr(depth + 1)?;
-            entries.push((Key { text, pos: kpos }, v));
-            self.ws(false)?;
-            match self.peek() {
-                Some(b',' | b'\n') => self.i += 1,
-                Some(b'}') => {}
-                None => return Err(self.err(start, "unterminated object: `}` expected")),
-                Some(_) => {
-                    let at = self.i;
-                    return Err(
-                        self.err(at, "expected `,`, a new line or `}` after the object item")
-                    );
-                }
-            }
+impl Open {
+    fn start(&self) -> usize {
+        match self {
+            Open::Tuple { start, .. } | Open::Object { start, .. } => *start,
         }
-        let pos = self.span(start, self.i);
-        Ok(Node {
-            pos,
-            kind: Kind::Map(entries),
-        })
     }
 }
 

@@ -14,12 +14,15 @@ pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfi
     let mut pos = Positions::new(text);
     let doc = DeTable::parse(text).map_err(|e| {
         let (l, c) = e.span().map_or((1, 0), |s| pos.line_col(s.start));
-        ParseError::new(
-            path,
-            l,
-            c,
-            format!("invalid TOML: {}", e.message().trim_end()),
-        )
+        let mut msg = format!("invalid TOML: {}", e.message().trim_end());
+        // Name the key: the span of a duplicate-key error is the key itself.
+        let key = e.span().and_then(|s| text.get(s)).map(str::trim);
+        if let Some(k) = key.filter(|k| !k.is_empty() && k.len() <= 200) {
+            if msg.ends_with("duplicate key") {
+                msg.push_str(&format!(" `{k}`"));
+            }
+        }
+        ParseError::new(path, l, c, msg)
     })?;
     let start = doc.span().start;
     let root = table(&mut pos, doc.into_inner(), start);
@@ -175,7 +178,7 @@ point = { x = 1, y = [1, 2] }
     fn malformed_toml_is_located() {
         let e = parse("c.toml", "a = 1\nb = 2\na = 3\n", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (3, 1));
-        assert!(e.message.contains("duplicate key"), "{e}");
+        assert!(e.message.contains("duplicate key `a`"), "{e}");
         let e = parse("c.toml", "a = 1\nb = \"open\n", &Limits::default()).unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         let e = parse("c.toml", "x = [1, 2,,]\n", &Limits::default()).unwrap_err();
