@@ -63,6 +63,49 @@ fn generate(format: Format) -> String {
     s
 }
 
+/// Hostile inputs: how long until the limits turn them into errors.
+fn hostile(limits: &Limits) {
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        let _ = writeln!(bomb, "a{i}: &a{i} [{}]", [prev.as_str(); 9].join(", "));
+    }
+    let cases = [
+        ("yaml billion laughs", Format::Yaml, bomb),
+        (
+            "yaml `- ` x 10 000",
+            Format::Yaml,
+            "- ".repeat(10_000) + "x",
+        ),
+        ("json `[` x 10 000", Format::Json, "[".repeat(10_000)),
+        (
+            "toml `[` x 10 000",
+            Format::Toml,
+            format!("a = {}", "[".repeat(10_000)),
+        ),
+        (
+            "tfvars `{` x 10 000",
+            Format::Tfvars,
+            format!("a = {}", "{b=".repeat(10_000)),
+        ),
+    ];
+    println!();
+    println!("hostile input            outcome  best-of-3");
+    for (name, format, text) in cases {
+        let mut best = f64::MAX;
+        let mut outcome = "";
+        for _ in 0..3 {
+            let start = Instant::now();
+            outcome = match parse("bench", &text, format, limits) {
+                Ok(_) => "parsed",
+                Err(_) => "error",
+            };
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        println!("{name:<24} {outcome:<8} {:>6.2} ms", best * 1000.0);
+    }
+}
+
 fn main() {
     let limits = Limits::default();
     println!("format       bytes      entries  best-of-3");
@@ -89,4 +132,5 @@ fn main() {
             best * 1000.0
         );
     }
+    hostile(&limits);
 }

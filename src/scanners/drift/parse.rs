@@ -162,6 +162,15 @@ impl ParseError {
             message: message.into(),
         }
     }
+
+    /// Where the problem is, for a [`Notification`](crate::finding::Notification)'s location.
+    pub fn location(&self) -> crate::finding::Location {
+        if self.column > 0 {
+            crate::finding::Location::span(&self.path, self.line, self.column, self.column + 1)
+        } else {
+            crate::finding::Location::line(&self.path, self.line)
+        }
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -395,6 +404,15 @@ mod tests {
         assert_eq!(e.to_string(), "a/.env:3:7: unterminated quote");
         let e = ParseError::new("a/.env", 3, 0, "bad");
         assert_eq!(e.to_string(), "a/.env:3: bad");
+        let l = ParseError::new("a/.env", 3, 7, "x").location();
+        assert_eq!(
+            (l.path.as_str(), l.start_line, l.start_column, l.end_column),
+            ("a/.env", 3, 7, 8)
+        );
+        assert_eq!(
+            ParseError::new("a/.env", 2, 0, "x").location().start_column,
+            1
+        );
         let frame: crate::error::Error = ParseError::new("a/.env", 3, 7, "bad").into();
         assert_eq!(frame.to_string(), "a/.env:3: column 7: bad");
     }

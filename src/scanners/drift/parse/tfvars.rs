@@ -134,14 +134,13 @@ impl Parser<'_> {
                 Some(b'{' | b'"') => {
                     return Err(self.err(
                         ks,
-                        format!(
-                        "`{name}` is a block; a .tfvars file holds only `name = value` attributes"
-                    ),
+                        "a block (`name { … }`) is not allowed: a .tfvars file holds only `name = value` attributes",
                     ))
                 }
                 _ => {
                     let at = self.i;
-                    return Err(self.err(at, format!("expected `=` after `{name}`")));
+                    // The "name" may be a pasted credential: never echo it.
+                    return Err(self.err(at, "expected `=` after the attribute name (`name = value`)"));
                 }
             }
             self.ws(false)?;
@@ -309,7 +308,7 @@ impl Parser<'_> {
             Some(b'=' | b':') => self.i += 1,
             _ => {
                 let at = self.i;
-                return Err(self.err(at, format!("expected `=` or `:` after the key `{text}`")));
+                return Err(self.err(at, "expected `=` or `:` after the object key"));
             }
         }
         self.ws(true)?;
@@ -670,10 +669,10 @@ greeting = "hi ${name}, $${literal} \u00e9\n"
             ("m = { k = 1, k = 2 }\n", 1, 14, "duplicate key `k`"),
             ("a = var.region\n", 1, 5, "only literal values"),
             ("a = upper(\"x\")\n", 1, 5, "only literal values"),
-            ("resource \"x\" \"y\" {\n}\n", 1, 1, "is a block"),
+            ("resource \"x\" \"y\" {\n}\n", 1, 1, "block"),
             ("a = [1, 2\n", 1, 5, "unterminated list"),
             ("a = { b = 1\n", 1, 5, "unterminated object"),
-            ("a 1\n", 1, 3, "expected `=` after `a`"),
+            ("a 1\n", 1, 3, "expected `=` after the attribute name"),
             ("a = 1 2\n", 1, 7, "new line after the value"),
             ("a = <<EOF\nx\n", 1, 5, "unterminated heredoc"),
             ("a = \"\\q\"\n", 1, 6, "invalid escape"),
