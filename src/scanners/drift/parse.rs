@@ -246,6 +246,8 @@ pub fn parse(
     format: Format,
     limits: &Limits,
 ) -> Result<FlatConfig, ParseError> {
+    // A byte-order mark is invisible in editors: columns on line 1 are counted without it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The parsers are written not to panic, and the third-party ones (yaml-rust2, toml) are
     // fuzzed upstream; should one still panic, this file becomes an error, not a dead scan.
     let run = || match format {
@@ -446,6 +448,18 @@ mod tests {
         assert!(e.message.contains("binary"), "{}", e.message);
         let odd = b"\xFF\xFEA";
         assert!(parse_bytes("x.env", odd, Format::Dotenv, &l).is_err());
+    }
+
+    #[test]
+    fn a_bom_in_text_is_ignored() {
+        let f = parse(
+            "a.json",
+            "\u{feff}{\"a\": 1}",
+            Format::Json,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(f.entries["/a"].location.start_column, 7);
     }
 
     #[test]

@@ -4,7 +4,12 @@
 //! The tree is built with an explicit stack (no recursion on the input's depth), aliases are
 //! copied against a node budget ([`Limits::max_alias_expansions`]) so a "billion laughs" file
 //! fails in microseconds, and a document that is a Kubernetes object is filed under
-//! `/<kind>/<namespace or ->/<name>`.
+//! `/<kind>/<namespace or ->/<name>` (two objects with the same identity are an error). In a
+//! stream of several documents the others are filed under `/<index>`, counting only non-empty
+//! documents (Helm output is full of empty ones); a single document has no prefix.
+//!
+//! Merge keys: explicit keys win over merged ones, earlier sources over later ones; merged and
+//! aliased values keep the location of their definition (the anchor).
 
 mod scalar;
 #[cfg(test)]
@@ -98,7 +103,10 @@ struct Builder<'a> {
     char_cursor: (usize, usize),
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied by aliases so far (see [`Limits::max_alias_expansions`]).
     expanded: usize,
+    /// Nodes held in anchor copies so far.
+    anchored: usize,
     docs: Vec<Node>,
 }
 
@@ -113,6 +121,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
+            anchored: 0,
             docs: Vec::new(),
         }
     }
@@ -273,7 +282,19 @@ impl<'a> Builder<'a> {
     /// A finished value (or an alias in key position, taken as a key when it is a scalar).
     fn complete(&mut self, node: Node, mark: &Marker, anchor: usize) -> Result<(), ParseError> {
         if anchor != 0 {
+            // Each anchored node is kept as a copy; nested anchors copy a subtree once per
+            // anchor, so those copies share the entry budget.
             let count = node.count();
+            self.anchored = self.anchored.saturating_add(count);
+            if self.anchored > self.limits.max_entries {
+                return Err(self.err_at(
+                    mark,
+                    format!(
+                        "anchors hold more than {} nodes (nested anchors copy their subtree)",
+                        self.limits.max_entries
+                    ),
+                ));
+            }
             self.anchors.insert(anchor, (node.clone(), count));
         }
         match self.stack.last_mut() {

@@ -299,3 +299,27 @@ fn keys_of_other_types_and_escaping() {
     assert_eq!(val(&f, "/a~1b"), Value::Int(1));
     assert_eq!(val(&f, "/m~0n"), Value::Int(2));
 }
+
+#[test]
+fn nested_anchors_share_the_entry_budget() {
+    // Every level anchored: copies cost 1 + 2 + … + n nodes.
+    let mut t = String::new();
+    for i in 0..40 {
+        t.push_str(&" ".repeat(2 * i));
+        t.push_str(&format!("k{i}: &a{i}\n"));
+    }
+    t.push_str(&" ".repeat(80));
+    t.push_str("leaf: 1\n");
+    assert!(p(&t)
+        .entries
+        .contains_key(&(0..40).map(|i| format!("/k{i}")).collect::<String>()));
+    let tight = Limits {
+        max_entries: 300,
+        ..Limits::default()
+    };
+    let e = parse("x.yaml", &t, &tight).unwrap_err();
+    assert!(
+        e.message.contains("anchors hold more than 300 nodes"),
+        "{e}"
+    );
+}
