@@ -38,6 +38,14 @@ const SEEDS: &[(&str, Format)] = &[
 /// Characters that matter to at least one of the grammars.
 const SYNTAX: &[u8] = b"\"'`{}[]():=,#;!-\n\r\t \\$%<>&*|?~.@0xe";
 
+/// Iterations per seed: `STAGEGATE_FUZZ_ITERS` (default 1 500) for longer local runs.
+fn iterations() -> usize {
+    std::env::var("STAGEGATE_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500)
+}
+
 fn seed(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/drift/parse")
@@ -129,7 +137,7 @@ fn random_mutations_of_every_fixture() {
     for (name, format) in SEEDS {
         let base = seed(name).into_bytes();
         let rel = format!("fuzz/{name}");
-        for _ in 0..1500 {
+        for _ in 0..iterations() {
             let bytes = mutate(&mut rng, &base);
             let result = parse_bytes(&rel, &bytes, *format, &limits);
             match std::str::from_utf8(&bytes) {
@@ -155,7 +163,7 @@ fn random_syntax_soup_in_every_format() {
     let mut rng = Rng(42);
     for format in Format::ALL {
         let rel = format!("soup.{format}");
-        for _ in 0..2000 {
+        for _ in 0..iterations() {
             let len = rng.below(120);
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {

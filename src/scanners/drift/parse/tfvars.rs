@@ -654,6 +654,9 @@ greeting = "hi ${name}, $${literal} \u00e9\n"
         assert_eq!(val(&f, "/indented"), s("line1\n  line2\n"));
         assert_eq!(val(&f, "/after"), Value::Int(1));
         assert_eq!(at(&f, "/after"), (10, 9, 10, 10));
+        let crlf = p(&t.replace('\n', "\r\n"));
+        assert_eq!(val(&crlf, "/policy"), val(&f, "/policy"));
+        assert_eq!(val(&crlf, "/indented"), val(&f, "/indented"));
     }
 
     #[test]

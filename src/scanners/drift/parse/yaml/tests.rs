@@ -323,3 +323,14 @@ fn nested_anchors_share_the_entry_budget() {
         "{e}"
     );
 }
+
+#[test]
+fn crlf_files_equal_their_lf_twins() {
+    let lf = "a: |\n  x\n  y\nb: \"p\n  q\"\nc: 1\n";
+    let crlf = lf.replace('\n', "\r\n");
+    let (lf, crlf) = (p(lf), p(&crlf));
+    assert_eq!(val(&lf, "/a"), s("x\ny\n"));
+    assert_eq!(val(&crlf, "/a"), val(&lf, "/a"));
+    assert_eq!(val(&crlf, "/b"), val(&lf, "/b"));
+    assert_eq!(at(&crlf, "/c"), at(&lf, "/c"));
+}
