@@ -14,7 +14,23 @@
 //!
 //! Key paths follow [`model::KeyPath`](super::model::KeyPath): RFC 6901 escaping, list items
 //! addressed by identity (`name=`, `key=`, `id=`) rather than index, Kubernetes objects of a
-//! YAML stream under `/<kind>/<namespace or ->/<name>`.
+//! YAML stream under `/<kind>/<namespace or ->/<name>` (with `apiVersion` an entry inside).
+//!
+//! | format | values | same key twice | paths |
+//! |---|---|---|---|
+//! | dotenv | strings (`${VAR}` kept as written) | last wins (shell) | `/KEY` |
+//! | YAML | 1.2 core schema for plain scalars, quoted = string | error | tree; k8s objects / `/<doc>` prefixes |
+//! | JSON, `.tfvars.json` | JSON types | error | tree |
+//! | TOML | TOML types, datetimes as strings | error | tree |
+//! | `.properties` | strings | last wins (Java) | `/a.b.c` (dots kept) |
+//! | INI, `.cfg`, `.conf` | strings | error within a section | `/key`, `/section/key` |
+//! | `.tfvars` | HCL literal types, heredocs as strings | error | tree |
+//!
+//! Locations: 1-based line, 1-based column in characters of the value's first character (a
+//! quote included), exclusive end; containers are located at their key, list items at their
+//! first key or value. Nesting (default 256 levels), YAML alias copies and entries per file are
+//! bounded by [`Limits`]; parsing and flattening use explicit stacks, and what recursion remains
+//! (copying and dropping trees, the `toml` crate's own) is bounded by the depth limit.
 
 mod dotenv;
 mod ini;
