@@ -287,13 +287,23 @@ pub fn parse(
 
 /// Like [`parse`], from raw file bytes: strips a UTF-8 byte-order mark, decodes UTF-16 with a
 /// byte-order mark, and reports other non-UTF-8 content as an error naming the line.
+///
+/// One exception: `.properties` files that are not UTF-8 (and hold no NUL byte) are read as
+/// ISO-8859-1, the encoding `java.util.Properties.load(InputStream)` and Spring Boot use.
 pub fn parse_bytes(
     rel_path: &str,
     bytes: &[u8],
     format: Format,
     limits: &Limits,
 ) -> Result<FlatConfig, ParseError> {
-    let text = decode(rel_path, bytes)?;
+    let text = match decode(rel_path, bytes) {
+        Ok(t) => t,
+        Err(_) if format == Format::Properties && !bytes.contains(&0) => {
+            let raw = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::borrow::Cow::Owned(raw.iter().map(|b| char::from(*b)).collect())
+        }
+        Err(e) => return Err(e),
+    };
     parse(rel_path, &text, format, limits)
 }
 
@@ -462,6 +472,14 @@ mod tests {
         let bin = b"\x00\x01\xFF\xFE\x00";
         let e = parse_bytes("x.json", bin, Format::Json, &l).unwrap_err();
         assert!(e.message.contains("binary"), "{}", e.message);
+        // .properties: ISO-8859-1 when not UTF-8 (Java's own encoding for the format).
+        let latin1 = b"greeting=caf\xE9\n";
+        let f = parse_bytes("a.properties", latin1, Format::Properties, &l).unwrap();
+        assert_eq!(
+            f.entries["/greeting"].value,
+            crate::scanners::drift::model::Value::String("café".into())
+        );
+        assert!(parse_bytes("a.properties", b"a=\xE9\x00", Format::Properties, &l).is_err());
         let odd = b"\xFF\xFEA";
         assert!(parse_bytes("x.env", odd, Format::Dotenv, &l).is_err());
     }
