@@ -1,6 +1,8 @@
-//! JSON (RFC 8259) with positions: a small recursive-descent parser, because serde_json forgets
-//! where values were. Strict: no comments, no trailing commas, no duplicate keys; nesting is
-//! bounded by [`Limits::max_depth`] so `[[[[…` is an error, not a stack overflow.
+//! JSON (RFC 8259) with positions: a small hand-written parser, because serde_json forgets
+//! where values were. Strict — no trailing commas, no duplicate keys, no single quotes — except
+//! that `//` and `/* */` comments are skipped (.NET `appsettings.json`, VS Code settings).
+//! Containers live on an explicit stack bounded by [`Limits::max_depth`], so `[[[[…` is an
+//! error, not a stack overflow.
 
 use super::text::Positions;
 use super::tree::{Flattener, Key, Kind, Node, Pos};
@@ -16,12 +18,12 @@ pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfi
         pos: Positions::new(text),
         max_depth: limits.depth(),
     };
-    p.ws();
+    p.ws()?;
     if p.i >= p.b.len() {
         return Err(p.err(p.i, "empty file: expected a JSON value"));
     }
     let root = p.value()?;
-    p.ws();
+    p.ws()?;
     if p.i < p.b.len() {
         return Err(p.err(p.i, "unexpected content after the JSON value"));
     }
@@ -60,9 +62,26 @@ impl Parser<'_> {
         self.b.get(self.i).copied()
     }
 
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
+    /// Skips blanks and comments (`//…`, `/*…*/`: .NET `appsettings.json` and VS Code settings
+    /// carry them, and they hide no mistake).
+    fn ws(&mut self) -> Result<(), ParseError> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.i += 1,
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'/') => {
+                    let rest = self.b.get(self.i..).unwrap_or_default();
+                    self.i = memchr::memchr(b'\n', rest).map_or(self.b.len(), |n| self.i + n);
+                }
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'*') => {
+                    let open = self.i;
+                    let rest = self.b.get(self.i + 2..).unwrap_or_default();
+                    match memchr::memmem::find(rest, b"*/") {
+                        Some(n) => self.i += n + 4,
+                        None => return Err(self.err(open, "unterminated `/*` comment")),
+                    }
+                }
+                _ => return Ok(()),
+            }
         }
     }
 
@@ -94,7 +113,7 @@ impl Parser<'_> {
                     }
                     let is_obj = self.peek() == Some(b'{');
                     self.i += 1;
-                    self.ws();
+                    self.ws()?;
                     let close = if is_obj { b'}' } else { b']' };
                     if self.peek() == Some(close) {
                         self.i += 1;
@@ -140,7 +159,7 @@ impl Parser<'_> {
                 let Some(top) = stack.last_mut() else {
                     return Ok(node);
                 };
-                self.ws();
+                self.ws()?;
                 match top {
                     Open::Obj { entries, key, .. } => {
                         if let Some(k) = key.take() {
@@ -150,7 +169,7 @@ impl Parser<'_> {
                             Some(b',') => {
                                 let comma = self.i;
                                 self.i += 1;
-                                self.ws();
+                                self.ws()?;
                                 if self.peek() == Some(b'}') {
                                     return Err(self.err(comma, "trailing comma before `}`"));
                                 }
@@ -172,7 +191,7 @@ impl Parser<'_> {
                             Some(b',') => {
                                 let comma = self.i;
                                 self.i += 1;
-                                self.ws();
+                                self.ws()?;
                                 if self.peek() == Some(b']') {
                                     return Err(self.err(comma, "trailing comma before `]`"));
                                 }
@@ -197,12 +216,12 @@ impl Parser<'_> {
         let ks = self.i;
         let text = self.string()?;
         let pos = self.span(ks, self.i);
-        self.ws();
+        self.ws()?;
         if self.peek() != Some(b':') {
             return Err(self.unexpected("`:` after the object key"));
         }
         self.i += 1;
-        self.ws();
+        self.ws()?;
         Ok(Key { text, pos })
     }
 
@@ -448,6 +467,13 @@ mod tests {
     }
 
     #[test]
+    fn comments_are_skipped() {
+        let f = p("// header\n{\n  /* block\n  */ \"a\": 1, // trailing\n  \"b\": /* inline */ 2\n}\n// end");
+        assert_eq!(f.entries["/a"].value, Value::Int(1));
+        assert_eq!(at(&f, "/b"), (5, 21, 5, 22));
+    }
+
+    #[test]
     fn scalar_roots_and_numbers() {
         assert_eq!(p(" 42 ").entries[""].value, Value::Int(42));
         assert_eq!(p("-0").entries[""].value, Value::Int(0));
@@ -485,7 +511,8 @@ mod tests {
             ("{\"a\": \"x\ty\"}", 1, 9, "control character"),
             ("[\"\\ud800\"]", 1, 3, "surrogate"),
             ("{\"a\": 1", 1, 8, "unexpected end of file"),
-            ("{\"a\":\n  // c\n 1}", 2, 3, "unexpected character '/'"),
+            ("{\"a\":\n  /* c\n 1}", 2, 3, "unterminated `/*` comment"),
+            ("{\"a\": 'x'}", 1, 7, "unexpected character '\\''"),
         ];
         for (t, line, col, msg) in cases {
             let e = err(t);
