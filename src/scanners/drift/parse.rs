@@ -20,7 +20,7 @@
 //! |---|---|---|---|
 //! | dotenv | strings (`${VAR}` kept as written) | last wins (shell) | `/KEY` |
 //! | YAML | 1.2 core schema for plain scalars, quoted = string | error | tree; k8s objects / `/<doc>` prefixes |
-//! | JSON, `.tfvars.json` | JSON types | error | tree |
+//! | JSON, `.tfvars.json` | JSON types (`//`, `/* */` comments skipped) | error | tree |
 //! | TOML | TOML types, datetimes as strings | error | tree |
 //! | `.properties` | strings | last wins (Java) | `/a.b.c` (dots kept) |
 //! | INI, `.cfg`, `.conf` | strings | error within a section | `/key`, `/section/key` |
