@@ -1,7 +1,16 @@
 //! Drift scanner: UAT ↔ production configuration parity and production policies.
 
 pub mod cfg;
+pub mod compare;
+pub mod envtok;
+pub mod expect;
+pub mod hardening;
+pub mod image;
+pub mod kinds;
+pub mod mask;
 pub mod model;
+pub mod policy;
+pub mod sizing;
 
 use super::{ScanContext, ScanOutput, Scanner};
 use crate::finding::{Notification, ScannerKind};
