@@ -9,6 +9,7 @@ pub mod image;
 pub mod kinds;
 pub mod mask;
 pub mod model;
+pub mod parse;
 pub mod policy;
 pub mod sizing;
 
