@@ -214,10 +214,12 @@ pub fn run_pair(
         Side {
             config: &uat.config,
             file: &uat.file,
+            root: &plan.uat,
         },
         Side {
             config: &prod.config,
             file: &prod.file,
+            root: &plan.prod,
         },
         &expect,
     );

@@ -26,6 +26,10 @@ pub struct Side<'a> {
     pub config: &'a FlatConfig,
     /// File to point at when a key has no line on this side (relative to the scan root).
     pub file: &'a str,
+    /// The side's file or folder as given in the pair: a key missing here is located in the
+    /// counterpart of the other side's file (`overlays/prod/x.yaml` for `overlays/uat/x.yaml`)
+    /// when that file exists.
+    pub root: &'a str,
 }
 
 /// Entries of one side by normalized key: `(original key, entry)`.
@@ -75,6 +79,8 @@ pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations)
         expect,
         u_roots: object_roots(&u),
         p_roots: object_roots(&p),
+        u_files: files(uat.config),
+        p_files: files(prod.config),
     };
     let mut out = Vec::new();
     let mut image_reported = BTreeSet::new();
@@ -111,6 +117,15 @@ struct Cx<'a> {
     expect: &'a Expectations,
     u_roots: BTreeSet<String>,
     p_roots: BTreeSet<String>,
+    u_files: BTreeSet<&'a str>,
+    p_files: BTreeSet<&'a str>,
+}
+
+fn files(c: &FlatConfig) -> BTreeSet<&str> {
+    c.entries
+        .values()
+        .map(|e| e.location.path.as_str())
+        .collect()
 }
 
 impl Cx<'_> {
@@ -122,14 +137,40 @@ impl Cx<'_> {
         } else {
             (self.u, self.uat)
         };
-        let mut cur = Some(nk);
+        if let Some((_, e)) = ix.get(nk) {
+            return e.location.clone();
+        }
+        let counterpart = self.counterpart(nk, prod);
+        let mut nearest = None;
+        let mut cur = parent(nk);
         while let Some(k) = cur {
             if let Some((_, e)) = ix.get(k) {
-                return e.location.clone();
+                if counterpart.is_none_or(|c| c == e.location.path) {
+                    return e.location.clone();
+                }
+                nearest.get_or_insert(e);
             }
             cur = parent(k);
         }
-        Location::line(side.file, 1)
+        match (counterpart, nearest) {
+            (Some(f), _) => Location::line(f, 1),
+            (None, Some(e)) => e.location.clone(),
+            (None, None) => Location::line(side.file, 1),
+        }
+    }
+
+    /// The file on side `prod` that corresponds to the other side's file holding `nk`, when it
+    /// exists (folder pairs: same path relative to the folder).
+    fn counterpart(&self, nk: &str, prod: bool) -> Option<&str> {
+        let (other_ix, other, this, this_files) = if prod {
+            (self.u, self.uat, self.prod, &self.p_files)
+        } else {
+            (self.p, self.prod, self.uat, &self.u_files)
+        };
+        let (_, e) = other_ix.get(nk)?;
+        let rest = e.location.path.strip_prefix(other.root)?;
+        let want = format!("{}{rest}", this.root);
+        this_files.get(want.as_str()).copied()
     }
 
     #[allow(clippy::too_many_arguments)]

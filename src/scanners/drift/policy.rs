@@ -271,7 +271,11 @@ impl PolicySet {
 /// a value with a well-known credential shape whatever the key.
 pub fn plaintext_secret(key: &str, value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty() || is_reference(v) || is_placeholder(v) {
+    if v.is_empty()
+        || is_reference(v)
+        || is_placeholder(v)
+        || super::image::image_key(key).is_some()
+    {
         return false;
     }
     if mask::looks_secret_value(v) && !v.contains(' ') {
