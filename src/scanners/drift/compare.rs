@@ -292,11 +292,47 @@ impl Cx<'_> {
                 pe,
             )
         };
+        let parity = |kind| {
+            let msg = format!(
+                "`{pk}` must be equal in UAT and production (require_equal) but is {} in UAT and {} in production",
+                show(pk, uv),
+                show(pk, pv)
+            );
+            Some(make(kind, Severity::High, msg))
+        };
+        if !is_container(uv) && !is_container(pv) {
+            if let Some(sk) = sizing::size_kind(pk) {
+                match sizing::is_inverted(sk, uv, pv) {
+                    Some(true) => {
+                        let msg = format!(
+                            "production is sized below UAT at `{pk}`: {} in UAT, {} in production",
+                            show(pk, uv),
+                            show(pk, pv)
+                        );
+                        return Some(make(
+                            DriftKind::SizingInversion,
+                            DriftKind::SizingInversion.severity(),
+                            msg,
+                        ));
+                    }
+                    Some(false) => {
+                        return if require {
+                            parity(DriftKind::Value)
+                        } else {
+                            None
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
         if !same_type(uv, pv) {
             let msg = format!(
-                "`{pk}` is a {} in UAT ({}) but a {} in production ({})",
+                "`{pk}` is {} {} in UAT ({}) but {} {} in production ({})",
+                article(uv.type_name()),
                 uv.type_name(),
                 show(pk, uv),
+                article(pv.type_name()),
                 pv.type_name(),
                 show(pk, pv)
             );
@@ -320,38 +356,6 @@ impl Cx<'_> {
                     msg,
                 )
             });
-        }
-        let parity = |kind| {
-            let msg = format!(
-                "`{pk}` must be equal in UAT and production (require_equal) but is {} in UAT and {} in production",
-                show(pk, uv),
-                show(pk, pv)
-            );
-            Some(make(kind, Severity::High, msg))
-        };
-        if let Some(sk) = sizing::size_kind(pk) {
-            match sizing::is_inverted(sk, uv, pv) {
-                Some(true) => {
-                    let msg = format!(
-                        "production is sized below UAT at `{pk}`: {} in UAT, {} in production",
-                        show(pk, uv),
-                        show(pk, pv)
-                    );
-                    return Some(make(
-                        DriftKind::SizingInversion,
-                        DriftKind::SizingInversion.severity(),
-                        msg,
-                    ));
-                }
-                Some(false) => {
-                    return if require {
-                        parity(DriftKind::Value)
-                    } else {
-                        None
-                    }
-                }
-                None => {}
-            }
         }
         if let Some(how) = hardening::regression(pk, uv, pv) {
             let how = if mask::is_sensitive(pk, uv) || mask::is_sensitive(pk, pv) {
@@ -599,4 +603,12 @@ pub fn is_placeholder(s: &str) -> bool {
             | "default"
     ) || (l.starts_with('<') && l.ends_with('>'))
         || (l.len() >= 3 && l.chars().all(|c| c == 'x' || c == '*'))
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
