@@ -183,8 +183,11 @@ pub fn run_pair(
         .as_deref()
         .map(|b| load(b, Role::Base))
         .transpose();
-    let uat = load(&plan.uat, Role::Uat);
-    let prod = load(&plan.prod, Role::Prod);
+    // The two sides are independent: read and parse them in parallel.
+    let (uat, prod) = rayon::join(
+        || load(&plan.uat, Role::Uat),
+        || load(&plan.prod, Role::Prod),
+    );
     let (base, uat, prod) = match (base, uat, prod) {
         (Ok(b), Ok(u), Ok(p)) => (b, u, p),
         (b, u, p) => {
@@ -209,21 +212,21 @@ pub fn run_pair(
     };
     stats.pairs = 1;
     stats.keys = (uat.config.entries.len() + prod.config.entries.len()) as u64;
-    let mut findings = compare::compare(
-        &plan.name,
-        Side {
-            config: &uat.config,
-            file: &uat.file,
-            root: &plan.uat,
-        },
-        Side {
-            config: &prod.config,
-            file: &prod.file,
-            root: &plan.prod,
-        },
-        &expect,
+    let uat_side = Side {
+        config: &uat.config,
+        file: &uat.file,
+        root: &plan.uat,
+    };
+    let prod_side = Side {
+        config: &prod.config,
+        file: &prod.file,
+        root: &plan.prod,
+    };
+    let (mut findings, policy_findings) = rayon::join(
+        || compare::compare(&plan.name, uat_side, prod_side, &expect),
+        || policies.evaluate(&plan.name, &prod.config),
     );
-    findings.extend(policies.evaluate(&plan.name, &prod.config));
+    findings.extend(policy_findings);
     let mut expired = BTreeMap::new();
     for f in &mut findings {
         apply_expectations(f, &expect, &mut expired);

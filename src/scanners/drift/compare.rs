@@ -68,8 +68,7 @@ fn is_container(v: &Value) -> bool {
 
 /// Compares `uat` and `prod` of pair `pair`.
 pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations) -> Vec<Finding> {
-    let u = index(uat.config);
-    let p = index(prod.config);
+    let (u, p) = rayon::join(|| index(uat.config), || index(prod.config));
     let cx = Cx {
         pair,
         uat,
@@ -406,11 +405,16 @@ impl Cx<'_> {
     fn shared(&self, key: &str, v: &Value) -> Option<&'static str> {
         let Value::String(s) = v else { return None };
         let s = s.trim();
-        if s.is_empty() || is_reference(s) || is_local(s) {
+        if s.is_empty() || is_reference(s) {
             return None;
         }
-        if is_secret_key(key) && s.chars().count() >= 8 && !is_placeholder(s) {
-            return Some("credential");
+        if is_secret_key(key) {
+            let real = s.chars().count() >= 8 && !is_placeholder(s) && !is_local(s);
+            return real.then_some("credential");
+        }
+        // Cheap exits first: most shared values are neither locations nor endpoint keys.
+        if !(s.contains(':') || s.contains('.')) || is_local(s) {
+            return None;
         }
         let lower = s.to_ascii_lowercase();
         const DB_SCHEMES: &[&str] = &[
@@ -433,6 +437,9 @@ impl Cx<'_> {
         ];
         if DB_SCHEMES.iter().any(|p| lower.starts_with(p)) {
             return Some("database");
+        }
+        if !(looks_like_location(s) || is_endpoint_key(key)) {
+            return None;
         }
         let words = mask::key_words(key);
         let store = words.iter().any(|w| {
@@ -462,7 +469,7 @@ impl Cx<'_> {
                     | "bootstrap"
             )
         });
-        (store && (looks_like_location(s) || is_endpoint_key(key))).then_some("database host")
+        store.then_some("database host")
     }
 
     /// Image keys: tag/digest drift and repository changes; mutable production tags.
@@ -571,38 +578,35 @@ impl Cx<'_> {
 
 /// Loopback and test hosts: not a *shared* endpoint (policies report them in production).
 fn is_local(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    l.contains("localhost")
-        || l.contains("127.0.0.1")
-        || l.contains("0.0.0.0")
-        || l.contains("[::1]")
+    mask::mentions(s, &["localhost", "127.0.0.1", "0.0.0.0", "[::1]"])
 }
 
 /// `changeme`-style values: placeholders, not shared credentials (a policy reports them).
 pub fn is_placeholder(s: &str) -> bool {
-    let l = s.trim().to_ascii_lowercase();
-    matches!(
-        l.as_str(),
-        "changeme"
-            | "change-me"
-            | "change_me"
-            | "password"
-            | "secret"
-            | "todo"
-            | "tbd"
-            | "xxx"
-            | "placeholder"
-            | "replace-me"
-            | "replaceme"
-            | "dummy"
-            | "test"
-            | "example"
-            | "none"
-            | "null"
-            | "admin"
-            | "default"
-    ) || (l.starts_with('<') && l.ends_with('>'))
-        || (l.len() >= 3 && l.chars().all(|c| c == 'x' || c == '*'))
+    const WORDS: &[&str] = &[
+        "changeme",
+        "change-me",
+        "change_me",
+        "password",
+        "secret",
+        "todo",
+        "tbd",
+        "xxx",
+        "placeholder",
+        "replace-me",
+        "replaceme",
+        "dummy",
+        "test",
+        "example",
+        "none",
+        "null",
+        "admin",
+        "default",
+    ];
+    let l = s.trim();
+    WORDS.iter().any(|w| l.eq_ignore_ascii_case(w))
+        || (l.starts_with('<') && l.ends_with('>'))
+        || (l.len() >= 3 && l.chars().all(|c| c == 'x' || c == 'X' || c == '*'))
 }
 
 fn article(word: &str) -> &'static str {

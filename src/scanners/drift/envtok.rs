@@ -26,10 +26,9 @@ pub enum Env {
 
 /// The environment a single token names, case-insensitively.
 pub fn env_of(token: &str) -> Option<Env> {
-    let t = token.to_ascii_lowercase();
-    if UAT_TOKENS.contains(&t.as_str()) {
+    if UAT_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token)) {
         Some(Env::Uat)
-    } else if PROD_TOKENS.contains(&t.as_str()) {
+    } else if PROD_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token)) {
         Some(Env::Prod)
     } else {
         None

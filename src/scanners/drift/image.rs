@@ -75,6 +75,10 @@ pub enum ImageKey {
 
 /// The image role of a key path.
 pub fn image_key(key_path: &str) -> Option<ImageKey> {
+    let mut last_two = key_path.rsplit('/').take(2);
+    if !last_two.any(|s| super::mask::mentions(s, &["image"])) {
+        return None;
+    }
     let words = key_words(key_path);
     let last = words.last().map(String::as_str).unwrap_or_default();
     let parent_is_image = key_path.rsplit('/').nth(1).is_some_and(|p| {

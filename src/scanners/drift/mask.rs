@@ -37,6 +37,16 @@ pub fn key_words(key_path: &str) -> Vec<String> {
     words
 }
 
+/// Whether `seg` contains one of the lowercase `needles`, ASCII case-insensitively, without
+/// allocating: a cheap prefilter before splitting a key into words.
+pub fn mentions(seg: &str, needles: &[&str]) -> bool {
+    let b = seg.as_bytes();
+    needles.iter().any(|n| {
+        let n = n.as_bytes();
+        b.len() >= n.len() && b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    })
+}
+
 /// The last `/` segment of a key path, unescaped enough for word matching.
 pub fn last_segment(key_path: &str) -> &str {
     key_path.rsplit('/').next().unwrap_or(key_path)
@@ -67,6 +77,21 @@ const SECRET_WORDS: &[&str] = &[
 /// Whether the key's name says it holds a credential (`DB_PASSWORD`, `apiKey`, `client.secret`).
 /// `public_key`, `key_id`, `*_file`/`*_path` (a reference to a file) and `keyRef` are not.
 pub fn is_secret_key(key_path: &str) -> bool {
+    const HINTS: &[&str] = &[
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "cred",
+        "auth",
+        "sas",
+        "signature",
+        "salt",
+    ];
+    if !mentions(last_segment(key_path), HINTS) {
+        return false;
+    }
     let words = key_words(key_path);
     if words.iter().any(|w| {
         matches!(
@@ -97,6 +122,13 @@ pub fn is_secret_key(key_path: &str) -> bool {
 
 /// Whether the key's name says it is a location: host, URL, endpoint, DSN, bucket…
 pub fn is_endpoint_key(key_path: &str) -> bool {
+    const HINTS: &[&str] = &[
+        "host", "url", "uri", "endpoint", "domain", "dsn", "addr", "server", "origin", "callback",
+        "redirect", "bucket", "broker", "fqdn", "ip", "issuer", "audience",
+    ];
+    if !mentions(last_segment(key_path), HINTS) {
+        return false;
+    }
     key_words(key_path).iter().any(|w| {
         matches!(
             w.as_str(),

@@ -271,17 +271,17 @@ impl PolicySet {
 /// a value with a well-known credential shape whatever the key.
 pub fn plaintext_secret(key: &str, value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty()
-        || is_reference(v)
-        || is_placeholder(v)
-        || super::image::image_key(key).is_some()
-    {
+    if v.len() < 8 {
         return false;
     }
-    if mask::looks_secret_value(v) && !v.contains(' ') {
-        return true;
+    let shaped = mask::looks_secret_value(v) && !v.contains(' ');
+    if !shaped && (v.chars().count() < 12 || !is_secret_key(key)) {
+        return false;
     }
-    is_secret_key(key) && v.chars().count() >= 12 && entropy(v) >= 3.0
+    if is_reference(v) || is_placeholder(v) || super::image::image_key(key).is_some() {
+        return false;
+    }
+    shaped || entropy(v) >= 3.0
 }
 
 #[cfg(test)]

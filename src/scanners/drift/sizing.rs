@@ -17,6 +17,24 @@ pub enum SizeKind {
 
 /// The size kind of a key, from its name.
 pub fn size_kind(key_path: &str) -> Option<SizeKind> {
+    const HINTS: &[&str] = &[
+        "replica",
+        "instance",
+        "node",
+        "size",
+        "capacity",
+        "worker",
+        "concurrency",
+        "cpu",
+        "memory",
+        "storage",
+        "machine",
+        "vm",
+        "shard",
+    ];
+    if !super::mask::mentions(super::mask::last_segment(key_path), HINTS) {
+        return None;
+    }
     let words = key_words(key_path);
     let joined: String = words.concat();
     match joined.as_str() {
