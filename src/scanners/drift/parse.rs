@@ -162,6 +162,15 @@ impl ParseError {
             message: message.into(),
         }
     }
+
+    /// Where the problem is, for a [`Notification`](crate::finding::Notification)'s location.
+    pub fn location(&self) -> crate::finding::Location {
+        if self.column > 0 {
+            crate::finding::Location::span(&self.path, self.line, self.column, self.column + 1)
+        } else {
+            crate::finding::Location::line(&self.path, self.line)
+        }
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -237,7 +246,9 @@ pub fn parse(
     format: Format,
     limits: &Limits,
 ) -> Result<FlatConfig, ParseError> {
-    match format {
+    // The parsers are written not to panic, and the third-party ones (yaml-rust2, toml) are
+    // fuzzed upstream; should one still panic, this file becomes an error, not a dead scan.
+    let run = || match format {
         Format::Dotenv => dotenv::parse(rel_path, text, limits),
         Format::Yaml => yaml::parse(rel_path, text, limits),
         Format::Json => json::parse(rel_path, text, limits),
@@ -245,7 +256,15 @@ pub fn parse(
         Format::Properties => properties::parse(rel_path, text, limits),
         Format::Ini => ini::parse(rel_path, text, limits),
         Format::Tfvars => tfvars::parse(rel_path, text, limits),
-    }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+        Err(ParseError::new(
+            rel_path,
+            1,
+            0,
+            format!("the {format} parser failed on this file (internal error); please report it"),
+        ))
+    })
 }
 
 /// Like [`parse`], from raw file bytes: strips a UTF-8 byte-order mark, decodes UTF-16 with a
@@ -385,6 +404,15 @@ mod tests {
         assert_eq!(e.to_string(), "a/.env:3:7: unterminated quote");
         let e = ParseError::new("a/.env", 3, 0, "bad");
         assert_eq!(e.to_string(), "a/.env:3: bad");
+        let l = ParseError::new("a/.env", 3, 7, "x").location();
+        assert_eq!(
+            (l.path.as_str(), l.start_line, l.start_column, l.end_column),
+            ("a/.env", 3, 7, 8)
+        );
+        assert_eq!(
+            ParseError::new("a/.env", 2, 0, "x").location().start_column,
+            1
+        );
         let frame: crate::error::Error = ParseError::new("a/.env", 3, 7, "bad").into();
         assert_eq!(frame.to_string(), "a/.env:3: column 7: bad");
     }

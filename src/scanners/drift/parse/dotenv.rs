@@ -113,7 +113,11 @@ impl Parser<'_> {
             self.skip_blanks();
             if self.peek() != Some(b'=') {
                 let at = self.i;
-                return Err(self.err(at, format!("expected `=` after `{key}`")));
+                // The "name" may be a pasted credential: never echo it.
+                return Err(self.err(
+                    at,
+                    "expected `=` after the variable name (lines are `KEY=value`)",
+                ));
             }
             self.i += 1;
             self.skip_blanks();
@@ -301,7 +305,8 @@ mod tests {
         );
         let e = parse("a.env", "A=1\n\nJUSTAKEY\n", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (3, 9));
-        assert!(e.message.contains("expected `=` after `JUSTAKEY`"));
+        assert!(e.message.contains("expected `=` after the variable name"));
+        assert!(!e.message.contains("JUSTAKEY"));
         let e = parse("a.env", "A='x' y\n", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (1, 7));
         let e = parse("a.env", "=x\n", &Limits::default()).unwrap_err();

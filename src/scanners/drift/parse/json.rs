@@ -20,7 +20,7 @@ pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfi
     if p.i >= p.b.len() {
         return Err(p.err(p.i, "empty file: expected a JSON value"));
     }
-    let root = p.value(0)?;
+    let root = p.value()?;
     p.ws();
     if p.i < p.b.len() {
         return Err(p.err(p.i, "unexpected content after the JSON value"));
@@ -77,25 +77,133 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
-        let start = self.i;
-        match self.peek() {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => {
-                let s = self.string()?;
-                let pos = self.span(start, self.i);
-                Ok(Node {
-                    pos,
-                    kind: Kind::Scalar(Value::String(s)),
-                })
+    /// One JSON value. Containers are tracked on an explicit stack, so nesting costs heap, not
+    /// call stack: the depth limit is a policy, never a crash.
+    fn value(&mut self) -> Result<Node, ParseError> {
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            // Parse a value start: a scalar completes a node, a container opens a frame.
+            let start = self.i;
+            let mut done = match self.peek() {
+                Some(b'{' | b'[') => {
+                    if stack.len() >= self.max_depth {
+                        return Err(self.err(
+                            start,
+                            format!("nesting deeper than {} levels", self.max_depth),
+                        ));
+                    }
+                    let is_obj = self.peek() == Some(b'{');
+                    self.i += 1;
+                    self.ws();
+                    let close = if is_obj { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                        let pos = self.span(start, self.i);
+                        let kind = if is_obj {
+                            Kind::Map(Vec::new())
+                        } else {
+                            Kind::List(Vec::new())
+                        };
+                        Some(Node { pos, kind })
+                    } else if is_obj {
+                        let key = self.key()?;
+                        stack.push(Open::Obj {
+                            start,
+                            entries: Vec::new(),
+                            key: Some(key),
+                        });
+                        None
+                    } else {
+                        stack.push(Open::Arr {
+                            start,
+                            items: Vec::new(),
+                        });
+                        None
+                    }
+                }
+                Some(b'"') => {
+                    let s = self.string()?;
+                    let pos = self.span(start, self.i);
+                    Some(Node {
+                        pos,
+                        kind: Kind::Scalar(Value::String(s)),
+                    })
+                }
+                Some(b't') => Some(self.literal("true", Value::Bool(true))?),
+                Some(b'f') => Some(self.literal("false", Value::Bool(false))?),
+                Some(b'n') => Some(self.literal("null", Value::Null)?),
+                Some(b'-' | b'0'..=b'9') => Some(self.number()?),
+                _ => return Err(self.unexpected("a value")),
+            };
+            // Attach finished nodes to their parents, closing containers as they end.
+            while let Some(node) = done.take() {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(node);
+                };
+                self.ws();
+                match top {
+                    Open::Obj { entries, key, .. } => {
+                        if let Some(k) = key.take() {
+                            entries.push((k, node));
+                        }
+                        match self.peek() {
+                            Some(b',') => {
+                                let comma = self.i;
+                                self.i += 1;
+                                self.ws();
+                                if self.peek() == Some(b'}') {
+                                    return Err(self.err(comma, "trailing comma before `}`"));
+                                }
+                                let k = self.key()?;
+                                if let Some(Open::Obj { key, .. }) = stack.last_mut() {
+                                    *key = Some(k);
+                                }
+                            }
+                            Some(b'}') => {
+                                self.i += 1;
+                                done = stack.pop().map(|f| f.close(self));
+                            }
+                            _ => return Err(self.unexpected("`,` or `}`")),
+                        }
+                    }
+                    Open::Arr { items, .. } => {
+                        items.push(node);
+                        match self.peek() {
+                            Some(b',') => {
+                                let comma = self.i;
+                                self.i += 1;
+                                self.ws();
+                                if self.peek() == Some(b']') {
+                                    return Err(self.err(comma, "trailing comma before `]`"));
+                                }
+                            }
+                            Some(b']') => {
+                                self.i += 1;
+                                done = stack.pop().map(|f| f.close(self));
+                            }
+                            _ => return Err(self.unexpected("`,` or `]`")),
+                        }
+                    }
+                }
             }
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.unexpected("a value")),
         }
+    }
+
+    /// `"key"` `:` and the blanks after it; the cursor must be on the key's quote.
+    fn key(&mut self) -> Result<Key, ParseError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("an object key in double quotes"));
+        }
+        let ks = self.i;
+        let text = self.string()?;
+        let pos = self.span(ks, self.i);
+        self.ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("`:` after the object key"));
+        }
+        self.i += 1;
+        self.ws();
+        Ok(Key { text, pos })
     }
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Node, ParseError> {
@@ -258,98 +366,35 @@ impl Parser<'_> {
             }
         }
     }
+}
 
-    fn enter(&mut self, depth: usize) -> Result<(), ParseError> {
-        if depth >= self.max_depth {
-            let at = self.i;
-            return Err(self.err(at, format!("nesting deeper than {} levels", self.max_depth)));
-        }
-        Ok(())
-    }
+/// A container being read.
+enum Open {
+    Obj {
+        start: usize,
+        entries: Vec<(Key, Node)>,
+        /// The key whose value comes next.
+        key: Option<Key>,
+    },
+    Arr {
+        start: usize,
+        items: Vec<Node>,
+    },
+}
 
-    fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let start = self.i;
-        self.i += 1;
-        let mut entries = Vec::new();
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-        } else {
-            loop {
-                if self.peek() != Some(b'"') {
-                    return Err(self.unexpected("an object key in double quotes"));
-                }
-                let ks = self.i;
-                let text = self.string()?;
-                let kpos = self.span(ks, self.i);
-                self.ws();
-                if self.peek() != Some(b':') {
-                    return Err(self.unexpected("`:` after the object key"));
-                }
-                self.i += 1;
-                self.ws();
-                let v = self.value(depth + 1)?;
-                entries.push((Key { text, pos: kpos }, v));
-                self.ws();
-                match self.peek() {
-                    Some(b',') => {
-                        let comma = self.i;
-                        self.i += 1;
-                        self.ws();
-                        if self.peek() == Some(b'}') {
-                            return Err(self.err(comma, "trailing comma before `}`"));
-                        }
-                    }
-                    Some(b'}') => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(self.unexpected("`,` or `}`")),
-                }
-            }
+impl Open {
+    /// The finished node; the cursor is just past the closing bracket.
+    fn close(self, p: &mut Parser<'_>) -> Node {
+        match self {
+            Open::Obj { start, entries, .. } => Node {
+                pos: p.span(start, p.i),
+                kind: Kind::Map(entries),
+            },
+            Open::Arr { start, items } => Node {
+                pos: p.span(start, p.i),
+                kind: Kind::List(items),
+            },
         }
-        let pos = self.span(start, self.i);
-        Ok(Node {
-            pos,
-            kind: Kind::Map(entries),
-        })
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let start = self.i;
-        self.i += 1;
-        let mut items = Vec::new();
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-        } else {
-            loop {
-                items.push(self.value(depth + 1)?);
-                self.ws();
-                match self.peek() {
-                    Some(b',') => {
-                        let comma = self.i;
-                        self.i += 1;
-                        self.ws();
-                        if self.peek() == Some(b']') {
-                            return Err(self.err(comma, "trailing comma before `]`"));
-                        }
-                    }
-                    Some(b']') => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(self.unexpected("`,` or `]`")),
-                }
-            }
-        }
-        let pos = self.span(start, self.i);
-        Ok(Node {
-            pos,
-            kind: Kind::List(items),
-        })
     }
 }
 

@@ -178,6 +178,7 @@ impl<'a> Flattener<'a> {
 
     /// Flattens `node` under `prefix`. `key_pos` is where the key of this node is (containers
     /// are located at their key). The root (`prefix` empty) container itself gets no entry.
+    /// Iterative (document order, depth first), so deep trees cannot exhaust the call stack.
     pub(crate) fn node(
         &mut self,
         prefix: &str,
@@ -185,39 +186,48 @@ impl<'a> Flattener<'a> {
         key_pos: Option<Pos>,
         depth: usize,
     ) -> Result<(), ParseError> {
-        if depth > self.limits.depth() {
-            return Err(ParseError::new(
-                self.path,
-                node.pos.line,
-                node.pos.col,
-                format!("nesting deeper than {} levels", self.limits.depth()),
-            ));
-        }
-        let at = key_pos.unwrap_or(node.pos);
-        match node.kind {
-            Kind::Scalar(v) => self.insert_at(prefix.to_string(), v, node.pos, at),
-            Kind::Map(entries) => {
-                if !prefix.is_empty() {
-                    self.insert(prefix.to_string(), Value::Map, at)?;
-                }
-                for (k, v) in entries {
-                    let p = format!("{prefix}/{}", escape_segment(&k.text));
-                    self.node(&p, v, Some(k.pos), depth + 1)?;
-                }
-                Ok(())
+        let mut work = vec![(prefix.to_string(), node, key_pos, depth)];
+        while let Some((prefix, node, key_pos, depth)) = work.pop() {
+            if depth > self.limits.depth() {
+                return Err(ParseError::new(
+                    self.path,
+                    node.pos.line,
+                    node.pos.col,
+                    format!("nesting deeper than {} levels", self.limits.depth()),
+                ));
             }
-            Kind::List(items) => {
-                if !prefix.is_empty() {
-                    self.insert(prefix.to_string(), Value::List, at)?;
+            let at = key_pos.unwrap_or(node.pos);
+            match node.kind {
+                Kind::Scalar(v) => self.insert_at(prefix, v, node.pos, at)?,
+                Kind::Map(entries) => {
+                    if !prefix.is_empty() {
+                        self.insert(prefix.clone(), Value::Map, at)?;
+                    }
+                    let start = work.len();
+                    for (k, v) in entries {
+                        let p = format!("{prefix}/{}", escape_segment(&k.text));
+                        work.push((p, v, Some(k.pos), depth + 1));
+                    }
+                    if let Some(children) = work.get_mut(start..) {
+                        children.reverse();
+                    }
                 }
-                let segs = list_segments(&items);
-                for (seg, item) in segs.into_iter().zip(items) {
-                    let p = format!("{prefix}/{seg}");
-                    self.node(&p, item, None, depth + 1)?;
+                Kind::List(items) => {
+                    if !prefix.is_empty() {
+                        self.insert(prefix.clone(), Value::List, at)?;
+                    }
+                    let segs = list_segments(&items);
+                    let start = work.len();
+                    for (seg, item) in segs.into_iter().zip(items) {
+                        work.push((format!("{prefix}/{seg}"), item, None, depth + 1));
+                    }
+                    if let Some(children) = work.get_mut(start..) {
+                        children.reverse();
+                    }
                 }
-                Ok(())
             }
         }
+        Ok(())
     }
 }
 

@@ -15,24 +15,13 @@ use std::collections::{HashMap, HashSet};
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::text::{to_u32, Positions};
+use super::text::Positions;
 use super::tree::{Flattener, Key, Kind, Node, Pos};
 use super::{Limits, ParseError};
 use crate::scanners::drift::model::{escape_segment, FlatConfig, Value};
 
 pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfig, ParseError> {
-    // yaml-rust2 asserts internally; a bug there must not take the whole scan down.
-    let docs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Builder::new(path, text, limits).run()
-    }))
-    .unwrap_or_else(|_| {
-        Err(ParseError::new(
-            path,
-            1,
-            0,
-            "the YAML parser failed on this file (internal error); please report it",
-        ))
-    })?;
+    let docs = Builder::new(path, text, limits).run()?;
     flatten(path, docs, limits)
 }
 
@@ -128,22 +117,23 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn err_at(&self, m: &Marker, msg: impl Into<String>) -> ParseError {
-        ParseError::new(self.path, to_u32(m.line()), to_u32(m.col() + 1), msg)
+    /// An error at a marker. Lines come from our own `\n`-based index, not the marker's (YAML
+    /// also breaks lines at a lone `\r`), so that every position in a file agrees.
+    fn err_at(&mut self, m: &Marker, msg: impl Into<String>) -> ParseError {
+        let p = self.point(m);
+        ParseError::new(self.path, p.line, p.col, msg)
     }
 
     fn run(mut self) -> Result<Vec<Node>, ParseError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
-            let (ev, mark) = parser.next_token().map_err(|e| {
-                let m = e.marker();
-                ParseError::new(
-                    self.path,
-                    to_u32(m.line()),
-                    to_u32(m.col() + 1),
-                    format!("invalid YAML: {}", e.info()),
-                )
-            })?;
+            let (ev, mark) = match parser.next_token() {
+                Ok(x) => x,
+                Err(e) => {
+                    let msg = format!("invalid YAML: {}", e.info());
+                    return Err(self.err_at(e.marker(), msg));
+                }
+            };
             match ev {
                 Event::StreamEnd => return Ok(self.docs),
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
@@ -376,22 +366,27 @@ impl<'a> Builder<'a> {
         Ok(entries)
     }
 
-    /// Byte offset of a marker (markers count characters).
+    /// Byte offset of a marker (markers count characters). Walks from the previous answer, in
+    /// either direction, so the nearly ordered markers of a file cost linear time overall.
     fn byte_of(&mut self, m: &Marker) -> usize {
         let target = m.index();
-        let (mut ci, mut bi) = if self.char_cursor.0 <= target {
-            self.char_cursor
-        } else {
-            (0, 0)
-        };
-        let mut chars = self.text.get(bi..).unwrap_or_default().char_indices();
-        while ci < target {
-            match chars.next() {
-                Some((_, c)) => {
-                    ci += 1;
-                    bi += c.len_utf8();
+        let (mut ci, mut bi) = self.char_cursor;
+        if ci > target {
+            let before = self.text.get(..bi).unwrap_or_default();
+            for c in before.chars().rev() {
+                if ci == target {
+                    break;
                 }
-                None => break,
+                ci -= 1;
+                bi -= c.len_utf8();
+            }
+        } else {
+            for c in self.text.get(bi..).unwrap_or_default().chars() {
+                if ci == target {
+                    break;
+                }
+                ci += 1;
+                bi += c.len_utf8();
             }
         }
         self.char_cursor = (ci, bi);
@@ -399,8 +394,8 @@ impl<'a> Builder<'a> {
     }
 
     fn point(&mut self, m: &Marker) -> Pos {
-        let line = to_u32(m.line());
-        let col = to_u32(m.col() + 1);
+        let at = self.byte_of(m);
+        let (line, col) = self.pos.line_col(at);
         Pos {
             line,
             col,
