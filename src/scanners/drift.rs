@@ -176,6 +176,24 @@ pub fn run_pair(
             return out;
         }
     };
+    let (u_dir, p_dir) = (
+        ctx.root.join(&plan.uat).is_dir(),
+        ctx.root.join(&plan.prod).is_dir(),
+    );
+    if u_dir != p_dir && ctx.root.join(&plan.uat).exists() && ctx.root.join(&plan.prod).exists() {
+        out.notifications.push(Notification::error(
+            ScannerKind::Drift,
+            format!(
+                "pair `{}`: `{}` is a {} but `{}` is a {}; pair a file with a file or a folder with a folder",
+                plan.name,
+                plan.uat,
+                if u_dir { "folder" } else { "file" },
+                plan.prod,
+                if p_dir { "folder" } else { "file" },
+            ),
+        ));
+        return out;
+    }
     let limits = parse::Limits::default();
     let load = |rel: &str, role| load::load_path(ctx.root, rel, role, &plan.name, exclude, &limits);
     let base = plan

@@ -97,12 +97,7 @@ fn load_file(
                 "{e}: cannot parse {} file; fix the syntax (no comparison was made for this pair)",
                 format.as_str()
             ),
-            Some(Location::span(
-                rel,
-                e.line,
-                e.column,
-                e.column.saturating_add(1),
-            )),
+            Some(e.location()),
         )
     })
 }
