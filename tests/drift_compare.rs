@@ -323,3 +323,22 @@ fn base_overlay_gives_effective_configuration() {
     assert_eq!(of(&out, "drift/value").len(), 1, "{d}");
     assert_eq!(out.stats.files, 3, "{d}");
 }
+
+#[test]
+fn uat_pointing_at_a_production_host() {
+    let t = tree(&[
+        (
+            ".env.uat",
+            "PAYMENTS_API=https://payments.prod.acme.io/v2\nSTRIPE_API=https://api.stripe.com\n",
+        ),
+        (
+            ".env.prod",
+            "PAYMENTS_API=https://payments.prod.acme.io/v2\nSTRIPE_API=https://api.stripe.com\n",
+        ),
+    ]);
+    let out = scan(t.path(), "");
+    let s = of(&out, "drift/shared-endpoint");
+    assert_eq!(s.len(), 1, "{}", dump(&out));
+    assert_eq!(key(s[0]), "/PAYMENTS_API");
+    assert!(s[0].message.contains("production host"));
+}

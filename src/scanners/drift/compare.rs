@@ -416,6 +416,10 @@ impl Cx<'_> {
         if !(s.contains(':') || s.contains('.')) || is_local(s) {
             return None;
         }
+        // UAT configured with a host that names production (`api.prod.acme.io`).
+        if looks_like_location(s) && names_production(s) {
+            return Some("production host");
+        }
         let lower = s.to_ascii_lowercase();
         const DB_SCHEMES: &[&str] = &[
             "postgres://",
@@ -615,4 +619,10 @@ fn article(word: &str) -> &'static str {
     } else {
         "a"
     }
+}
+
+/// Whether a value names production as a whole token (`db.prod.acme.io`, `api-production`).
+fn names_production(s: &str) -> bool {
+    super::envtok::tokens(s)
+        .any(|(a, b)| super::envtok::env_of(&s[a..b]) == Some(super::envtok::Env::Prod))
 }

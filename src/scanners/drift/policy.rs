@@ -153,11 +153,7 @@ impl Policy {
         let mut m = RuleMeta::new(self.rule_id(), &s.name, &s.description, s.severity);
         m.full_description = s.description.clone();
         m.help_markdown = s.help.trim().to_string();
-        m.help_uri = Some(
-            s.help_uri
-                .clone()
-                .unwrap_or_else(|| format!("{}#policy-{}", super::kinds::HELP_URI, s.id)),
-        );
+        m.help_uri = s.help_uri.clone();
         m.precision = s.precision;
         let mut tags = vec!["policy".to_string(), "production".to_string()];
         tags.extend(s.tags.iter().cloned());
