@@ -147,3 +147,14 @@ fn empty_folder_side_is_an_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn pair_paths_must_stay_inside_the_repository() {
+    let t = tree(&GOOD);
+    let cfg = "[[drift.pair]]\nname = \"out\"\nuat = \"../x/.env.uat\"\nprod = \"/etc/hosts\"\n";
+    let out = scan(t.path(), cfg);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{}", dump(&out));
+    assert!(e[0].contains("inside the scanned repository"), "{e:?}");
+    assert_good_pair_reported(&out);
+}

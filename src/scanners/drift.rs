@@ -176,6 +176,22 @@ pub fn run_pair(
             return out;
         }
     };
+    for path in [Some(&plan.uat), Some(&plan.prod), plan.base.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        let p = std::path::Path::new(path);
+        if p.is_absolute() || p.components().any(|c| c == std::path::Component::ParentDir) {
+            out.notifications.push(Notification::error(
+                ScannerKind::Drift,
+                format!(
+                    "pair `{}`: `{path}` must be a path inside the scanned repository, relative to its root",
+                    plan.name
+                ),
+            ));
+            return out;
+        }
+    }
     let (u_dir, p_dir) = (
         ctx.root.join(&plan.uat).is_dir(),
         ctx.root.join(&plan.prod).is_dir(),

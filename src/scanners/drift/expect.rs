@@ -1,4 +1,10 @@
 //! Declared expected differences (`allow`) and release-parity keys (`require_equal`) of a pair.
+//!
+//! Globs match key paths segment-wise (`*` inside a segment, `**` across). A key also matches
+//! through its relative forms: inside its Kubernetes object (`/spec/replicas` matches
+//! `/Deployment/shop-prod/api/spec/replicas`) and inside its file of a folder pair
+//! (`/port` matches `/app.yaml/port`). `kinds` are drift kinds (`value`, `missing-in-prod`, …;
+//! `value` also covers `sizing-inversion`), `policy` or `policy/<id>`; empty means all.
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
