@@ -48,8 +48,35 @@ pub fn mentions(seg: &str, needles: &[&str]) -> bool {
 }
 
 /// The last `/` segment of a key path, unescaped enough for word matching.
+///
+/// For a list entry addressed by name, the name is the subject: the value of
+/// `/env/name=DB_PASSWORD/value` is a password, so its "last segment" is `DB_PASSWORD`.
 pub fn last_segment(key_path: &str) -> &str {
-    key_path.rsplit('/').next().unwrap_or(key_path)
+    let mut it = key_path.rsplit('/');
+    let last = it.next().unwrap_or(key_path);
+    if last.eq_ignore_ascii_case("value") || last.eq_ignore_ascii_case("val") {
+        if let Some(name) = it
+            .next()
+            .and_then(|p| p.strip_prefix("name=").or_else(|| p.strip_prefix("key=")))
+        {
+            return name;
+        }
+    }
+    last
+}
+
+/// The key as policies see it: `/…/env/name=DEBUG/value` reads as `/…/env/DEBUG`, so a
+/// Kubernetes environment variable is checked like a dotenv line.
+pub fn policy_key(key_path: &str) -> std::borrow::Cow<'_, str> {
+    let subject = last_segment(key_path);
+    let last = key_path.rsplit('/').next().unwrap_or(key_path);
+    if subject.len() == last.len() && subject == last {
+        return std::borrow::Cow::Borrowed(key_path);
+    }
+    // Drop `/name=X/value`, append `/X`.
+    let cut = key_path.len() - last.len() - 1;
+    let parent_start = key_path[..cut].rfind('/').unwrap_or(0);
+    std::borrow::Cow::Owned(format!("{}/{subject}", &key_path[..parent_start]))
 }
 
 const SECRET_WORDS: &[&str] = &[
@@ -400,6 +427,27 @@ mod tests {
         assert_eq!(show("/PORT", &Value::Int(3000)), "3000");
         let long = Value::String("a".repeat(200));
         assert!(show("/x", &long).ends_with("…\""));
+    }
+
+    #[test]
+    fn named_list_entries_take_their_name() {
+        assert!(is_secret_key(
+            "/spec/containers/name=app/env/name=DB_PASSWORD/value"
+        ));
+        assert!(!is_secret_key(
+            "/spec/containers/name=app/env/name=LOG_LEVEL/value"
+        ));
+        assert!(is_endpoint_key("/env/name=DATABASE_HOST/value"));
+        assert_eq!(
+            policy_key("/c/name=app/env/name=DEBUG/value"),
+            "/c/name=app/env/DEBUG"
+        );
+        assert_eq!(policy_key("/a/DEBUG"), "/a/DEBUG");
+        let shown = show(
+            "/env/name=API_TOKEN/value",
+            &Value::String("hunter2hunter2".into()),
+        );
+        assert!(shown.starts_with("sha256:"), "{shown}");
     }
 
     #[test]

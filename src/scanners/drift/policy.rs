@@ -231,10 +231,11 @@ impl PolicySet {
     pub fn evaluate(&self, pair: &str, prod: &FlatConfig) -> Vec<Finding> {
         let mut out = Vec::new();
         for (key, e) in &prod.entries {
+            let pkey = mask::policy_key(key);
             let Some(text) = e.value.as_text() else {
                 continue;
             };
-            for p in self.matching(key, &text) {
+            for p in self.matching(&pkey, &text) {
                 let msg = format!(
                     "production breaks policy `{}`: `{key}` = {} — {} [pair {pair}]",
                     p.spec.id,
