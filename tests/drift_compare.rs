@@ -368,3 +368,15 @@ fn kubernetes_env_vars_are_checked_and_masked_by_name() {
         "{d}"
     );
 }
+
+#[test]
+fn type_change_of_a_section_is_one_finding() {
+    let t = tree(&[
+        ("values-uat.yaml", "cache:\n  ttl: 30\n  size: 100\n"),
+        ("values-prod.yaml", "cache: redis://cache.acme.io\n"),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    assert_eq!(of(&out, "drift/type").len(), 1, "{d}");
+    assert!(of(&out, "drift/missing-in-prod").is_empty(), "{d}");
+}
