@@ -125,3 +125,41 @@ fn fingerprints_survive_lines_moving() {
     };
     assert_ne!(lines(&oa), lines(&ob));
 }
+
+/// The `[[drift.pair]]` block suggested for `samples/demo/stagegate.toml`.
+const DEMO_PAIR: &str = r#"
+[[drift.pair]]
+name = "shop-api"
+uat = "deploy/uat"
+prod = "deploy/prod"
+allow = [{ paths = ["**/data/ORDER_EXPORT_CRON"], kinds = ["value"], reason = "exports run after the nightly UAT refresh", until = 2027-06-30 }]
+require_equal = ["**/image"]
+"#;
+
+#[test]
+fn suggested_demo_pair_block_works() {
+    // The allowance has a real expiry date: pin "today" so the test does not rot.
+    // No other test of this binary reads dates.
+    std::env::set_var("STAGEGATE_TODAY", "2026-11-26");
+    let out = scan(Path::new("samples/demo"), DEMO_PAIR);
+    let d = dump(&out);
+    assert!(errors(&out).is_empty(), "{d}");
+    assert_eq!(
+        out.stats.pairs, 2,
+        "explicit pair replaces the discovered one: {d}"
+    );
+    let cron = out
+        .findings
+        .iter()
+        .find(|f| key(f).ends_with("ORDER_EXPORT_CRON"))
+        .expect("cron drift kept as suppressed");
+    assert!(cron.is_suppressed(), "{d}");
+    assert!(
+        out.findings
+            .iter()
+            .all(|f| !f.message.contains("[pair deploy/{env}/]")),
+        "{d}"
+    );
+    let image = of(&out, "drift/image");
+    assert_eq!(image.len(), 1, "{d}");
+}
