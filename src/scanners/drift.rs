@@ -222,24 +222,46 @@ pub fn run_pair(
         || load(&plan.uat, Role::Uat),
         || load(&plan.prod, Role::Prod),
     );
-    let (base, uat, prod) = match (base, uat, prod) {
-        (Ok(b), Ok(u), Ok(p)) => (b, u, p),
-        (b, u, p) => {
-            // Report every broken file of the pair at once, not just the first.
-            for e in [b.err(), u.err(), p.err()].into_iter().flatten() {
-                out.notifications.extend(e);
+    let mut stats = ScanStats::default();
+    let mut take = |r: Result<load::Loaded, Vec<Notification>>| match r {
+        Ok(mut l) => {
+            stats.files += l.files;
+            stats.bytes += l.bytes;
+            out.notifications.append(&mut l.errors);
+            Some(l)
+        }
+        Err(ns) => {
+            out.notifications.extend(ns);
+            None
+        }
+    };
+    let base = match base {
+        Ok(Some(b)) => take(Ok(b)).map(Some),
+        Ok(None) => Some(None),
+        Err(ns) => take(Err(ns)).map(Some),
+    };
+    let (uat, prod) = (take(uat), take(prod));
+    let (base, mut uat, mut prod) = match (base, uat, prod) {
+        (Some(b), Some(u), Some(p)) => (b, u, p),
+        (_, _, prod) => {
+            // Nothing to compare against, but a production file that parsed is still checked
+            // against the policies: one broken file never hides findings in another.
+            if let Some(p) = prod.as_ref() {
+                out.findings = policies.evaluate(&plan.name, &p.config);
+                let mut expired = BTreeMap::new();
+                for f in &mut out.findings {
+                    apply_expectations(f, &expect, &mut expired);
+                }
             }
+            out.stats = stats;
             return out;
         }
     };
-    let mut stats = ScanStats::default();
-    for l in [Some(&uat), Some(&prod), base.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        stats.files += l.files;
-        stats.bytes += l.bytes;
-    }
+    // A file broken on one side of a folder pair is left out on both sides.
+    let broken: std::collections::BTreeSet<String> =
+        uat.broken.union(&prod.broken).cloned().collect();
+    load::drop_files(&mut uat, &plan.uat, &broken);
+    load::drop_files(&mut prod, &plan.prod, &broken);
     let (uat, prod) = match &base {
         Some(b) => (load::with_base(b, uat), load::with_base(b, prod)),
         None => (uat, prod),
