@@ -120,11 +120,12 @@ impl Parser<'_> {
                 ));
             }
             self.i += 1;
+            let eq = self.i;
             self.skip_blanks();
             let start = self.i;
             let (value, end) = match self.peek() {
                 Some(q @ (b'"' | b'\'' | b'`')) => self.quoted(q)?,
-                _ => self.unquoted(),
+                _ => self.unquoted(start > eq),
             };
             self.skip_blanks();
             if self.peek() == Some(b'#') || self.at_eol() {
@@ -147,12 +148,14 @@ impl Parser<'_> {
         }
     }
 
-    fn unquoted(&mut self) -> (String, usize) {
+    /// An unquoted value; `blank_before` when blanks separate it from the `=` (so a `#` right
+    /// at its start opens a comment, while `KEY=#x` is the value `#x`).
+    fn unquoted(&mut self, blank_before: bool) -> (String, usize) {
         let start = self.i;
         let rest = self.b.get(start..).unwrap_or_default();
         let eol = memchr::memchr(b'\n', rest).map_or(self.b.len(), |n| start + n);
         let mut end = eol;
-        let mut prev_blank = false;
+        let mut prev_blank = blank_before;
         for (k, c) in self
             .b
             .get(start..eol)
@@ -160,7 +163,7 @@ impl Parser<'_> {
             .iter()
             .enumerate()
         {
-            if *c == b'#' && (prev_blank || k == 0) {
+            if *c == b'#' && prev_blank {
                 end = start + k;
                 break;
             }
@@ -202,6 +205,10 @@ impl Parser<'_> {
             if c == q {
                 out.push_str(self.text.get(seg..self.i).unwrap_or_default());
                 self.i += 1;
+                // A CRLF file must not differ from its LF twin in a multi-line value.
+                if out.contains("\r\n") {
+                    out = out.replace("\r\n", "\n");
+                }
                 return Ok((out, self.i));
             }
             if c == b'\\' && q == b'"' {
@@ -287,11 +294,15 @@ mod tests {
 
     #[test]
     fn crlf_hash_in_value_and_dotted_keys() {
-        let f = p("A=x#y\r\nspring.datasource.url=jdbc:x\r\nB=#c\r\nC=\"q\" # after\r\n");
+        let f = p("A=x#y\r\nspring.datasource.url=jdbc:x\r\nB=#c\r\nC=\"q\" # after\r\nD= #c\r\n");
         assert_eq!(v(&f, "/A"), "x#y");
         assert_eq!(v(&f, "/spring.datasource.url"), "jdbc:x");
-        assert_eq!(v(&f, "/B"), "");
+        assert_eq!(v(&f, "/B"), "#c");
+        assert_eq!(v(&f, "/D"), "");
         assert_eq!(v(&f, "/C"), "q");
+        let f = p("K='a\r\nb'\r\nL=\"c\\r\\nd\"\r\n");
+        assert_eq!(v(&f, "/K"), "a\nb");
+        assert_eq!(v(&f, "/L"), "c\nd");
     }
 
     #[test]

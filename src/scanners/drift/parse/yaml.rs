@@ -4,7 +4,12 @@
 //! The tree is built with an explicit stack (no recursion on the input's depth), aliases are
 //! copied against a node budget ([`Limits::max_alias_expansions`]) so a "billion laughs" file
 //! fails in microseconds, and a document that is a Kubernetes object is filed under
-//! `/<kind>/<namespace or ->/<name>`.
+//! `/<kind>/<namespace or ->/<name>` (two objects with the same identity are an error). In a
+//! stream of several documents the others are filed under `/<index>`, counting only non-empty
+//! documents (Helm output is full of empty ones); a single document has no prefix.
+//!
+//! Merge keys: explicit keys win over merged ones, earlier sources over later ones; merged and
+//! aliased values keep the location of their definition (the anchor).
 
 mod scalar;
 #[cfg(test)]
@@ -97,8 +102,12 @@ struct Builder<'a> {
     /// (char index, byte offset) of the last marker converted.
     char_cursor: (usize, usize),
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node count and height.
+    anchors: HashMap<usize, (Node, usize, usize)>,
+    /// Nodes copied by aliases so far (see [`Limits::max_alias_expansions`]).
     expanded: usize,
+    /// Nodes held in anchor copies so far.
+    anchored: usize,
     docs: Vec<Node>,
 }
 
@@ -113,6 +122,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
+            anchored: 0,
             docs: Vec::new(),
         }
     }
@@ -139,13 +149,22 @@ impl<'a> Builder<'a> {
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
                 Event::DocumentStart => self.anchors.clear(),
                 Event::Alias(id) => {
-                    let Some((node, count)) = self.anchors.get(&id) else {
+                    let Some(&(ref node, count, height)) = self.anchors.get(&id) else {
                         return Err(self.err_at(
                             &mark,
                             "alias to an anchor that is still open (a recursive alias)",
                         ));
                     };
-                    self.expanded = self.expanded.saturating_add(*count);
+                    // A copy must not nest deeper than the source may: every tree stays within
+                    // the depth limit, so copying and dropping it cannot exhaust the stack.
+                    if self.stack.len() + height > self.limits.depth() {
+                        let depth = self.limits.depth();
+                        return Err(self.err_at(
+                            &mark,
+                            format!("this alias nests its copy deeper than {depth} levels"),
+                        ));
+                    }
+                    self.expanded = self.expanded.saturating_add(count);
                     if self.expanded > self.limits.max_alias_expansions {
                         return Err(self.err_at(
                             &mark,
@@ -255,7 +274,7 @@ impl<'a> Builder<'a> {
         if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
             if pending.is_none() {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), 1, 1));
                 }
                 *pending = Some((
                     Key {
@@ -273,8 +292,21 @@ impl<'a> Builder<'a> {
     /// A finished value (or an alias in key position, taken as a key when it is a scalar).
     fn complete(&mut self, node: Node, mark: &Marker, anchor: usize) -> Result<(), ParseError> {
         if anchor != 0 {
+            // Each anchored node is kept as a copy; nested anchors copy a subtree once per
+            // anchor, so those copies share the entry budget.
             let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
+            let height = node.height();
+            self.anchored = self.anchored.saturating_add(count);
+            if self.anchored > self.limits.max_entries {
+                return Err(self.err_at(
+                    mark,
+                    format!(
+                        "anchors hold more than {} nodes (nested anchors copy their subtree)",
+                        self.limits.max_entries
+                    ),
+                ));
+            }
+            self.anchors.insert(anchor, (node.clone(), count, height));
         }
         match self.stack.last_mut() {
             None => {

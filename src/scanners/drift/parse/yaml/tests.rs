@@ -299,3 +299,56 @@ fn keys_of_other_types_and_escaping() {
     assert_eq!(val(&f, "/a~1b"), Value::Int(1));
     assert_eq!(val(&f, "/m~0n"), Value::Int(2));
 }
+
+#[test]
+fn nested_anchors_share_the_entry_budget() {
+    // Every level anchored: copies cost 1 + 2 + … + n nodes.
+    let mut t = String::new();
+    for i in 0..40 {
+        t.push_str(&" ".repeat(2 * i));
+        t.push_str(&format!("k{i}: &a{i}\n"));
+    }
+    t.push_str(&" ".repeat(80));
+    t.push_str("leaf: 1\n");
+    assert!(p(&t)
+        .entries
+        .contains_key(&(0..40).map(|i| format!("/k{i}")).collect::<String>()));
+    let tight = Limits {
+        max_entries: 300,
+        ..Limits::default()
+    };
+    let e = parse("x.yaml", &t, &tight).unwrap_err();
+    assert!(
+        e.message.contains("anchors hold more than 300 nodes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn crlf_files_equal_their_lf_twins() {
+    let lf = "a: |\n  x\n  y\nb: \"p\n  q\"\nc: 1\n";
+    let crlf = lf.replace('\n', "\r\n");
+    let (lf, crlf) = (p(lf), p(&crlf));
+    assert_eq!(val(&lf, "/a"), s("x\ny\n"));
+    assert_eq!(val(&crlf, "/a"), val(&lf, "/a"));
+    assert_eq!(val(&crlf, "/b"), val(&lf, "/b"));
+    assert_eq!(at(&crlf, "/c"), at(&lf, "/c"));
+}
+
+#[test]
+fn alias_copies_stay_within_the_depth_limit() {
+    // A 200-deep anchor copied at depth 100 would make a 300-deep tree: refused at the alias.
+    let limits = Limits {
+        max_depth: 256,
+        ..Limits::default()
+    };
+    let deep = format!("a: &x {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let nested = format!("{}*x{}\n", "[".repeat(100), "]".repeat(100));
+    let t = format!("{deep}b: {nested}");
+    let e = parse("x.yaml", &t, &limits).unwrap_err();
+    assert!(e.message.contains("deeper than 256 levels"), "{e}");
+    assert_eq!(e.line, 2);
+    // The same copy near the top is fine.
+    let t = format!("{deep}b: *x\n");
+    assert!(parse("x.yaml", &t, &limits).is_ok());
+}
