@@ -361,6 +361,76 @@ pub fn update(
     (merged, stats)
 }
 
+/// What [`run`] did, for the CLI to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The baseline file.
+    pub path: PathBuf,
+    /// Matching against it.
+    pub applied: Applied,
+    /// Set when the file was (re)written.
+    pub updated: Option<Updated>,
+}
+
+/// Applies the baseline at `path` to `result` — after rewriting it from `result` when `update`.
+///
+/// `ran` are the scanners of this run; those that reported an input error are treated as not
+/// having run, so an incomplete scan never drops their entries or calls them unmatched. With
+/// `regenerate` (`stagegate baseline`), an unreadable or malformed old file is replaced instead
+/// of being an error. A missing file is an error unless updating.
+pub fn run(
+    result: &mut ScanResult,
+    path: &Path,
+    root: &Path,
+    ran: &[ScannerKind],
+    update_file: bool,
+    regenerate: bool,
+) -> Result<Outcome, Error> {
+    let complete: Vec<ScannerKind> = ran
+        .iter()
+        .copied()
+        .filter(|k| {
+            !result
+                .notifications
+                .iter()
+                .any(|n| n.level == NotificationLevel::Error && n.scanner == Some(*k))
+        })
+        .collect();
+    let display = crate::paths::relative(root, path);
+    let (baseline, updated) = if update_file {
+        let old = if path.exists() {
+            match Baseline::load(path) {
+                Ok(b) => Some(b),
+                Err(_) if regenerate => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        let (new, stats) = update(old.as_ref(), result, &complete);
+        new.write(path)?;
+        (new, Some(stats))
+    } else {
+        let b = Baseline::load(path).map_err(|e| match e {
+            Error::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::input(
+                    path,
+                    None,
+                    "baseline not found; create it with `stagegate baseline` (or pass --update-baseline)",
+                )
+            }
+            other => other,
+        })?;
+        (b, None)
+    };
+    let applied = apply(result, &baseline, &complete, &display);
+    Ok(Outcome {
+        path: path.to_path_buf(),
+        applied,
+        updated,
+    })
+}
+
 /// The baseline file to use: `--baseline` (relative to the working directory) wins over
 /// `baseline` in the config (relative to the scan root).
 pub fn resolve(root: &Path, cli: Option<&Path>, config: &Config) -> Option<PathBuf> {

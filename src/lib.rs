@@ -26,6 +26,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod gate;
+pub mod init;
 pub mod output;
 pub mod paths;
 pub mod progress;
