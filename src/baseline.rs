@@ -302,7 +302,10 @@ pub fn apply(
                  `--update-baseline` drops it",
                 e.fingerprint, e.rule, e.path
             ),
-            location: Some(Location::line(display_path, e.line.unwrap_or(1))),
+            // A location must be relative to the scan root (SARIF `%SRCROOT%`): a baseline kept
+            // elsewhere is named in the message only.
+            location: (!display_path.starts_with('/') && !display_path.starts_with(".."))
+                .then(|| Location::line(display_path, e.line.unwrap_or(1))),
         });
     }
     result.notifications.sort();
@@ -396,7 +399,10 @@ pub fn run(
                 .any(|n| n.level == NotificationLevel::Error && n.scanner == Some(*k))
         })
         .collect();
-    let display = crate::paths::relative(root, path);
+    let display = match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(r), Ok(p)) => crate::paths::relative(&r, &p),
+        _ => crate::paths::relative(root, path),
+    };
     let (baseline, updated) = if update_file {
         let old = if path.exists() {
             match Baseline::load(path) {
@@ -578,6 +584,16 @@ mod tests {
         assert_eq!(loc.path, "bl.json");
         let expected_line = find_line(&text, &gone.fingerprint, 0).unwrap();
         assert_eq!(loc.start_line, expected_line, "points at the entry");
+    }
+
+    #[test]
+    fn a_baseline_outside_the_root_is_named_without_a_location() {
+        let gone = f("secret/x", "a", 1, "gone");
+        let base = Baseline::from_findings([&gone]);
+        let mut r = result(vec![]);
+        apply(&mut r, &base, &[ScannerKind::Secrets], "/etc/bl.json");
+        assert!(r.notifications[0].location.is_none());
+        assert!(r.notifications[0].message.starts_with("/etc/bl.json: "));
     }
 
     #[test]
