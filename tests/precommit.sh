@@ -81,6 +81,9 @@ git add README.md
 start=$(date +%s)
 if ! out="$(git commit -m "readme" 2>&1)"; then
   echo "$out"
+  if grep -q "not built yet" <<<"$out"; then
+    fail "a clean commit was blocked because a scanner is still a stub (merge the secrets and drift scanners first)"
+  fi
   fail "a clean commit was blocked"
 fi
 echo "$out"
