@@ -126,9 +126,17 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Whether `fingerprint` is accepted.
+    /// Whether `fingerprint` is accepted (linear; use [`Baseline::fingerprints`] in loops).
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.entries.iter().any(|e| e.fingerprint == fingerprint)
+    }
+
+    /// Every accepted fingerprint, for fast lookups.
+    pub fn fingerprints(&self) -> BTreeSet<&str> {
+        self.entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect()
     }
 
     /// Parses `text` as the content of `path`. Every error names the file and the line.
@@ -167,8 +175,9 @@ impl Baseline {
             ));
         }
         let mut entries = file.entries;
+        let lines = key_lines(text, "\"fingerprint\"");
         for (i, e) in entries.iter_mut().enumerate() {
-            e.line = find_line(text, "\"fingerprint\"", i);
+            e.line = lines.get(i).copied();
             let valid = e.fingerprint.len() == 32
                 && e.fingerprint
                     .bytes()
@@ -332,6 +341,9 @@ pub fn update(
     ran: &[ScannerKind],
 ) -> (Baseline, Updated) {
     let current = Baseline::from_findings(&result.findings);
+    // Sets, not `contains`: a baseline may hold tens of thousands of entries.
+    let now: BTreeSet<&str> = current.fingerprints();
+    let before: BTreeSet<&str> = old.map(Baseline::fingerprints).unwrap_or_default();
     let kept_from_old: Vec<BaselineEntry> = old
         .map(|b| {
             b.entries
@@ -346,14 +358,14 @@ pub fn update(
             b.entries
                 .iter()
                 .filter(|e| e.scanner().is_some_and(|k| ran.contains(&k)))
-                .filter(|e| !current.contains(&e.fingerprint))
+                .filter(|e| !now.contains(e.fingerprint.as_str()))
                 .count()
         })
         .unwrap_or(0);
     let added = current
         .entries
         .iter()
-        .filter(|e| !old.is_some_and(|b| b.contains(&e.fingerprint)))
+        .filter(|e| !before.contains(e.fingerprint.as_str()))
         .count();
     let merged = Baseline::from_entries(current.entries.into_iter().chain(kept_from_old));
     let stats = Updated {
@@ -474,6 +486,19 @@ fn find_line(text: &str, needle: &str, nth: usize) -> Option<u32> {
     text.match_indices(needle)
         .nth(nth)
         .map(|(i, _)| line_of_offset(text, i))
+}
+
+/// Lines of every occurrence of `needle`, in one pass (baselines can be large).
+fn key_lines(text: &str, needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let (mut line, mut pos) = (1u32, 0usize);
+    for (i, _) in text.match_indices(needle) {
+        let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[pos..i]).count();
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        pos = i;
+        out.push(line);
+    }
+    out
 }
 
 /// serde_json appends " at line L column C"; the line is already in our prefix.
