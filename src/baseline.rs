@@ -33,6 +33,10 @@ pub const FORMAT: &str = "stagegate-baseline";
 /// Justification of the suppression a baselined finding gets (shown by SARIF viewers).
 pub const JUSTIFICATION: &str = "in baseline";
 
+/// Unmatched entries reported one by one; the rest are summed up in one note, so a stale
+/// baseline cannot flood a report.
+pub const MAX_UNMATCHED_NOTES: usize = 25;
+
 /// Longest note kept per entry, in characters: enough to recognise the finding in a review.
 const NOTE_MAX: usize = 120;
 
@@ -303,6 +307,9 @@ pub fn apply(
             continue;
         }
         applied.unmatched += 1;
+        if applied.unmatched > MAX_UNMATCHED_NOTES {
+            continue;
+        }
         result.notifications.push(Notification {
             scanner: e.scanner(),
             level: NotificationLevel::Note,
@@ -315,6 +322,17 @@ pub fn apply(
             // elsewhere is named in the message only.
             location: (!display_path.starts_with('/') && !display_path.starts_with(".."))
                 .then(|| Location::line(display_path, e.line.unwrap_or(1))),
+        });
+    }
+    if applied.unmatched > MAX_UNMATCHED_NOTES {
+        result.notifications.push(Notification {
+            scanner: None,
+            level: NotificationLevel::Note,
+            message: format!(
+                "{display_path}: {} more baseline entries matched no finding; `--update-baseline` drops them",
+                applied.unmatched - MAX_UNMATCHED_NOTES
+            ),
+            location: None,
         });
     }
     result.notifications.sort();
@@ -609,6 +627,22 @@ mod tests {
         assert_eq!(loc.path, "bl.json");
         let expected_line = find_line(&text, &gone.fingerprint, 0).unwrap();
         assert_eq!(loc.start_line, expected_line, "points at the entry");
+    }
+
+    #[test]
+    fn many_unmatched_entries_are_summed_up() {
+        let gone: Vec<Finding> = (0..40)
+            .map(|i| f("secret/x", "a", 1, &format!("g{i}")))
+            .collect();
+        let base = Baseline::from_findings(&gone);
+        let mut r = result(vec![]);
+        let applied = apply(&mut r, &base, &[ScannerKind::Secrets], "bl.json");
+        assert_eq!(applied.unmatched, 40);
+        assert_eq!(r.notifications.len(), MAX_UNMATCHED_NOTES + 1);
+        assert!(r
+            .notifications
+            .iter()
+            .any(|n| n.message.contains("15 more baseline entries")));
     }
 
     #[test]
