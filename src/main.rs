@@ -32,7 +32,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Baseline(_) => true,
         _ => false,
     };
+    let list_pairs = matches!(&cli.command, Command::Drift(d) if d.list_pairs);
     let mut plan = Plan::new(cli.command)?;
+    if list_pairs {
+        return list_drift_pairs(&plan);
+    }
     let spinner = stagegate::progress::should_show(plan.quiet).then(|| {
         let progress = stagegate::progress::Progress::new();
         plan.options.progress = Some(progress.clone());
@@ -131,6 +135,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let code = report.summary.verdict.exit_code();
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+}
+
+/// `stagegate drift --list-pairs`: what would be compared, without comparing.
+fn list_drift_pairs(plan: &Plan) -> Result<ExitCode, Error> {
+    let ctx = ScanContext {
+        root: &plan.root,
+        config: &plan.config,
+        options: &plan.options,
+        explicit: true,
+    };
+    let plans = scanners::drift::pairs::discover_pairs(&ctx)?;
+    let mut out = std::io::stdout().lock();
+    let _ = out
+        .write_all(scanners::drift::pairs::render_pairs(&plans).as_bytes())
+        .and_then(|_| out.flush());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `stagegate baseline`: the file is written; exit 2 (with the errors) if a scanner could not

@@ -167,3 +167,17 @@ fn quiet_prints_nothing_on_success() {
         .code(0)
         .stdout(predicate::str::is_empty());
 }
+
+#[test]
+fn drift_list_pairs_prints_discovered_pairs() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), ".env.uat", "DEBUG=false\n");
+    write(d.path(), ".env.production", "DEBUG=false\n");
+    stagegate()
+        .args(["drift", "--list-pairs"])
+        .arg(d.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".env.uat"))
+        .stdout(predicate::str::contains(".env.production"));
+}

@@ -108,6 +108,9 @@ pub struct SecretsCmd {
 /// `stagegate drift`.
 #[derive(Debug, Args)]
 pub struct DriftCmd {
+    /// Print the UAT/production pairs (configured and discovered) and exit.
+    #[arg(long)]
+    pub list_pairs: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
