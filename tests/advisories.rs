@@ -57,6 +57,7 @@ fn run(root: &Path, config: &Config) -> ScanOutput {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     run_with(root, config, &ScanOptions::default(), &sources, true)
 }
@@ -203,6 +204,7 @@ fn target_honours_affected_os() {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     let with = |triple: &str| {
         let mut o = ScanOptions::default();
@@ -290,6 +292,7 @@ fn missing_database_is_an_error_that_says_how_to_fetch() {
     let sources = Sources {
         db: t.path().join("no-such-db"),
         cargo_home: None,
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, false);
     let e = errors(&out);
@@ -309,6 +312,7 @@ fn no_lockfile_is_an_error_only_when_asked_for() {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     let explicit = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(errors(&explicit)[0].contains("no Cargo.lock found"));
@@ -399,6 +403,7 @@ fn yanked_versions_from_the_index_cache() {
     let sources = Sources {
         db: db(),
         cargo_home: Some(home.path().to_path_buf()),
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     let y: Vec<&Finding> = out
@@ -423,6 +428,7 @@ fn yanked_versions_from_the_index_cache() {
     let sources = Sources {
         db: db(),
         cargo_home: Some(none.path().to_path_buf()),
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(!out.findings.iter().any(|f| f.rule_id == "advisory/yanked"));
@@ -458,6 +464,7 @@ fn withdrawn_never_matches_and_malicious_is_critical() {
     let sources = Sources {
         db: dbdir.path().to_path_buf(),
         cargo_home: None,
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(find(&out, "advisory/RUSTSEC-0000-0001", "hyper").is_none());
@@ -496,6 +503,7 @@ fn demo_sample_has_findings_and_clean_sample_has_none() {
         let sources = Sources {
             db: root.join("advisory-db"),
             cargo_home: None,
+            full_load: false,
         };
         run_with(&root, &cfg, &ScanOptions::default(), &sources, true)
     };

@@ -55,6 +55,7 @@ impl Scanner for AdvisoriesScanner {
         let sources = Sources {
             db: resolve_db_path(ctx),
             cargo_home: cargo_home(),
+            full_load: false,
         };
         audit(ctx, &sources)
     }
@@ -68,6 +69,9 @@ pub struct Sources {
     pub db: PathBuf,
     /// Cargo home whose registry index cache answers "is it yanked" (`None`: no yanked check).
     pub cargo_home: Option<PathBuf>,
+    /// Parse every advisory instead of only those of the locked crates (same findings; exists
+    /// so `benches/advisories.sh` can measure both strategies). Default `false`.
+    pub full_load: bool,
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
@@ -108,6 +112,21 @@ pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
 
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
+    // Dating the database lists every crate directory: do it beside lockfile parsing and
+    // advisory loading instead of after them (it is the slowest step when there is no .git).
+    std::thread::scope(|s| {
+        let age = s.spawn(|| db::Database::last_updated(&sources.db));
+        audit_with_age(ctx, sources, move || age.join().ok().flatten())
+    })
+}
+
+type Age = Option<(IsoDate, &'static str)>;
+
+fn audit_with_age(
+    ctx: &ScanContext<'_>,
+    sources: &Sources,
+    age: impl FnOnce() -> Age,
+) -> ScanOutput {
     let mut out = ScanOutput::default();
     let exclude = match ExcludeSet::new(&ctx.config.exclude) {
         Ok(e) => e,
@@ -200,7 +219,12 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         }
     }
 
-    let db = match db::Database::load_for(&sources.db, names.iter().map(String::as_str)) {
+    let loaded = if sources.full_load {
+        db::Database::load_all(&sources.db)
+    } else {
+        db::Database::load_for(&sources.db, names.iter().map(String::as_str))
+    };
+    let db = match loaded {
         Ok(db) => db,
         Err(e) => {
             out.notifications.push(Notification::error(KIND, e.message));
@@ -220,6 +244,7 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     let first_lock = Location::line(locks[0].rel.clone(), 1);
     stale_check(
         &sources.db,
+        age(),
         cfg.max_age_days,
         &first_lock,
         &mut out,
@@ -335,12 +360,13 @@ fn advisory_finding(
 
 fn stale_check(
     db_root: &Path,
+    age: Age,
     max_age_days: u32,
     at: &Location,
     out: &mut ScanOutput,
     rules: &mut BTreeMap<String, RuleMeta>,
 ) {
-    let Some((updated, how)) = db::Database::last_updated(db_root) else {
+    let Some((updated, how)) = age else {
         out.notifications.push(Notification::warning(
             KIND,
             format!(

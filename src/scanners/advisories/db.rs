@@ -6,7 +6,8 @@
 //! numbers). [`Database::load_all`] still exists for tools that want every advisory.
 //!
 //! Database age ([`Database::last_updated`]): the commit time of `HEAD` when the directory is a
-//! git checkout (`git log -1`, what `stagegate db fetch` leaves), else the newest advisory `date`.
+//! git checkout (`git log -1`, what `stagegate db fetch` leaves), else the newest advisory `date`
+//! among the most recently assigned ids.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -213,36 +214,36 @@ fn git_head_date(root: &Path) -> Option<IsoDate> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-/// The newest `date = "…"` among the advisories of the two most recent id years (ids are
-/// assigned when an advisory is merged, after it is reported, so older years cannot hold a
-/// newer date). Reads file names of every crate directory but only a few dozen files.
+/// How many of the most recently assigned ids are read to find the newest date.
+const NEWEST_SAMPLE: usize = 32;
+
+/// The newest `date = "…"` among the [`NEWEST_SAMPLE`] most recently assigned advisory ids.
+/// Ids (`RUSTSEC-YYYY-NNNN`) are assigned in order when an advisory is merged, shortly after it
+/// is reported, so the newest report date is among the newest ids. Lists every crate directory
+/// (in parallel) but reads only a few dozen files.
 fn newest_advisory_date(root: &Path) -> Option<IsoDate> {
-    let mut by_year: BTreeMap<u32, Vec<PathBuf>> = BTreeMap::new();
+    let mut dirs = Vec::new();
     for top in ["crates", "rust"] {
-        let Ok(rd) = std::fs::read_dir(root.join(top)) else {
-            continue;
-        };
-        for dir in rd.filter_map(Result::ok) {
-            for f in advisory_files(&dir.path()) {
-                let year = f
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_prefix("RUSTSEC-"))
-                    .and_then(|n| n.get(..4))
-                    .and_then(|y| y.parse::<u32>().ok());
-                if let Some(y) = year {
-                    by_year.entry(y).or_default().push(f);
-                }
-            }
+        if let Ok(rd) = std::fs::read_dir(root.join(top)) {
+            dirs.extend(rd.filter_map(Result::ok).map(|e| e.path()));
         }
     }
-    by_year
-        .into_values()
-        .rev()
-        .take(2)
-        .flatten()
-        .filter_map(|f| date_of(&f))
-        .max()
+    let mut ids: Vec<((u32, u32), PathBuf)> = dirs
+        .par_iter()
+        .flat_map_iter(|d| advisory_files(d))
+        .filter_map(|f| {
+            let n = f
+                .file_stem()?
+                .to_str()?
+                .strip_prefix("RUSTSEC-")?
+                .to_string();
+            let (y, k) = n.split_once('-')?;
+            Some(((y.parse().ok()?, k.parse().ok()?), f))
+        })
+        .collect();
+    ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
+    ids.truncate(NEWEST_SAMPLE);
+    ids.par_iter().filter_map(|(_, f)| date_of(f)).max()
 }
 
 fn date_of(path: &Path) -> Option<IsoDate> {
