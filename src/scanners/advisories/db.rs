@@ -10,6 +10,7 @@
 //! among the most recently assigned ids.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -192,11 +193,14 @@ fn load_file(path: &Path) -> Result<Advisory, DbProblem> {
         path: path.to_path_buf(),
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_ADVISORY_BYTES {
-        return Err(problem(format!("too large ({} bytes)", meta.len())));
+    let file = std::fs::File::open(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_ADVISORY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| problem(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_ADVISORY_BYTES {
+        return Err(problem(format!("larger than {MAX_ADVISORY_BYTES} bytes")));
     }
-    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| problem("not UTF-8".to_string()))?;
     text.parse::<Advisory>().map_err(|e| problem(e.to_string()))
 }
@@ -228,22 +232,33 @@ fn newest_advisory_date(root: &Path) -> Option<IsoDate> {
             dirs.extend(rd.filter_map(Result::ok).map(|e| e.path()));
         }
     }
-    let mut ids: Vec<((u32, u32), PathBuf)> = dirs
+    // Only ids (two integers) per file; paths are built for the few newest.
+    let mut ids: Vec<((u32, u32), usize)> = dirs
         .par_iter()
-        .flat_map_iter(|d| advisory_files(d))
-        .filter_map(|f| {
-            let n = f
-                .file_stem()?
-                .to_str()?
-                .strip_prefix("RUSTSEC-")?
-                .to_string();
-            let (y, k) = n.split_once('-')?;
-            Some(((y.parse().ok()?, k.parse().ok()?), f))
+        .enumerate()
+        .flat_map_iter(|(i, d)| {
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter_map(move |e| Some((advisory_number(e.file_name().to_str()?)?, i)))
         })
         .collect();
     ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
     ids.truncate(NEWEST_SAMPLE);
-    ids.par_iter().filter_map(|(_, f)| date_of(f)).max()
+    ids.par_iter()
+        .filter_map(|((y, n), i)| {
+            let f = dirs.get(*i)?.join(format!("RUSTSEC-{y:04}-{n:04}.md"));
+            date_of(&f)
+        })
+        .max()
+}
+
+/// `RUSTSEC-2024-0003.md` → (2024, 3).
+fn advisory_number(file_name: &str) -> Option<(u32, u32)> {
+    let rest = file_name.strip_prefix("RUSTSEC-")?.strip_suffix(".md")?;
+    let (y, n) = rest.split_once('-')?;
+    Some((y.parse().ok()?, n.parse().ok()?))
 }
 
 fn date_of(path: &Path) -> Option<IsoDate> {
