@@ -519,3 +519,40 @@ fn demo_sample_has_findings_and_clean_sample_has_none() {
     assert!(clean.findings.is_empty(), "{:?}", clean.findings);
     assert_eq!(clean.stats.lockfiles, 1);
 }
+
+/// The tiny fixture documented for the CLI tests keeps its promise.
+#[test]
+fn tiny_cli_fixture_has_the_documented_findings() {
+    let root = fixtures().join("tiny");
+    let cfg = Config::parse(
+        "[advisories]\nmax_age_days = 100000\n",
+        Path::new("stagegate.toml"),
+    )
+    .unwrap();
+    let sources = Sources {
+        db: db(),
+        cargo_home: None,
+        full_load: false,
+    };
+    let out = run_with(&root, &cfg, &ScanOptions::default(), &sources, true);
+    let got: Vec<(String, Severity)> = {
+        let mut v: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.severity))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        got,
+        vec![
+            ("advisory/RUSTSEC-2021-0078".to_string(), Severity::Medium),
+            ("advisory/RUSTSEC-2021-0079".to_string(), Severity::Critical),
+            ("advisory/RUSTSEC-2021-0139".to_string(), Severity::Low),
+        ]
+    );
+    let hyper = find(&out, "advisory/RUSTSEC-2021-0079", "hyper").unwrap();
+    assert_eq!(hyper.location.start_line, 14);
+    assert_eq!(hyper.properties["dependency_path"], "tiny → hyper 0.14.9");
+}

@@ -559,3 +559,36 @@ impl<'a> Ignores<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::scanners::ScanOptions;
+
+    fn resolved(config: &Config, options: &ScanOptions) -> PathBuf {
+        resolve_db_path(&ScanContext {
+            root: Path::new("/repo"),
+            config,
+            options,
+            explicit: false,
+        })
+    }
+
+    #[test]
+    fn db_path_prefers_cli_then_config_relative_to_root() {
+        let cfg = Config::parse(
+            "[advisories]\ndb = \"vendor/advisory-db\"\n",
+            Path::new("s"),
+        )
+        .unwrap();
+        let mut opts = ScanOptions::default();
+        assert_eq!(resolved(&cfg, &opts), Path::new("/repo/vendor/advisory-db"));
+        assert!(
+            resolved(&Config::default(), &opts).ends_with(".cargo/advisory-db")
+                || std::env::var_os("CARGO_HOME").is_some()
+        );
+        opts.advisories.db = Some(PathBuf::from("cli-db"));
+        assert_eq!(resolved(&cfg, &opts), Path::new("cli-db"));
+    }
+}
