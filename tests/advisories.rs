@@ -556,3 +556,27 @@ fn tiny_cli_fixture_has_the_documented_findings() {
     assert_eq!(hyper.location.start_line, 14);
     assert_eq!(hyper.properties["dependency_path"], "tiny → hyper 0.14.9");
 }
+
+#[test]
+fn git_source_credentials_never_reach_a_notification() {
+    let (t, cfg) = tree(None);
+    let text = std::fs::read_to_string(t.path().join("Cargo.lock")).unwrap();
+    let text = text.replace(
+        "[[package]]\nname = \"winapi\"",
+        "[[package]]\nname = \"private\"\nversion = \"0.1.0\"\nsource = \"git+https://oauth2:ghp_s3cretT0ken@git.example.com/org/private?rev=abc#0123456789abcdef0123456789abcdef01234567\"\n\n[[package]]\nname = \"winapi\"",
+    );
+    std::fs::write(t.path().join("Cargo.lock"), &text).unwrap();
+    let out = run(t.path(), &cfg);
+    let note = out
+        .notifications
+        .iter()
+        .find(|n| n.message.contains("private 0.1.0 is a git dependency"))
+        .expect("git dependency reported");
+    assert!(
+        note.message.contains("https://git.example.com/org/private"),
+        "{}",
+        note.message
+    );
+    let all = format!("{:?}{:?}", out.notifications, out.findings);
+    assert!(!all.contains("s3cret"), "token leaked");
+}

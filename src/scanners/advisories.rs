@@ -201,8 +201,10 @@ fn audit_with_age(
                 src => {
                     let what = match src {
                         None => "a path dependency".to_string(),
-                        Some(s) if s.is_git() => format!("a git dependency ({})", s.url()),
-                        Some(s) => format!("from another registry ({})", s.url()),
+                        Some(s) if s.is_git() => {
+                            format!("a git dependency ({})", display_url(s))
+                        }
+                        Some(s) => format!("from another registry ({})", display_url(s)),
                     };
                     out.notifications.push(
                         Notification::note(
@@ -298,6 +300,18 @@ fn audit_with_age(
     yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
     out.rules = rules.into_values().collect();
     out
+}
+
+/// `scheme://host/path` of a source URL: never the user, password or query, which can carry
+/// a token (`https://oauth2:TOKEN@host/repo`).
+fn display_url(source: &cargo_lock::SourceId) -> String {
+    let u = source.url();
+    format!(
+        "{}://{}{}",
+        u.scheme(),
+        u.host_str().unwrap_or_default(),
+        u.path()
+    )
 }
 
 fn advisory_finding(
