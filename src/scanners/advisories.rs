@@ -93,20 +93,29 @@ pub fn default_db_path() -> PathBuf {
         .join("advisory-db")
 }
 
-/// `--db` (as given), else `[advisories] db` (relative to the scan root, `~/` expanded), else
-/// [`default_db_path`].
+/// The database a scan uses: see [`db_path`].
 pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
-    if let Some(p) = &ctx.options.advisories.db {
-        return p.clone();
+    db_path(ctx.root, ctx.config, ctx.options.advisories.db.as_deref())
+}
+
+/// `--db` (`cli`, as given), else `[advisories] db` (relative to the scan `root`, `~/`
+/// expanded), else [`default_db_path`]. Also where `stagegate db fetch` should write.
+pub fn db_path(
+    root: &std::path::Path,
+    config: &crate::config::Config,
+    cli: Option<&std::path::Path>,
+) -> PathBuf {
+    if let Some(p) = cli {
+        return p.to_path_buf();
     }
-    match ctx.config.advisories.db.as_deref() {
+    match config.advisories.db.as_deref() {
         Some(p) => {
             if let Some(rest) = p.strip_prefix("~/") {
                 if let Some(home) = std::env::var_os("HOME") {
                     return PathBuf::from(home).join(rest);
                 }
             }
-            ctx.root.join(p)
+            root.join(p)
         }
         None => default_db_path(),
     }
