@@ -22,6 +22,7 @@ mod checks;
 pub mod db;
 pub mod fetch;
 mod ignores;
+mod listing;
 pub mod lockfile;
 pub mod rules;
 pub mod target;

@@ -17,6 +17,7 @@ use std::process::Command;
 use rayon::prelude::*;
 
 use super::advisory::Advisory;
+use super::listing;
 use crate::config::IsoDate;
 
 /// A file of the database that could not be used; the rest still is.
@@ -194,13 +195,15 @@ fn load_file(path: &Path) -> Result<Advisory, DbProblem> {
         message,
     };
     let file = std::fs::File::open(path).map_err(|e| problem(format!("cannot read: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_ADVISORY_BYTES + 1)
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > MAX_ADVISORY_BYTES {
+        return Err(problem(format!("too large ({len} bytes)")));
+    }
+    // Sized buffer: one read instead of read_to_end's probing; `take` guards a growing file.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    file.take(MAX_ADVISORY_BYTES)
         .read_to_end(&mut bytes)
         .map_err(|e| problem(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_ADVISORY_BYTES {
-        return Err(problem(format!("larger than {MAX_ADVISORY_BYTES} bytes")));
-    }
     let text = String::from_utf8(bytes).map_err(|_| problem("not UTF-8".to_string()))?;
     text.parse::<Advisory>().map_err(|e| problem(e.to_string()))
 }
@@ -226,39 +229,20 @@ const NEWEST_SAMPLE: usize = 32;
 /// is reported, so the newest report date is among the newest ids. Lists every crate directory
 /// (in parallel) but reads only a few dozen files.
 fn newest_advisory_date(root: &Path) -> Option<IsoDate> {
-    let mut dirs = Vec::new();
+    let mut ids: Vec<((u32, u32), PathBuf)> = Vec::new();
     for top in ["crates", "rust"] {
-        if let Ok(rd) = std::fs::read_dir(root.join(top)) {
-            dirs.extend(rd.filter_map(Result::ok).map(|e| e.path()));
-        }
-    }
-    // Only ids (two integers) per file; paths are built for the few newest.
-    let mut ids: Vec<((u32, u32), usize)> = dirs
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, d)| {
-            std::fs::read_dir(d)
+        let base = root.join(top);
+        ids.extend(
+            listing::advisory_ids(&base)
                 .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .filter_map(move |e| Some((advisory_number(e.file_name().to_str()?)?, i)))
-        })
-        .collect();
+                .map(|(dir, id)| (id, base.join(dir))),
+        );
+    }
     ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
     ids.truncate(NEWEST_SAMPLE);
     ids.par_iter()
-        .filter_map(|((y, n), i)| {
-            let f = dirs.get(*i)?.join(format!("RUSTSEC-{y:04}-{n:04}.md"));
-            date_of(&f)
-        })
+        .filter_map(|((y, n), dir)| date_of(&dir.join(format!("RUSTSEC-{y:04}-{n:04}.md"))))
         .max()
-}
-
-/// `RUSTSEC-2024-0003.md` → (2024, 3).
-fn advisory_number(file_name: &str) -> Option<(u32, u32)> {
-    let rest = file_name.strip_prefix("RUSTSEC-")?.strip_suffix(".md")?;
-    let (y, n) = rest.split_once('-')?;
-    Some((y.parse().ok()?, n.parse().ok()?))
 }
 
 fn date_of(path: &Path) -> Option<IsoDate> {
