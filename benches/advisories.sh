@@ -32,6 +32,33 @@ cargo audit --version >/dev/null 2>&1 || { have_audit=0; echo "cargo-audit not i
 $SEL --iters 30
 $FULL --iters 30
 
+# Interleaved runs (A B C A B C …) with medians: on a shared machine, load changes during a
+# benchmark bias tools measured one after the other; interleaving spreads it evenly.
+ROUNDS=${ROUNDS:-40}
+interleaved() { # name=command pairs
+  local tmp; tmp=$(mktemp -d)
+  for _ in $(seq "$ROUNDS"); do
+    local i=0
+    for cmd in "$@"; do
+      local t
+      t=$( { TIMEFORMAT="%3R %3U %3S"; time $cmd >/dev/null 2>&1 || true; } 2>&1 | tail -1 )
+      echo "$t" >>"$tmp/$i"
+      i=$((i + 1))
+    done
+  done
+  local i=0
+  for cmd in "$@"; do
+    local wall cpu
+    wall=$(awk '{print $1 * 1000}' "$tmp/$i" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    cpu=$(awk '{print ($2 + $3) * 1000}' "$tmp/$i" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    printf '  median wall %6.1f ms  cpu %6.1f ms  %s\n' "$wall" "$cpu" "${cmd%% --*}"
+    i=$((i + 1))
+  done
+  rm -rf "$tmp"
+}
+echo "interleaved, $ROUNDS rounds (selective, full, cargo audit):"
+if [ $have_audit = 1 ]; then interleaved "$SEL" "$FULL" "$AUDIT"; else interleaved "$SEL" "$FULL"; fi
+
 if command -v hyperfine >/dev/null; then
   cmds=(-n "stagegate selective" "$SEL" -n "stagegate full" "$FULL")
   [ $have_audit = 1 ] && cmds+=(-n "cargo audit" "$AUDIT")
