@@ -580,3 +580,57 @@ fn git_source_credentials_never_reach_a_notification() {
     let all = format!("{:?}{:?}", out.notifications, out.findings);
     assert!(!all.contains("s3cret"), "token leaked");
 }
+
+/// A git checkout is dated by its HEAD commit, not by its advisories, and loads the same.
+#[test]
+fn git_checkout_database_is_dated_by_its_head_commit() {
+    let (t, cfg) = tree(None);
+    let dbcopy = tempfile::tempdir().unwrap();
+    let dest = dbcopy.path().join("advisory-db");
+    copy_dir(&db(), &dest);
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dest)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .env("GIT_COMMITTER_DATE", "2023-05-06T12:00:00Z")
+            .env("GIT_AUTHOR_DATE", "2023-05-06T12:00:00Z")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&["commit", "--quiet", "-m", "snapshot"]);
+    let sources = Sources {
+        db: dest.clone(),
+        cargo_home: None,
+        full_load: false,
+    };
+    let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
+    let stale = out
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "advisory/stale-database")
+        .unwrap();
+    assert_eq!(stale.properties["age_source"], "git HEAD commit date");
+    assert_eq!(stale.properties["last_updated"], "2023-05-06");
+    let plain = run(t.path(), &cfg);
+    assert_eq!(advisory_keys(&out), advisory_keys(&plain));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

@@ -124,20 +124,22 @@ pub fn db_path(
 
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
-    // Dating the database lists every crate directory: do it beside lockfile parsing and
-    // advisory loading instead of after them (it is the slowest step when there is no .git).
+    // Surveying the database (git date, or the listing of every crate directory that dating a
+    // plain directory needs) is the slowest step: run it beside lockfile discovery and parsing.
     std::thread::scope(|s| {
-        let age = s.spawn(|| db::Database::last_updated(&sources.db));
-        audit_with_age(ctx, sources, move || age.join().ok().flatten())
+        let survey = s.spawn(|| db::Survey::of(&sources.db));
+        audit_with_survey(ctx, sources, move || {
+            survey.join().unwrap_or(db::Survey::Unusable)
+        })
     })
 }
 
 type Age = Option<(IsoDate, &'static str)>;
 
-fn audit_with_age(
+fn audit_with_survey(
     ctx: &ScanContext<'_>,
     sources: &Sources,
-    age: impl FnOnce() -> Age,
+    survey: impl FnOnce() -> db::Survey,
 ) -> ScanOutput {
     let mut out = ScanOutput::default();
     let exclude = match ExcludeSet::new(&ctx.config.exclude) {
@@ -233,11 +235,17 @@ fn audit_with_age(
         }
     }
 
-    let loaded = if sources.full_load {
-        db::Database::load_all(&sources.db)
-    } else {
-        db::Database::load_for(&sources.db, names.iter().map(String::as_str))
-    };
+    let survey = survey();
+    let (loaded, age) = rayon::join(
+        || {
+            if sources.full_load {
+                db::Database::load_all(&sources.db)
+            } else {
+                survey.load_for(&sources.db, names.iter().map(String::as_str))
+            }
+        },
+        || survey.last_updated(),
+    );
     let db = match loaded {
         Ok(db) => db,
         Err(e) => {
@@ -258,7 +266,7 @@ fn audit_with_age(
     let first_lock = Location::line(locks[0].rel.clone(), 1);
     checks::stale_check(
         &sources.db,
-        age(),
+        age,
         cfg.max_age_days,
         &first_lock,
         &mut out,

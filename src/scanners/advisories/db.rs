@@ -108,10 +108,16 @@ impl Database {
     }
 
     fn load_dirs(root: &Path, dirs: Vec<PathBuf>) -> Database {
-        let results: Vec<Result<Advisory, DbProblem>> = dirs
+        let files: Vec<PathBuf> = dirs
             .par_iter()
-            .flat_map_iter(|dir| advisory_files(dir).into_iter().map(|f| load_file(&f)))
+            .flat_map_iter(|d| advisory_files(d))
             .collect();
+        Self::load_files(root, files)
+    }
+
+    fn load_files(root: &Path, files: Vec<PathBuf>) -> Database {
+        let results: Vec<Result<Advisory, DbProblem>> =
+            files.par_iter().map(|f| load_file(f)).collect();
         let mut db = Database {
             root: root.to_path_buf(),
             ..Database::default()
@@ -167,12 +173,7 @@ impl Database {
 
     /// When the database was last updated, and how that was determined.
     pub fn last_updated(root: &Path) -> Option<(IsoDate, &'static str)> {
-        if root.join(".git").exists() {
-            if let Some(d) = git_head_date(root) {
-                return Some((d, "git HEAD commit date"));
-            }
-        }
-        newest_advisory_date(root).map(|d| (d, "newest advisory date"))
+        Survey::of(root).last_updated()
     }
 }
 
@@ -224,25 +225,118 @@ fn git_head_date(root: &Path) -> Option<IsoDate> {
 /// How many of the most recently assigned ids are read to find the newest date.
 const NEWEST_SAMPLE: usize = 32;
 
-/// The newest `date = "…"` among the [`NEWEST_SAMPLE`] most recently assigned advisory ids.
-/// Ids (`RUSTSEC-YYYY-NNNN`) are assigned in order when an advisory is merged, shortly after it
-/// is reported, so the newest report date is among the newest ids. Lists every crate directory
-/// (in parallel) but reads only a few dozen files.
-fn newest_advisory_date(root: &Path) -> Option<IsoDate> {
-    let mut ids: Vec<((u32, u32), PathBuf)> = Vec::new();
-    for top in ["crates", "rust"] {
-        let base = root.join(top);
-        ids.extend(
-            listing::advisory_ids(&base)
-                .into_iter()
-                .map(|(dir, id)| (id, base.join(dir))),
-        );
+/// Every advisory file of a plain-directory database, listed once: dating the database needs
+/// the full listing anyway, and loading then reads the listed files of the locked crates
+/// without probing a directory per crate.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    root: PathBuf,
+    /// `crates/<name>` or `rust/<name>` → file names, sorted.
+    dirs: BTreeMap<String, Vec<String>>,
+}
+
+impl Index {
+    /// Lists `crates/*/*.md` and `rust/*/*.md` (in parallel).
+    pub fn scan(root: &Path) -> Index {
+        let mut dirs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for top in ["crates", "rust"] {
+            for (dir, file) in listing::md_files(&root.join(top)) {
+                dirs.entry(format!("{top}/{dir}")).or_default().push(file);
+            }
+        }
+        for files in dirs.values_mut() {
+            files.sort();
+        }
+        Index {
+            root: root.to_path_buf(),
+            dirs,
+        }
     }
-    ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
-    ids.truncate(NEWEST_SAMPLE);
-    ids.par_iter()
-        .filter_map(|((y, n), dir)| date_of(&dir.join(format!("RUSTSEC-{y:04}-{n:04}.md"))))
-        .max()
+
+    fn crate_files(&self, name: &str) -> Vec<PathBuf> {
+        let key = format!("crates/{name}");
+        self.dirs
+            .get(&key)
+            .map(|fs| fs.iter().map(|f| self.root.join(&key).join(f)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The newest `date = "…"` among the [`NEWEST_SAMPLE`] most recently assigned advisory
+    /// ids. Ids (`RUSTSEC-YYYY-NNNN`) are assigned in order when an advisory is merged, shortly
+    /// after it is reported, so the newest report date is among the newest ids.
+    pub fn newest_date(&self) -> Option<IsoDate> {
+        let mut ids: Vec<((u32, u32), PathBuf)> = self
+            .dirs
+            .iter()
+            .flat_map(|(dir, files)| {
+                files.iter().filter_map(move |f| {
+                    Some((
+                        listing::advisory_number(f.as_bytes())?,
+                        self.root.join(dir).join(f),
+                    ))
+                })
+            })
+            .collect();
+        ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
+        ids.truncate(NEWEST_SAMPLE);
+        ids.par_iter().filter_map(|(_, f)| date_of(f)).max()
+    }
+}
+
+/// What can be learned about a database before the lockfiles are read, so that it runs beside
+/// lockfile parsing.
+#[derive(Debug, Clone)]
+pub enum Survey {
+    /// A git checkout: its HEAD commit date (dated without listing anything).
+    Git(Option<IsoDate>),
+    /// A plain directory: its listing.
+    Listed(Index),
+    /// Not a database; loading reports why.
+    Unusable,
+}
+
+impl Survey {
+    /// Surveys `root`.
+    pub fn of(root: &Path) -> Survey {
+        if Database::check(root).is_err() {
+            return Survey::Unusable;
+        }
+        if root.join(".git").exists() {
+            if let Some(d) = git_head_date(root) {
+                return Survey::Git(Some(d));
+            }
+        }
+        Survey::Listed(Index::scan(root))
+    }
+
+    /// When the database was last updated, and how that was determined.
+    pub fn last_updated(&self) -> Option<(IsoDate, &'static str)> {
+        match self {
+            Survey::Git(d) => d.map(|d| (d, "git HEAD commit date")),
+            Survey::Listed(index) => index.newest_date().map(|d| (d, "newest advisory date")),
+            Survey::Unusable => None,
+        }
+    }
+
+    /// Loads the advisories of `packages`, from the listing when there is one.
+    pub fn load_for<'a>(
+        &self,
+        root: &Path,
+        packages: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Database, OpenError> {
+        match self {
+            Survey::Listed(index) => {
+                Database::check(root)?;
+                let files: Vec<PathBuf> = packages
+                    .into_iter()
+                    .filter(|n| is_crate_name(n))
+                    .flat_map(|n| index.crate_files(n))
+                    .collect();
+                Ok(Database::load_files(root, files))
+            }
+            _ => Database::load_for(root, packages),
+        }
+    }
 }
 
 fn date_of(path: &Path) -> Option<IsoDate> {

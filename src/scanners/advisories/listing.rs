@@ -1,4 +1,4 @@
-//! Fast listing of `RUSTSEC-*.md` ids under every subdirectory of a directory.
+//! Fast listing of the `*.md` files under every subdirectory of a directory.
 //!
 //! Dating a plain-directory database means listing ~900 crate directories, the most expensive
 //! step of an audit. On Unix each directory is opened relative to the parent's descriptor and
@@ -17,9 +17,15 @@ pub fn advisory_number(file_name: &[u8]) -> Option<(u32, u32)> {
     Some((y.parse().ok()?, n.parse().ok()?))
 }
 
-/// Every (subdirectory name, advisory number) under `dir`.
-pub fn advisory_ids(dir: &Path) -> Vec<(String, (u32, u32))> {
-    imp::advisory_ids(dir)
+/// Every (subdirectory name, `*.md` file name) under `dir`.
+pub fn md_files(dir: &Path) -> Vec<(String, String)> {
+    imp::md_files(dir)
+}
+
+fn md_name(name: &[u8]) -> Option<String> {
+    name.ends_with(b".md")
+        .then(|| std::str::from_utf8(name).ok().map(String::from))
+        .flatten()
 }
 
 #[cfg(unix)]
@@ -33,7 +39,7 @@ mod imp {
         Dir::new(fd).ok()
     }
 
-    pub fn advisory_ids(dir: &Path) -> Vec<(String, (u32, u32))> {
+    pub fn md_files(dir: &Path) -> Vec<(String, String)> {
         let Ok(top_fd) = openat(
             CWD,
             dir,
@@ -53,14 +59,14 @@ mod imp {
         names
             .par_iter()
             .flat_map_iter(|name| {
-                let ids: Vec<(u32, u32)> = open_dir(&top_fd, name)
+                let files: Vec<String> = open_dir(&top_fd, name)
                     .into_iter()
                     .flatten()
                     .filter_map(Result::ok)
-                    .filter_map(|e| advisory_number(e.file_name().to_bytes()))
+                    .filter_map(|e| md_name(e.file_name().to_bytes()))
                     .collect();
                 let name = name.to_string_lossy().into_owned();
-                ids.into_iter().map(move |id| (name.clone(), id))
+                files.into_iter().map(move |f| (name.clone(), f))
             })
             .collect()
     }
@@ -70,7 +76,7 @@ mod imp {
 mod imp {
     use super::*;
 
-    pub fn advisory_ids(dir: &Path) -> Vec<(String, (u32, u32))> {
+    pub fn md_files(dir: &Path) -> Vec<(String, String)> {
         let Ok(rd) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
@@ -86,8 +92,8 @@ mod imp {
                     .into_iter()
                     .flatten()
                     .filter_map(Result::ok)
-                    .filter_map(|e| advisory_number(e.file_name().to_str()?.as_bytes()))
-                    .map(move |id| (name.clone(), id))
+                    .filter_map(|e| md_name(e.file_name().to_str()?.as_bytes()))
+                    .map(move |f| (name.clone(), f))
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -112,17 +118,20 @@ mod tests {
             std::fs::write(t.path().join(d).join(f), "").unwrap();
         }
         std::fs::write(t.path().join("loose-file"), "").unwrap();
-        let mut ids = advisory_ids(t.path());
-        ids.sort();
+        let mut files = md_files(t.path());
+        files.sort();
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(
-            ids,
+            files,
             vec![
-                ("a".to_string(), (2020, 1)),
-                ("a".to_string(), (2024, 12)),
-                ("b".to_string(), (2025, 3)),
+                s("a", "RUSTSEC-2020-0001.md"),
+                s("a", "RUSTSEC-2024-0012.md"),
+                s("b", "README.md"),
+                s("b", "RUSTSEC-2025-0003.md"),
+                s("b", "RUSTSEC-x.md"),
             ]
         );
-        assert!(advisory_ids(&t.path().join("missing")).is_empty());
+        assert!(md_files(&t.path().join("missing")).is_empty());
         assert_eq!(advisory_number(b"RUSTSEC-2021-0078.md"), Some((2021, 78)));
         assert_eq!(advisory_number(b"RUSTSEC-2021-0078.txt"), None);
     }
