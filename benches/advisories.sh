@@ -19,6 +19,7 @@ LOCK="$ROOT/Cargo.lock"
 echo "packages in $LOCK: $(grep -c '^\[\[package\]\]' "$LOCK")"
 
 BIN=$(cargo bench --bench advisories --no-run --message-format=json 2>/dev/null |
+  grep '"kind":\["bench"\]' | grep '"name":"advisories"' |
   sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
 [ -x "$BIN" ] || { echo "could not build the bench binary" >&2; exit 2; }
 
