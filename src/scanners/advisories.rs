@@ -1,9 +1,10 @@
 //! Advisories scanner: every `Cargo.lock` of the repository against a RustSec advisory database.
 //!
 //! Flow: [`lockfile::discover`] the lockfiles (honouring `.gitignore` and `exclude`), parse them
-//! (v1–v4), load from the database directory only the advisories of the crates.io crates they
-//! lock ([`db::Database::load_for`], in parallel), and report one finding per
-//! (lockfile, package, version, advisory), at the lines of the package's `[[package]]` entry.
+//! (v1–v4) while [`db::Survey`] dates the database (git HEAD date, or one listing of a plain
+//! directory), load only the advisories of the crates.io crates they lock (in parallel), and
+//! report one finding per (lockfile, package, version, advisory), at the lines of the
+//! package's `[[package]]` entry.
 //!
 //! Rule ids (one scheme, see [`rules`]): `advisory/<ID>` for every advisory whatever its kind
 //! (vulnerability, unmaintained, unsound, notice — the kind is a tag and the `kind` property),
@@ -124,23 +125,6 @@ pub fn db_path(
 
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
-    // Surveying the database (git date, or the listing of every crate directory that dating a
-    // plain directory needs) is the slowest step: run it beside lockfile discovery and parsing.
-    std::thread::scope(|s| {
-        let survey = s.spawn(|| db::Survey::of(&sources.db));
-        audit_with_survey(ctx, sources, move || {
-            survey.join().unwrap_or(db::Survey::Unusable)
-        })
-    })
-}
-
-type Age = Option<(IsoDate, &'static str)>;
-
-fn audit_with_survey(
-    ctx: &ScanContext<'_>,
-    sources: &Sources,
-    survey: impl FnOnce() -> db::Survey,
-) -> ScanOutput {
     let mut out = ScanOutput::default();
     let exclude = match ExcludeSet::new(&ctx.config.exclude) {
         Ok(e) => e,
@@ -164,6 +148,25 @@ fn audit_with_survey(
         });
         return out;
     }
+    // Surveying the database (git date, or the listing of every crate directory that dating a
+    // plain directory needs) is the slowest step: run it beside lockfile parsing.
+    std::thread::scope(|s| {
+        let survey = s.spawn(|| db::Survey::of(&sources.db));
+        audit_lockfiles(ctx, sources, &paths, out, move || {
+            survey.join().unwrap_or(db::Survey::Unusable)
+        })
+    })
+}
+
+type Age = Option<(IsoDate, &'static str)>;
+
+fn audit_lockfiles(
+    ctx: &ScanContext<'_>,
+    sources: &Sources,
+    paths: &[PathBuf],
+    mut out: ScanOutput,
+    survey: impl FnOnce() -> db::Survey,
+) -> ScanOutput {
     let parsed: Vec<(PathBuf, Result<lockfile::Parsed, lockfile::LockError>)> = paths
         .par_iter()
         .map(|p| (p.clone(), lockfile::load(ctx.root, p)))
