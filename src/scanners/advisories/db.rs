@@ -261,7 +261,7 @@ impl Index {
             .unwrap_or_default()
     }
 
-    /// The newest `date = "…"` among the [`NEWEST_SAMPLE`] most recently assigned advisory
+    /// The newest `date = "…"` among the 32 most recently assigned advisory
     /// ids. Ids (`RUSTSEC-YYYY-NNNN`) are assigned in order when an advisory is merged, shortly
     /// after it is reported, so the newest report date is among the newest ids.
     pub fn newest_date(&self) -> Option<IsoDate> {
