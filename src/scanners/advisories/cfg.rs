@@ -9,13 +9,16 @@ use crate::finding::Severity;
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AdvisoriesConfig {
-    /// Advisory database directory (RustSec layout). Default `~/.cargo/advisory-db`.
+    /// Advisory database directory (RustSec layout), relative to the scan root (`~/` is the
+    /// home directory). `--db` wins over it. Default `$CARGO_HOME/advisory-db`, i.e.
+    /// `~/.cargo/advisory-db`, the copy cargo-audit users already have.
     #[serde(default)]
     pub db: Option<String>,
     /// Accepted advisories: an id or any alias, with a reason and an optional expiry.
     #[serde(default)]
     pub ignore: Vec<AdvisoryIgnore>,
-    /// A database older than this many days is itself a finding.
+    /// A database older than this many days is itself a finding (`advisory/stale-database`,
+    /// high). Age: git HEAD commit date of a checkout, else the newest advisory date.
     #[serde(default = "default_max_age_days")]
     pub max_age_days: u32,
     /// Severity of `unsound` advisories.
@@ -27,7 +30,7 @@ pub struct AdvisoriesConfig {
     /// Severity of `notice` advisories.
     #[serde(default = "default_notice")]
     pub notice: Severity,
-    /// Severity of yanked versions.
+    /// Severity of yanked versions (`advisory/yanked`, from Cargo's local index cache).
     #[serde(default = "default_yanked")]
     pub yanked: Severity,
 }
