@@ -29,6 +29,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let regenerate = match cli.command {
         Command::Init(c) => return init(c),
+        Command::Db(cli::args::DbCmd::Fetch(c)) => return db_fetch(c),
         Command::Baseline(_) => true,
         _ => false,
     };
@@ -135,6 +136,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let code = report.summary.verdict.exit_code();
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+}
+
+/// `stagegate db fetch`: clone or update the advisory database where scans will look for it.
+fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
+    let config = stagegate::config::Config::discover(&c.path, c.config.as_deref())?;
+    let dest = scanners::advisories::db_path(&c.path, &config, c.db.as_deref());
+    let outcome = scanners::advisories::fetch_db(&dest)?;
+    let verb = match outcome {
+        scanners::advisories::FetchOutcome::Cloned => "cloned",
+        scanners::advisories::FetchOutcome::Updated => "updated",
+    };
+    eprintln!("stagegate: advisory database {verb} at {}", dest.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `stagegate drift --list-pairs`: what would be compared, without comparing.

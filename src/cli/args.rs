@@ -34,6 +34,30 @@ pub enum Command {
     Baseline(BaselineCmd),
     /// Write a commented stagegate.toml for the lockfiles and UAT/production pairs found.
     Init(InitCmd),
+    /// Manage the advisory database (the only command that uses the network).
+    #[command(subcommand)]
+    Db(DbCmd),
+}
+
+/// `stagegate db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Clone the RustSec advisory database, or update an existing clone (`git pull`).
+    Fetch(DbFetchCmd),
+}
+
+/// `stagegate db fetch`.
+#[derive(Debug, Args)]
+pub struct DbFetchCmd {
+    /// Where to put it [default: `[advisories] db` of the config at PATH, else ~/.cargo/advisory-db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Repository whose stagegate.toml says where the database lives.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Configuration file [default: stagegate.toml at PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `stagegate baseline`.

@@ -121,9 +121,9 @@ impl Plan {
                     "baseline",
                 )
             }
-            Command::Init(_) => {
+            Command::Init(_) | Command::Db(_) => {
                 return Err(Error::Usage(
-                    "internal: `init` is not a scanning command".to_string(),
+                    "internal: `init` and `db` are not scanning commands".to_string(),
                 ))
             }
         };
