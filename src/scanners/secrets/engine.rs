@@ -173,6 +173,12 @@ fn accept(
     if !rule.def.allow_placeholders && placeholder_reason(&value).is_some() {
         return None;
     }
+    // Heuristic rules (precision low) name no format, and a UUID under a `*_token` or
+    // `*_key` name is far more often an identifier (tenant, client, request) than a secret.
+    // Provider rules for UUID-shaped secrets have a higher precision and keep them.
+    if rule.precision() == Precision::Low && is_uuid(&value) {
+        return None;
+    }
     let entropy = shannon_entropy(bytes);
     if let Some(min) = rule.def.entropy {
         if entropy < min {
@@ -197,6 +203,16 @@ fn accept(
         entropy: (entropy * 100.0).round() / 100.0,
         validated,
     })
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -356,6 +372,20 @@ description = "d"
         let m = e.find_in_bytes(&hay);
         assert_eq!(m.len(), 1);
         assert_eq!(line_col(&hay, m[0].range.start), (2, 3));
+    }
+
+    #[test]
+    fn heuristic_rules_skip_uuids() {
+        let e = engine(RULES);
+        assert!(e
+            .find_in("token = \"007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
+            .is_empty());
+        let high = engine(&RULES.replace("precision = \"low\"", "precision = \"high\""));
+        assert_eq!(
+            high.find_in("token = \"007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -188,7 +188,12 @@ fn is_code_reference(lower: &str) -> bool {
 /// `my-app-credentials`, `open_sesame`, `cms/sites/edit`: lowercase words joined by `-`, `_`,
 /// `.` or `/` are names and paths.
 fn is_identifier_words(s: &str) -> bool {
-    let words: Vec<&str> = s.split(['-', '_', '.', '/']).collect();
+    // In a path, `#fragment` and `:param` parts are names too (`cms/sites/passwords#edit`).
+    let words: Vec<&str> = if s.contains('/') {
+        s.split(['-', '_', '.', '/', '#', ':']).collect()
+    } else {
+        s.split(['-', '_', '.']).collect()
+    };
     words.len() >= 2
         && words
             .iter()
