@@ -13,7 +13,7 @@ import argparse, base64, glob, json, math, os, re, sys, tomllib, zlib
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SEVERITIES = {"note", "low", "medium", "high", "critical"}
 PRECISIONS = {"very-high", "high", "medium", "low"}
-VALIDATORS = {"github-checksum", "npm-checksum", "jwt"}
+VALIDATORS = {"github-checksum", "npm-checksum", "jwt", "base64-private-key"}
 # mirrors src/scanners/secrets/filters.rs
 PLACEHOLDERS = ["xxxx", "***", "\u2022\u2022\u2022", "\u2026", "${", "{{", "}}", "%s", "%(", "$(", "changeme", "change_me",
                 "change-me", "example", "dummy", "your_", "your-", "yourapi", "yourtoken", "yoursecret", "yourpass",
@@ -133,7 +133,9 @@ class Rule:
         self.id = d["id"]
         self.keywords = [k.lower() for k in d["keywords"]]
         self.context = [k.lower() for k in d.get("context", [])]
-        self.re = re.compile(d["regex"])
+        # Python's re lacks Rust's `-u` flag; for the byte-oriented `(?s-u:.)` gaps the
+        # difference (any byte vs any character) does not matter on the str inputs checked here.
+        self.re = re.compile(d["regex"].replace("(?s-u:", "(?s:").replace("(?-u:", "(?:"))
 
     def secret(self, m):
         if "secret" in self.re.groupindex and m.group("secret") is not None:
