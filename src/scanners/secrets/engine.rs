@@ -199,6 +199,10 @@ fn accept(
     })
 }
 
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
 fn precision_rank(p: Precision) -> u8 {
     match p {
         Precision::VeryHigh => 3,
@@ -208,10 +212,11 @@ fn precision_rank(p: Precision) -> u8 {
     }
 }
 
-/// When two rules report overlapping secrets (a generic `token = …` rule and the provider
-/// rule for the same token), keep the more specific one: validated first, then precision,
-/// then the longer secret. Equal-rank matches of different ranges are all kept; for the exact
-/// same range only the first rule's is.
+/// When two rules report the same secret (a generic `token = …` rule and the provider rule for
+/// the same token), keep the more specific one: a match whose secret lies inside the secret of
+/// a better-ranked match (validated first, then precision) is dropped. Matches that merely
+/// overlap are all kept (a GCP service-account key file is also a private key); for the exact
+/// same range and rank only the first rule's is.
 fn dedup_overlapping(rules: &[Rule], mut ms: Vec<SecretMatch>) -> Vec<SecretMatch> {
     if ms.len() < 2 {
         return ms;
@@ -224,7 +229,7 @@ fn dedup_overlapping(rules: &[Rule], mut ms: Vec<SecretMatch>) -> Vec<SecretMatc
             .get(m.rule_index)
             .map(|r| precision_rank(r.precision()))
             .unwrap_or(0);
-        (m.validated, p, m.range.len())
+        (m.validated, p)
     };
     let mut keep = vec![true; ms.len()];
     for i in 0..ms.len() {
@@ -232,11 +237,13 @@ fn dedup_overlapping(rules: &[Rule], mut ms: Vec<SecretMatch>) -> Vec<SecretMatc
             if ms[j].range.start >= ms[i].range.end {
                 break;
             }
-            // Overlap between i and j.
+            // Overlap between i and j: drop the one that lies inside a better-ranked one.
             let (ri, rj) = (rank(&ms[i]), rank(&ms[j]));
-            if ri > rj || (ms[i].range == ms[j].range && ri == rj) {
+            let j_in_i = contains(&ms[i].range, &ms[j].range);
+            let i_in_j = contains(&ms[j].range, &ms[i].range);
+            if (ri > rj && j_in_i) || (ms[i].range == ms[j].range && ri == rj) {
                 keep[j] = false;
-            } else if rj > ri {
+            } else if rj > ri && i_in_j {
                 keep[i] = false;
             }
         }

@@ -34,8 +34,6 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "{{",
     "}}",
     "%s",
-    "%(",
-    "$(",
     "changeme",
     "change_me",
     "change-me",
@@ -144,6 +142,12 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         return Some(Rejection::Placeholder);
     }
     let t = lower.trim();
+    if let Some(i) = t.find("%(") {
+        // Python `%(name)s` formatting.
+        if t[i..].contains(")s") {
+            return Some(Rejection::Placeholder);
+        }
+    }
     if (t.starts_with('<') && t.ends_with('>'))
         || (t.starts_with('[') && t.ends_with(']'))
         || (t.starts_with('$') && t.len() > 1 && is_identifier(&t[1..]))
@@ -158,7 +162,7 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_pattern(secret.as_bytes()) {
         return Some(Rejection::Pattern);
     }
-    if is_code_reference(t) || is_identifier_words(secret) {
+    if is_code_reference(t) || is_identifier_words(secret) || t.starts_with("arn:") {
         return Some(Rejection::CodeReference);
     }
     None
@@ -181,9 +185,10 @@ fn is_code_reference(lower: &str) -> bool {
     parts >= 2
 }
 
-/// `my-app-credentials`, `open_sesame`: lowercase words joined by `-`, `_` or `.` are names.
+/// `my-app-credentials`, `open_sesame`, `cms/sites/edit`: lowercase words joined by `-`, `_`,
+/// `.` or `/` are names and paths.
 fn is_identifier_words(s: &str) -> bool {
-    let words: Vec<&str> = s.split(['-', '_', '.']).collect();
+    let words: Vec<&str> = s.split(['-', '_', '.', '/']).collect();
     words.len() >= 2
         && words
             .iter()
@@ -259,6 +264,7 @@ mod tests {
             "REDACTED",
             "***",
             "&lt;YOURPASSWORD&gt;",
+            "%(password)s",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
