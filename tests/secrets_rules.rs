@@ -37,6 +37,9 @@ fn every_builtin_example_and_negative_example_holds() {
     let mut offenders = Vec::new();
     for r in engine.rules() {
         let where_ = format!("{}:{} `{}`", r.source, r.line, r.def.id);
+        if !r.regex_compiles() {
+            offenders.push(format!("{where_}: regex does not compile"));
+        }
         if r.def.examples.is_empty() {
             offenders.push(format!("{where_}: has no examples"));
         }

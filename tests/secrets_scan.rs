@@ -357,6 +357,23 @@ fn staged_mode_scans_index_content_only() {
 }
 
 #[test]
+fn an_explicit_scan_of_nothing_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "only.bin", b"\x00\x01\x02");
+    let out = scan(dir.path());
+    assert!(out
+        .notifications
+        .iter()
+        .any(|n| n.level == NotificationLevel::Error && n.message.contains("no text file")));
+    write(dir.path(), "a.txt", "hello\n");
+    let out = scan(dir.path());
+    assert!(!out
+        .notifications
+        .iter()
+        .any(|n| n.level == NotificationLevel::Error));
+}
+
+#[test]
 fn git_modes_outside_a_repository_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     for mode in [SecretsMode::Staged, SecretsMode::History { since: None }] {

@@ -314,6 +314,16 @@ impl Scanner for SecretsScanner {
             SecretsMode::History { since } => git::scan_history(ctx, &emitter, since.as_deref()),
         };
         out.notifications.splice(0..0, notes);
+        let nothing = out.stats.files == 0 && out.stats.blobs == 0;
+        if ctx.explicit && nothing && ctx.options.secrets.mode == SecretsMode::Tree {
+            out.notifications.push(Notification::error(
+                ScannerKind::Secrets,
+                format!(
+                    "{}: no text file to scan for secrets (everything is ignored, excluded, binary or too large?)",
+                    ctx.root.display()
+                ),
+            ));
+        }
         let used: BTreeSet<&str> = out.findings.iter().map(|f| f.rule_id.as_str()).collect();
         out.rules = rules
             .rules()

@@ -133,9 +133,12 @@ impl CompiledRules {
             if !triggered[i] {
                 continue;
             }
-            for caps in rule.regex.captures_iter(hay) {
+            let Some((regex, group)) = rule.compiled() else {
+                continue;
+            };
+            for caps in regex.captures_iter(hay) {
                 let Some(whole) = caps.get(0) else { continue };
-                let sec = caps.get(rule.group).unwrap_or(whole);
+                let sec = caps.get(*group).unwrap_or(whole);
                 if sec.is_empty() {
                     continue;
                 }
