@@ -1,7 +1,8 @@
 //! Secrets scanner throughput on a directory or a git history: prints one line with files,
 //! blobs, commits, bytes, findings, seconds and MB/s. Driven by `benches/secrets.sh`.
 //!
-//! Usage: `secrets_throughput [tree|history|staged] PATH`
+//! Usage: `secrets_throughput [tree|history|staged] PATH`; with `STAGEGATE_BENCH_LIST=1` it
+//! also lists each finding (rule, location, redacted value) to eyeball precision.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -45,6 +46,19 @@ fn main() {
     let out = SecretsScanner.scan(&ctx);
     let secs = start.elapsed().as_secs_f64();
     let mb = out.stats.bytes as f64 / 1e6;
+    if std::env::var_os("STAGEGATE_BENCH_LIST").is_some() {
+        for f in &out.findings {
+            println!(
+                "{} {} {}",
+                f.rule_id,
+                f.location.display(),
+                f.properties
+                    .get("redacted")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+            );
+        }
+    }
     println!(
         "mode={mode} rules={n_rules} rule_compile_s={compile:.3} files={} blobs={} commits={} bytes={} findings={} notifications={} seconds={secs:.3} mb_per_s={:.1}",
         out.stats.files,

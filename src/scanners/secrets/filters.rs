@@ -58,6 +58,11 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "fake_",
     "&lt;",
     "&gt;",
+    "@env:",
+    "@keychain:",
+    "process.env",
+    "os.environ",
+    "getenv(",
 ];
 
 /// Whole values (lowercase, punctuation stripped) that are words, not secrets.
@@ -185,8 +190,8 @@ fn is_code_reference(lower: &str) -> bool {
     parts >= 2
 }
 
-/// `my-app-credentials`, `open_sesame`, `cms/sites/edit`: lowercase words joined by `-`, `_`,
-/// `.` or `/` are names and paths.
+/// `my-app-credentials`, `open_sesame`, `cms/sites/edit`, `CLIENT_TRAFFIC_SECRET`: words of one
+/// case joined by `-`, `_`, `.` or `/` are names, constants and paths.
 fn is_identifier_words(s: &str) -> bool {
     // In a path, `#fragment` and `:param` parts are names too (`cms/sites/passwords#edit`).
     let words: Vec<&str> = if s.contains('/') {
@@ -194,10 +199,12 @@ fn is_identifier_words(s: &str) -> bool {
     } else {
         s.split(['-', '_', '.']).collect()
     };
-    words.len() >= 2
-        && words
+    let all = |f: fn(&u8) -> bool| {
+        words
             .iter()
-            .all(|w| !w.is_empty() && w.bytes().all(|c| c.is_ascii_lowercase()))
+            .all(|w| !w.is_empty() && w.bytes().all(|c| f(&c)))
+    };
+    words.len() >= 2 && (all(u8::is_ascii_lowercase) || all(u8::is_ascii_uppercase))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -270,6 +277,7 @@ mod tests {
             "***",
             "&lt;YOURPASSWORD&gt;",
             "%(password)s",
+            "@env:AC_PASSWORD",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
@@ -284,6 +292,7 @@ mod tests {
             "Config.DbPassword",
             "my-app-credentials",
             "open_sesame",
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
         ] {
             assert_eq!(placeholder_reason(c), Some(Rejection::CodeReference), "{c}");
         }
