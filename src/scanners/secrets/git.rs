@@ -386,7 +386,15 @@ pub fn scan_history(
         return out;
     };
     let max = ctx.config.secrets.max_file_size;
-    let (req_tx, req_rx) = std::sync::mpsc::channel::<(String, Sighting)>();
+    // Inflating objects is git's share of the work: spread it over as many `cat-file`
+    // processes as there are cores (at most 4), fed round-robin.
+    let readers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let (req_txs, req_rxs): (Vec<_>, Vec<_>) = (0..readers)
+        .map(|_| std::sync::mpsc::channel::<(String, Sighting)>())
+        .unzip();
     let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Vec<u8>)>(64);
     let prefix_ref = prefix.as_str();
     let exclude_ref = &exclude;
@@ -396,6 +404,7 @@ pub fn scan_history(
                 Some(rel) => !exclude_ref.is_excluded(rel),
                 None => false,
             };
+            let mut next = 0usize;
             let commits = parse_log(
                 BufReader::with_capacity(1 << 20, log_out),
                 keep,
@@ -406,10 +415,13 @@ pub fn scan_history(
                         commit: Arc::clone(commit),
                         blob: blob.clone(),
                     };
-                    let _ = req_tx.send((blob, sighting));
+                    if let Some(tx) = req_txs.get(next % req_txs.len()) {
+                        let _ = tx.send((blob, sighting));
+                    }
+                    next += 1;
                 },
             );
-            drop(req_tx);
+            drop(req_txs);
             let mut stderr = String::new();
             if let Some(mut e) = child.stderr.take() {
                 let _ = e.read_to_string(&mut stderr);
@@ -417,16 +429,24 @@ pub fn scan_history(
             let ok = child.wait().map(|st| st.success()).unwrap_or(false);
             (commits, (!ok).then_some(stderr))
         });
-        let reader = s.spawn(move || {
-            let mut problems = Vec::new();
-            let res = cat_file_stream(ctx.root, req_rx, max, |sighting, content| match content {
-                Ok(c) => {
-                    let _ = blob_tx.send((sighting, c));
-                }
-                Err(msg) => problems.push((sighting, msg)),
-            });
-            (res, problems)
-        });
+        let reader_handles: Vec<_> = req_rxs
+            .into_iter()
+            .map(|req_rx| {
+                let blob_tx = blob_tx.clone();
+                s.spawn(move || {
+                    let mut problems = Vec::new();
+                    let res =
+                        cat_file_stream(ctx.root, req_rx, max, |sighting, content| match content {
+                            Ok(c) => {
+                                let _ = blob_tx.send((sighting, c));
+                            }
+                            Err(msg) => problems.push((sighting, msg)),
+                        });
+                    (res, problems)
+                })
+            })
+            .collect();
+        drop(blob_tx);
         let scanned: Vec<(u64, Vec<Finding>)> = blob_rx
             .into_iter()
             .par_bridge()
@@ -441,9 +461,17 @@ pub fn scan_history(
             })
             .collect();
         let (commits, log_err) = walker.join().unwrap_or((0, Some("panicked".to_string())));
-        let (cat_res, problems) = reader
-            .join()
-            .unwrap_or_else(|_| (Err("the git reader thread failed".to_string()), Vec::new()));
+        let mut cat_res = Ok(());
+        let mut problems = Vec::new();
+        for h in reader_handles {
+            let (res, p) = h
+                .join()
+                .unwrap_or_else(|_| (Err("a git reader thread failed".to_string()), Vec::new()));
+            problems.extend(p);
+            if res.is_err() {
+                cat_res = res;
+            }
+        }
         (commits, log_err, cat_res, problems, scanned)
     });
     if let Some(err) = log_err {
