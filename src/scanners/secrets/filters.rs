@@ -214,7 +214,7 @@ fn is_identifier(s: &str) -> bool {
 
 /// Repeated or sequential characters: a run of one character of 8+, a value made of at most
 /// two distinct characters, or an ascending/descending run (`12345678`, `abcdefgh`) that is
-/// 7+ long or covers at least half of a short value.
+/// 7+ long or covers more than half of a short value.
 fn is_pattern(s: &[u8]) -> bool {
     let len = s.len();
     if len == 0 {
@@ -247,7 +247,7 @@ fn is_pattern(s: &[u8]) -> bool {
         max_same = max_same.max(same);
         max_seq = max_seq.max(up).max(down);
     }
-    max_same >= 8 || max_seq >= 7 || (max_seq >= 5 && max_seq * 2 >= len)
+    max_same >= 8 || max_seq >= 7 || (max_seq >= 5 && max_seq * 2 > len)
 }
 
 #[cfg(test)]
