@@ -469,3 +469,58 @@ fn history_scans_each_blob_once_and_attributes_the_introducing_commit() {
         .iter()
         .any(|n| n.level == NotificationLevel::Error));
 }
+
+#[test]
+fn history_finds_secrets_introduced_by_a_merge_resolution() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, "app.env", "A=1\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base"]);
+    git(root, &["checkout", "-qb", "side"]);
+    write(root, "app.env", "A=2\n");
+    git(root, &["commit", "-qam", "side"]);
+    git(root, &["checkout", "-q", "main"]);
+    write(root, "app.env", "A=3\n");
+    git(root, &["commit", "-qam", "main"]);
+    // The merge conflicts; its resolution is a blob that neither parent has.
+    let _ = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Dev One",
+            "-c",
+            "user.email=dev@example.com",
+        ])
+        .args(["merge", "-q", "side"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    write(
+        root,
+        "app.env",
+        format!("A=4\nURL=postgres://app:{PG_PASS}@db/app\n"),
+    );
+    git(root, &["add", "app.env"]);
+    git(root, &["commit", "-qm", "merge side"]);
+    let merge = String::from_utf8(
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(root)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let mut opts = ScanOptions::default();
+    opts.secrets.mode = SecretsMode::History { since: None };
+    let out = scan_with(root, &Config::default(), &opts);
+    assert_eq!(out.findings.len(), 1, "{:?}", out.notifications);
+    assert_eq!(
+        out.findings[0].location.commit.as_deref(),
+        Some(merge.as_str())
+    );
+    assert_eq!(out.findings[0].location.start_line, 2);
+}

@@ -395,7 +395,8 @@ pub fn scan_history(
     let (req_txs, req_rxs): (Vec<_>, Vec<_>) = (0..readers)
         .map(|_| std::sync::mpsc::channel::<(String, Sighting)>())
         .unzip();
-    let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Vec<u8>)>(64);
+    // Bounded: at most 16 blobs wait for a scanner, which caps memory on repositories of big files.
+    let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Vec<u8>)>(16);
     let prefix_ref = prefix.as_str();
     let exclude_ref = &exclude;
     let (commits, log_err, cat_res, problems, scanned) = std::thread::scope(|s| {
