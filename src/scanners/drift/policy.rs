@@ -260,13 +260,42 @@ impl PolicySet {
     }
 }
 
-/// Hook for the secrets engine: does `value` at `key` look like a credential committed in clear?
+/// Does `value` at `key` look like a credential committed in clear?
 ///
-/// Heuristic until the lead wires it to the secrets scanner's detector API: a secret-like key
-/// name (`password`, `token`, `api_key`…) with a literal value — not a reference (`${VAR}`,
-/// `vault:`…), not a placeholder — of at least 12 characters and ≥ 3.0 bits/char of entropy; or
-/// a value with a well-known credential shape whatever the key.
+/// Two detectors, either suffices: the secrets scanner's rules (provider token formats with
+/// checksums and entropy, run over `NAME=value` so assignment rules see the key name), and a
+/// key-name heuristic for secrets no provider rule knows: a secret-like key name (`password`,
+/// `token`, `api_key`…) with a literal value — not a reference (`${VAR}`, `vault:`…), not a
+/// placeholder — of at least 12 characters and ≥ 3.0 bits/char of entropy, or a value with a
+/// well-known credential shape whatever the key.
 pub fn plaintext_secret(key: &str, value: &str) -> bool {
+    secrets_engine_finds(key, value) || heuristic_secret(key, value)
+}
+
+/// The secrets scanner's built-in rules, on `NAME=value`. Only matches inside the value count,
+/// and only real credentials (severity above note: identifiers such as bucket names are not).
+fn secrets_engine_finds(key: &str, value: &str) -> bool {
+    let name = key_name(key);
+    let line = format!("{name}={value}");
+    let value_start = name.len() + 1;
+    crate::scanners::secrets::builtin_rules()
+        .find_in(&line)
+        .iter()
+        .any(|m| m.severity > Severity::Note && m.range.start >= value_start)
+}
+
+/// The name a human would give the key: the last path segment, or for Kubernetes-style
+/// `env` lists (`…/name=DB_PASSWORD/value`) the entry's name.
+fn key_name(key: &str) -> &str {
+    let mut segs = key.rsplit('/');
+    let last = segs.next().unwrap_or(key);
+    match segs.next() {
+        Some(prev) if last == "value" && prev.starts_with("name=") => &prev["name=".len()..],
+        _ => last,
+    }
+}
+
+fn heuristic_secret(key: &str, value: &str) -> bool {
     let v = value.trim();
     if v.len() < 8 {
         return false;
@@ -284,6 +313,33 @@ pub fn plaintext_secret(key: &str, value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_tokens_are_plaintext_secrets_whatever_the_key() {
+        // A GitHub token with a valid checksum (the demo sample's) under a key name no
+        // heuristic would flag; the same shape with a broken checksum is not a GitHub token.
+        let token = "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";
+        assert!(secrets_engine_finds("/integrations/upstream", token));
+        assert!(!secrets_engine_finds(
+            "/integrations/upstream",
+            "ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM"
+        ));
+        assert!(plaintext_secret(
+            "/Deployment/-/api/spec/template/spec/containers/name=api/env/name=GH_TOKEN/value",
+            token
+        ));
+        assert!(!plaintext_secret("/GH_TOKEN", "${GH_TOKEN}"));
+    }
+
+    #[test]
+    fn key_name_of_kubernetes_env_entries() {
+        assert_eq!(key_name("/a/env/name=DB_PASSWORD/value"), "DB_PASSWORD");
+        assert_eq!(
+            key_name("/spring.datasource.password"),
+            "spring.datasource.password"
+        );
+        assert_eq!(key_name("value"), "value");
+    }
 
     #[test]
     fn every_policy_example_triggers_and_no_negative_does() {
