@@ -24,6 +24,7 @@
 pub mod baseline;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod finding;
 pub mod gate;
 pub mod init;

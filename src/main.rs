@@ -30,6 +30,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     let regenerate = match cli.command {
         Command::Init(c) => return init(c),
         Command::Db(cli::args::DbCmd::Fetch(c)) => return db_fetch(c),
+        Command::Explain(c) => return explain(c),
         Command::Baseline(_) => true,
         _ => false,
     };
@@ -136,6 +137,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let code = report.summary.verdict.exit_code();
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+}
+
+/// `stagegate explain [RULE]`.
+fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
+    let text = match &c.rule {
+        None => stagegate::explain::render_list(&stagegate::explain::all_rules()),
+        Some(id) => match stagegate::explain::find(id) {
+            Some(rule) => stagegate::explain::render(&rule),
+            None if id.starts_with("advisory/") || id.starts_with("RUSTSEC-") => {
+                let bare = id.trim_start_matches("advisory/");
+                format!("{id}: advisory rules are documented by the advisory database: https://rustsec.org/advisories/{bare}\n")
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "unknown rule `{id}`: `stagegate explain` lists every rule"
+                )))
+            }
+        },
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `stagegate db fetch`: clone or update the advisory database where scans will look for it.

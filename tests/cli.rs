@@ -181,3 +181,22 @@ fn drift_list_pairs_prints_discovered_pairs() {
         .stdout(predicate::str::contains(".env.uat"))
         .stdout(predicate::str::contains(".env.production"));
 }
+
+#[test]
+fn explain_lists_and_documents_rules() {
+    let list = stagegate().arg("explain").output().unwrap();
+    assert_eq!(list.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.lines().count() >= 150, "every built-in rule is listed");
+    assert!(text.contains("policy/prod-debug-enabled"));
+    stagegate()
+        .args(["explain", "drift/image"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("drift/image"));
+    stagegate()
+        .args(["explain", "no-such-rule"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rule"));
+}

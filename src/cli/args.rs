@@ -34,9 +34,18 @@ pub enum Command {
     Baseline(BaselineCmd),
     /// Write a commented stagegate.toml for the lockfiles and UAT/production pairs found.
     Init(InitCmd),
+    /// Show a rule's documentation, or list every built-in rule.
+    Explain(ExplainCmd),
     /// Manage the advisory database (the only command that uses the network).
     #[command(subcommand)]
     Db(DbCmd),
+}
+
+/// `stagegate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainCmd {
+    /// Rule id (`secret/github-pat-classic`, `drift/image`, `prod-debug-enabled`); all rules when absent.
+    pub rule: Option<String>,
 }
 
 /// `stagegate db …`.

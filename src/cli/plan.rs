@@ -121,9 +121,9 @@ impl Plan {
                     "baseline",
                 )
             }
-            Command::Init(_) | Command::Db(_) => {
+            Command::Init(_) | Command::Db(_) | Command::Explain(_) => {
                 return Err(Error::Usage(
-                    "internal: `init` and `db` are not scanning commands".to_string(),
+                    "internal: `init`, `db` and `explain` are not scanning commands".to_string(),
                 ))
             }
         };
