@@ -11,13 +11,14 @@
 //! equals the default or pins what discovery would find anyway, so
 //! `scan` right after `init` gives the same findings; it is a place to declare allowances.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::CONFIG_FILE_NAME;
 use crate::error::Error;
 use crate::paths::relative;
+use crate::scanners::drift::pairs::discover_in;
 
 /// Lockfile names the advisories scanner reads (Cargo first, then OSV ecosystems).
 pub const LOCKFILE_NAMES: &[&str] = &[
@@ -34,9 +35,6 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "Gemfile.lock",
     "composer.lock",
 ];
-
-const UAT: &[&str] = &["uat", "staging"];
-const PROD: &[&str] = &["prod", "production"];
 
 /// A UAT ↔ production pair found by naming convention.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -93,137 +91,21 @@ pub fn discover(root: &Path) -> Discovery {
         .filter(|p| LOCKFILE_NAMES.contains(&file_name(p)))
         .cloned()
         .collect();
-    let mut found = file_pairs(&files);
-    found.extend(folder_pairs(&dirs));
+    // The drift scanner's own discovery: what init pins is exactly what a scan would find.
+    let mut found: Vec<FoundPair> = discover_in(&files, &dirs)
+        .into_iter()
+        .map(|p| FoundPair {
+            name: p.name,
+            uat: p.uat,
+            prod: p.prod,
+            base: p.base,
+        })
+        .collect();
     found.sort_by(|a, b| a.uat.cmp(&b.uat));
     Discovery {
         lockfiles,
         pairs: found,
     }
-}
-
-/// Config-looking file names (`.env*`, YAML, JSON, TOML, properties, INI, tfvars).
-fn is_config_name(name: &str) -> bool {
-    let l = name.to_ascii_lowercase();
-    if l == ".env" || l.starts_with(".env.") || l.ends_with(".env") {
-        return true;
-    }
-    let ext = l.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    matches!(
-        ext,
-        "yaml" | "yml" | "json" | "toml" | "properties" | "ini" | "cfg" | "conf" | "tfvars"
-    )
-}
-
-/// The single environment token of `name` (lowercase) and its byte range: a maximal
-/// alphanumeric run equal to one of [`UAT`] / [`PROD`]. `None` when there is none or several.
-fn env_token(name: &str) -> Option<(String, usize, usize)> {
-    let mut found = None;
-    let mut start = None;
-    for (i, c) in name.char_indices().chain([(name.len(), '/')]) {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(a)) => {
-                start = None;
-                let t = name[a..i].to_ascii_lowercase();
-                if UAT.contains(&t.as_str()) || PROD.contains(&t.as_str()) {
-                    if found.is_some() {
-                        return None;
-                    }
-                    found = Some((t, a, i));
-                }
-            }
-            _ => {}
-        }
-    }
-    found
-}
-
-/// `name` without the token at `a..b` and one adjacent delimiter (`values-uat.yaml` →
-/// `values.yaml`, `.env.uat` → `.env`): the base applied under both environments.
-fn base_name(name: &str, a: usize, b: usize) -> Option<String> {
-    let before = name[..a].chars().next_back();
-    let after = name[b..].chars().next();
-    let out = match (before, after) {
-        (Some(c), _) if !c.is_alphanumeric() => {
-            format!("{}{}", &name[..a - c.len_utf8()], &name[b..])
-        }
-        (_, Some(c)) if !c.is_alphanumeric() => {
-            format!("{}{}", &name[..a], &name[b + c.len_utf8()..])
-        }
-        _ => return None,
-    };
-    (!out.is_empty()).then_some(out)
-}
-
-fn pick<'a>(group: &'a BTreeMap<String, String>, order: &[&str]) -> Option<&'a String> {
-    order.iter().find_map(|t| group.get(*t))
-}
-
-/// Files of one folder whose names differ only by the environment token: `.env.uat` ↔
-/// `.env.production`, `values-staging.yaml` ↔ `values-prod.yaml`, `application-uat.yml` ↔
-/// `application-prod.yml`. Named by their shape (`deploy/.env.{env}`), as drift discovery
-/// names them, so pinning a pair changes no fingerprint.
-fn file_pairs(files: &BTreeSet<String>) -> Vec<FoundPair> {
-    let mut groups: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
-    let mut bases: BTreeMap<(String, String), String> = BTreeMap::new();
-    for f in files {
-        let (dir, name) = split(f);
-        if !is_config_name(name) {
-            continue;
-        }
-        let Some((tok, a, b)) = env_token(name) else {
-            continue;
-        };
-        let key = (
-            dir.to_string(),
-            format!("{}{{env}}{}", &name[..a], &name[b..]),
-        );
-        if let Some(base) = base_name(name, a, b) {
-            bases.entry(key.clone()).or_insert(base);
-        }
-        groups.entry(key).or_default().insert(tok, f.clone());
-    }
-    groups
-        .iter()
-        .filter_map(|((dir, shape), group)| {
-            let (uat, prod) = (pick(group, UAT)?, pick(group, PROD)?);
-            let base = bases
-                .get(&(dir.clone(), shape.clone()))
-                .map(|b| join(dir, b))
-                .filter(|b| files.contains(b));
-            Some(FoundPair {
-                name: join(dir, shape),
-                uat: uat.clone(),
-                prod: prod.clone(),
-                base,
-            })
-        })
-        .collect()
-}
-
-/// Sibling folders named after the environments (`overlays/uat/` ↔ `overlays/production/`,
-/// `config/staging/` ↔ `config/prod/`), named `parent/{env}/`.
-fn folder_pairs(dirs: &BTreeSet<String>) -> Vec<FoundPair> {
-    let mut by_parent: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
-    for d in dirs {
-        let (parent, name) = split(d);
-        let t = name.to_ascii_lowercase();
-        if UAT.contains(&t.as_str()) || PROD.contains(&t.as_str()) {
-            by_parent.entry(parent).or_default().insert(t, d.clone());
-        }
-    }
-    by_parent
-        .iter()
-        .filter_map(|(parent, group)| {
-            Some(FoundPair {
-                name: join(parent, "{env}/"),
-                uat: pick(group, UAT)?.clone(),
-                prod: pick(group, PROD)?.clone(),
-                base: None,
-            })
-        })
-        .collect()
 }
 
 fn split(rel: &str) -> (&str, &str) {
@@ -235,14 +117,6 @@ fn split(rel: &str) -> (&str, &str) {
 
 fn file_name(rel: &str) -> &str {
     split(rel).1
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
 }
 
 /// TOML basic string with escapes.
@@ -443,24 +317,6 @@ mod tests {
         assert!(cfg.baseline.is_none());
         assert!(cfg.exclude.is_empty(), "init must not hide anything");
         assert!(text.contains("#   web/package-lock.json"), "{text}");
-    }
-
-    #[test]
-    fn env_tokens_are_whole_words() {
-        assert_eq!(env_token(".env.uat"), Some(("uat".into(), 5, 8)));
-        assert_eq!(env_token("values-PROD.yaml"), Some(("prod".into(), 7, 11)));
-        assert_eq!(
-            env_token("production-notes.txt").map(|t| t.0),
-            Some("production".into())
-        );
-        assert_eq!(env_token("products.yaml"), None);
-        assert_eq!(env_token("uat-to-prod.yaml"), None, "two tokens: ambiguous");
-        assert_eq!(base_name(".env.uat", 5, 8).as_deref(), Some(".env"));
-        assert_eq!(
-            base_name("values-uat.yaml", 7, 10).as_deref(),
-            Some("values.yaml")
-        );
-        assert_eq!(base_name("uat", 0, 3), None);
     }
 
     #[test]

@@ -366,6 +366,14 @@ pub fn render_pairs(plans: &[PairPlan]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn env_tokens_are_whole_words() {
+        assert_eq!(env_token(".env.uat"), Some(("uat".into(), 5, 8)));
+        assert_eq!(env_token("values-PROD.yaml"), Some(("prod".into(), 7, 11)));
+        assert_eq!(env_token("products.yaml"), None);
+        assert_eq!(env_token("uat-to-prod.yaml"), None, "two tokens: ambiguous");
+    }
+
     fn set(items: &[&str]) -> BTreeSet<String> {
         items.iter().map(|s| s.to_string()).collect()
     }
