@@ -3,81 +3,15 @@
 
 mod common;
 
-use std::path::Path;
-
-use stagegate::config::{Config, FailOn};
+use stagegate::config::FailOn;
 use stagegate::finding::{
-    Finding, Location, Notification, RuleMeta, ScannerKind, Severity, Suppression, SuppressionKind,
+    Finding, Location, Notification, ScannerKind, Severity, Suppression, SuppressionKind,
 };
 use stagegate::gate::{self, Verdict};
 use stagegate::report::{self, Format, RenderOptions, Report};
-use stagegate::scan::{self, ScanResult};
-use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, ScanStats, Scanner};
+use stagegate::scan::ScanResult;
 
-/// Emits a fixed set of findings; `panic` makes it blow up instead.
-struct FakeScanner {
-    kind: ScannerKind,
-    findings: Vec<Finding>,
-    notifications: Vec<Notification>,
-    panic: bool,
-}
-
-impl Scanner for FakeScanner {
-    fn kind(&self) -> ScannerKind {
-        self.kind
-    }
-    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
-        if self.panic {
-            panic!("boom");
-        }
-        let rules = self
-            .findings
-            .iter()
-            .map(|f| {
-                let mut r = RuleMeta::new(
-                    f.rule_id.clone(),
-                    format!("{} rule", f.rule_id),
-                    "A test rule",
-                    f.severity,
-                );
-                r.help_markdown = "Fix **it**.".into();
-                r.help_uri = Some("https://example.com/rule".into());
-                r
-            })
-            .collect();
-        ScanOutput {
-            findings: self.findings.clone(),
-            rules,
-            notifications: self.notifications.clone(),
-            stats: ScanStats {
-                files: 3,
-                bytes: 100,
-                ..ScanStats::default()
-            },
-        }
-    }
-}
-
-fn fake(kind: ScannerKind, findings: Vec<Finding>) -> Box<dyn Scanner> {
-    Box::new(FakeScanner {
-        kind,
-        findings,
-        notifications: vec![],
-        panic: false,
-    })
-}
-
-fn run(scanners: &[Box<dyn Scanner>]) -> ScanResult {
-    let config = Config::default();
-    let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: Path::new("."),
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
-    scan::run(scanners, &ctx)
-}
+use common::fake::{fake, run_fakes, Fake};
 
 fn sample_findings() -> (Vec<Finding>, Vec<Finding>) {
     let secrets = vec![
@@ -145,7 +79,10 @@ fn opts() -> RenderOptions {
 #[test]
 fn findings_are_merged_sorted_and_rules_deduplicated() {
     let (s, d) = sample_findings();
-    let r = run(&[fake(ScannerKind::Drift, d), fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![
+        fake(ScannerKind::Drift, d),
+        fake(ScannerKind::Secrets, s),
+    ]);
     let keys: Vec<(String, u32)> = r
         .findings
         .iter()
@@ -167,13 +104,13 @@ fn findings_are_merged_sorted_and_rules_deduplicated() {
 #[test]
 fn output_is_byte_identical_whatever_the_scanner_order() {
     let (s, d) = sample_findings();
-    let a = run(&[
+    let a = run_fakes(vec![
         fake(ScannerKind::Drift, d.clone()),
         fake(ScannerKind::Secrets, s.clone()),
     ]);
     let mut s_rev = s;
     s_rev.reverse();
-    let b = run(&[
+    let b = run_fakes(vec![
         fake(ScannerKind::Secrets, s_rev),
         fake(ScannerKind::Drift, d),
     ]);
@@ -188,13 +125,13 @@ fn output_is_byte_identical_whatever_the_scanner_order() {
 #[test]
 fn a_panicking_scanner_is_an_error_and_hides_nothing() {
     let (s, _) = sample_findings();
-    let boom: Box<dyn Scanner> = Box::new(FakeScanner {
+    let boom = Fake {
         kind: ScannerKind::Drift,
         findings: vec![],
         notifications: vec![],
         panic: true,
-    });
-    let r = run(&[boom, fake(ScannerKind::Secrets, s)]);
+    };
+    let r = run_fakes(vec![boom, fake(ScannerKind::Secrets, s)]);
     assert_eq!(r.findings.len(), 2, "secrets findings survive");
     assert_eq!(r.notifications.len(), 1);
     assert!(r.notifications[0].message.contains("boom"));
@@ -206,16 +143,14 @@ fn a_panicking_scanner_is_an_error_and_hides_nothing() {
 #[test]
 fn sarif_satisfies_the_profile_and_carries_everything() {
     let (s, d) = sample_findings();
-    let boom = Box::new(FakeScanner {
-        kind: ScannerKind::Advisories,
-        findings: vec![],
-        notifications: vec![
+    let boom = common::fake::failing(
+        ScannerKind::Advisories,
+        vec![
             Notification::error(ScannerKind::Advisories, "Cargo.lock:3: bad")
                 .at(Location::line("Cargo.lock", 3)),
         ],
-        panic: false,
-    });
-    let r = run(&[
+    );
+    let r = run_fakes(vec![
         fake(ScannerKind::Drift, d),
         fake(ScannerKind::Secrets, s),
         boom,
@@ -262,7 +197,7 @@ fn sarif_satisfies_the_profile_and_carries_everything() {
 #[test]
 fn profile_rejects_a_result_without_region() {
     let (s, _) = sample_findings();
-    let r = run(&[fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![fake(ScannerKind::Secrets, s)]);
     let bytes = report::render(&report_of(r, FailOn::default()), Format::Sarif, &opts());
     let mut v = common::parse_json(&bytes);
     let loc = &mut v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
@@ -277,7 +212,10 @@ fn profile_rejects_a_result_without_region() {
 #[test]
 fn json_report_is_versioned_and_matches_its_schema() {
     let (s, d) = sample_findings();
-    let r = run(&[fake(ScannerKind::Drift, d), fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![
+        fake(ScannerKind::Drift, d),
+        fake(ScannerKind::Secrets, s),
+    ]);
     let bytes = report::render(&report_of(r, FailOn::default()), Format::Json, &opts());
     let v = common::parse_json(&bytes);
     assert_eq!(v["format"], "stagegate-report");
@@ -296,7 +234,10 @@ fn json_report_is_versioned_and_matches_its_schema() {
 #[test]
 fn text_report_groups_by_scanner_and_file_and_closes_with_verdict() {
     let (s, d) = sample_findings();
-    let r = run(&[fake(ScannerKind::Drift, d), fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![
+        fake(ScannerKind::Drift, d),
+        fake(ScannerKind::Secrets, s),
+    ]);
     let text = String::from_utf8(report::render(
         &report_of(r, FailOn::default()),
         Format::Text,
@@ -322,7 +263,7 @@ fn text_report_groups_by_scanner_and_file_and_closes_with_verdict() {
     let mut o = opts();
     o.text.color = true;
     let (s, _) = sample_findings();
-    let r = run(&[fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![fake(ScannerKind::Secrets, s)]);
     let coloured = String::from_utf8(report::render(
         &report_of(r, FailOn::default()),
         Format::Text,
@@ -342,7 +283,7 @@ fn markdown_summary_has_verdict_table_and_escapes_cells() {
         "i",
     );
     f.message = "pipe | inside".into();
-    let r = run(&[fake(ScannerKind::Secrets, vec![f])]);
+    let r = run_fakes(vec![fake(ScannerKind::Secrets, vec![f])]);
     let md = String::from_utf8(report::render(
         &report_of(r, FailOn::None),
         Format::Markdown,
@@ -357,7 +298,7 @@ fn markdown_summary_has_verdict_table_and_escapes_cells() {
 #[test]
 fn gate_thresholds() {
     let (s, _) = sample_findings();
-    let r = run(&[fake(ScannerKind::Secrets, s)]);
+    let r = run_fakes(vec![fake(ScannerKind::Secrets, s)]);
     assert_eq!(
         gate::evaluate(&r, FailOn::AtLeast(Severity::Critical)).verdict,
         Verdict::Block
@@ -369,7 +310,7 @@ fn gate_thresholds() {
         .filter(|f| f.severity == Severity::Medium)
         .cloned()
         .collect();
-    let r2 = run(&[fake(ScannerKind::Secrets, only_medium)]);
+    let r2 = run_fakes(vec![fake(ScannerKind::Secrets, only_medium)]);
     assert_eq!(
         gate::evaluate(&r2, FailOn::default()).verdict,
         Verdict::Pass

@@ -10,76 +10,15 @@ use serde_json::{json, Value};
 use stagegate::baseline::{self, Baseline};
 use stagegate::config::{Config, FailOn};
 use stagegate::finding::{
-    BaselineState, Finding, Location, Notification, RuleMeta, ScannerKind, Severity, Suppression,
+    BaselineState, Finding, Location, Notification, ScannerKind, Severity, Suppression,
     SuppressionKind,
 };
 use stagegate::gate::{self, Verdict};
 use stagegate::report::{self, Format, RenderOptions, Report};
 use stagegate::scan::{self, ScanResult};
-use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, ScanStats, Scanner};
+use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
-struct Fake {
-    kind: ScannerKind,
-    findings: Vec<Finding>,
-    notifications: Vec<Notification>,
-}
-
-impl Scanner for Fake {
-    fn kind(&self) -> ScannerKind {
-        self.kind
-    }
-    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
-        let rules = self
-            .findings
-            .iter()
-            .map(|f| {
-                let mut r = RuleMeta::new(
-                    f.rule_id.clone(),
-                    format!("{} rule", f.rule_id),
-                    "A test rule",
-                    f.severity,
-                );
-                r.help_markdown = "Rotate **it**.".into();
-                r.help_uri = Some("https://example.com/rule".into());
-                r
-            })
-            .collect();
-        ScanOutput {
-            findings: self.findings.clone(),
-            rules,
-            notifications: self.notifications.clone(),
-            stats: ScanStats {
-                files: 2,
-                bytes: 10,
-                ..ScanStats::default()
-            },
-        }
-    }
-}
-
-fn run_fakes(fakes: Vec<Fake>) -> ScanResult {
-    let config = Config::default();
-    let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: Path::new("."),
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
-    let scanners: Vec<Box<dyn Scanner>> = fakes
-        .into_iter()
-        .map(|f| Box::new(f) as Box<dyn Scanner>)
-        .collect();
-    scan::run(&scanners, &ctx)
-}
-
-fn fake(kind: ScannerKind, findings: Vec<Finding>) -> Fake {
-    Fake {
-        kind,
-        findings,
-        notifications: vec![],
-    }
-}
+use common::fake::{failing, fake, run_fakes};
 
 fn report_of(result: ScanResult, fail_on: FailOn) -> Report {
     let summary = gate::evaluate(&result, fail_on);
@@ -214,14 +153,13 @@ fn a_scanner_error_never_drops_its_entries() {
     Baseline::from_findings(&before.findings)
         .write(&path)
         .unwrap();
-    let mut broken = run_fakes(vec![Fake {
-        kind: ScannerKind::Secrets,
-        findings: vec![],
-        notifications: vec![Notification::error(
+    let mut broken = run_fakes(vec![failing(
+        ScannerKind::Secrets,
+        vec![Notification::error(
             ScannerKind::Secrets,
             "cannot read index",
         )],
-    }]);
+    )]);
     let out = baseline::run(
         &mut broken,
         &path,
@@ -448,14 +386,13 @@ fn junit_reports_scanner_errors_as_errors_and_a_clean_run_still_has_tests() {
     assert_eq!(doc.root_element().attribute("tests"), Some("1"));
     assert_eq!(doc.root_element().attribute("errors"), Some("0"));
 
-    let broken = run_fakes(vec![Fake {
-        kind: ScannerKind::Advisories,
-        findings: vec![],
-        notifications: vec![Notification::error(
+    let broken = run_fakes(vec![failing(
+        ScannerKind::Advisories,
+        vec![Notification::error(
             ScannerKind::Advisories,
             "Cargo.lock:3: bad \"lock\"",
         )],
-    }]);
+    )]);
     let xml = render(&report_of(broken, FailOn::default()), Format::Junit);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let err = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
@@ -635,12 +572,11 @@ fn gitlab_report_of_the_secrets_scanner_is_secret_detection_with_commit() {
 
 #[test]
 fn gitlab_report_marks_scanner_errors_as_failure() {
-    let r = run_fakes(vec![Fake {
-        kind: ScannerKind::Drift,
-        findings: vec![],
-        notifications: vec![Notification::error(ScannerKind::Drift, "bad YAML")
+    let r = run_fakes(vec![failing(
+        ScannerKind::Drift,
+        vec![Notification::error(ScannerKind::Drift, "bad YAML")
             .at(Location::line("deploy/a.yaml", 3))],
-    }]);
+    )]);
     let doc =
         common::parse_json(render(&report_of(r, FailOn::default()), Format::GitlabSast).as_bytes());
     assert_eq!(doc["scan"]["status"], "failure");

@@ -2,6 +2,8 @@
 //! through, and a temp-dir helper.
 #![allow(dead_code)]
 
+pub mod fake;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -1,0 +1,89 @@
+//! A test-only scanner that returns what it is given, to exercise the frame without real input.
+
+use std::path::Path;
+
+use stagegate::config::Config;
+use stagegate::finding::{Finding, Notification, RuleMeta, ScannerKind};
+use stagegate::scan::{self, ScanResult};
+use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, ScanStats, Scanner};
+
+/// Emits fixed findings and notifications; `panic` makes it blow up instead.
+pub struct Fake {
+    pub kind: ScannerKind,
+    pub findings: Vec<Finding>,
+    pub notifications: Vec<Notification>,
+    pub panic: bool,
+}
+
+impl Scanner for Fake {
+    fn kind(&self) -> ScannerKind {
+        self.kind
+    }
+    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
+        if self.panic {
+            panic!("boom");
+        }
+        let rules = self
+            .findings
+            .iter()
+            .map(|f| {
+                let mut r = RuleMeta::new(
+                    f.rule_id.clone(),
+                    format!("{} rule", f.rule_id),
+                    "A test rule",
+                    f.severity,
+                );
+                r.help_markdown = "Rotate **it**.".into();
+                r.help_uri = Some("https://example.com/rule".into());
+                r
+            })
+            .collect();
+        ScanOutput {
+            findings: self.findings.clone(),
+            rules,
+            notifications: self.notifications.clone(),
+            stats: ScanStats {
+                files: 2,
+                bytes: 10,
+                ..ScanStats::default()
+            },
+        }
+    }
+}
+
+/// A fake scanner of `kind` returning `findings`.
+pub fn fake(kind: ScannerKind, findings: Vec<Finding>) -> Fake {
+    Fake {
+        kind,
+        findings,
+        notifications: vec![],
+        panic: false,
+    }
+}
+
+/// A fake scanner that only reports `notifications`.
+pub fn failing(kind: ScannerKind, notifications: Vec<Notification>) -> Fake {
+    Fake {
+        kind,
+        findings: vec![],
+        notifications,
+        panic: false,
+    }
+}
+
+/// Runs fakes through the real frame (`scan::run`), with default config and options.
+pub fn run_fakes(fakes: Vec<Fake>) -> ScanResult {
+    let config = Config::default();
+    let options = ScanOptions::default();
+    let ctx = ScanContext {
+        root: Path::new("."),
+        config: &config,
+        options: &options,
+        explicit: false,
+    };
+    let scanners: Vec<Box<dyn Scanner>> = fakes
+        .into_iter()
+        .map(|f| Box::new(f) as Box<dyn Scanner>)
+        .collect();
+    scan::run(&scanners, &ctx)
+}
