@@ -85,7 +85,9 @@ fn finds_locates_and_redacts() {
         .find(|f| f.rule_id == "secret/private-key")
         .expect("private key found");
     assert_eq!(key.location.path, "keys/id_rsa");
-    assert_eq!((key.location.start_line, key.location.end_line), (1, 4));
+    // The key body: from the line after the BEGIN header to the line before END.
+    assert_eq!((key.location.start_line, key.location.start_column), (2, 1));
+    assert_eq!(key.location.end_line, 4);
     // Nothing anywhere contains a secret in clear.
     let json = serde_json::to_string(&out.findings).unwrap()
         + &serde_json::to_string(&out.notifications).unwrap()
