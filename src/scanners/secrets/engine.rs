@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::filters::{placeholder_reason, shannon_entropy};
+use super::filters::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use super::rule::Rule;
 use super::validate::{validate, Validation};
 use crate::finding::{Precision, Severity};
@@ -173,8 +173,17 @@ fn accept(
         }
     }
     let value = String::from_utf8_lossy(bytes).into_owned();
-    if !rule.def.allow_placeholders && placeholder_reason(&value).is_some() {
-        return None;
+    if !rule.def.allow_placeholders {
+        match placeholder_reason(&value) {
+            None => {}
+            // `open_sesame` is a constant's name after a bare `password = `, but the literal
+            // password after `psexec -p` or `Password=` in a connection string.
+            // UPPER_CASE words stay a constant's name everywhere.
+            Some(Rejection::IdentifierWords)
+                if rule.precision() != Precision::Low
+                    && value.bytes().any(|b| b.is_ascii_lowercase()) => {}
+            Some(_) => return None,
+        }
     }
     // Heuristic rules (precision low) name no format, and a UUID under a `*_token` or
     // `*_key` name is far more often an identifier (tenant, client, request) than a secret.
@@ -182,9 +191,10 @@ fn accept(
     if rule.precision() == Precision::Low && is_uuid(&value) {
         return None;
     }
+
     let entropy = shannon_entropy(bytes);
     if let Some(min) = rule.def.entropy {
-        if entropy < min {
+        if entropy < entropy_floor(min, bytes) {
             return None;
         }
     }
