@@ -387,6 +387,50 @@ description = "d"
         assert_eq!(line_col(&hay, m[0].range.start), (2, 3));
     }
 
+    const PW_RULES: &str = r#"
+[[rule]]
+id = "low-pw"
+name = "Low"
+severity = "high"
+keywords = ["pw="]
+regex = '''pw=(?P<secret>\S+)'''
+entropy = 2.8
+precision = "low"
+description = "d"
+
+[[rule]]
+id = "flag-pw"
+name = "Flag"
+severity = "high"
+keywords = ["-p "]
+regex = '''-p (?P<secret>\S+)'''
+precision = "medium"
+description = "d"
+"#;
+
+    #[test]
+    fn identifier_words_are_names_only_for_heuristic_rules() {
+        let e = engine(PW_RULES);
+        let ids =
+            |t: &str| -> Vec<String> { e.find_in(t).into_iter().map(|m| m.rule_id).collect() };
+        // A bare `name = open_sesame` may be a constant; after `-p` it is the password.
+        assert!(ids("pw=open_sesame").is_empty());
+        assert_eq!(ids("psexec -p open_sesame"), ["secret/flag-pw"]);
+        // UPPER_CASE words are a constant's name under every rule.
+        assert!(ids("psexec -p DB_PASSWORD").is_empty());
+        // Dotted code references stay rejected everywhere.
+        assert!(ids("psexec -p self.password").is_empty());
+    }
+
+    #[test]
+    fn short_mixed_values_get_a_length_aware_entropy_floor() {
+        let e = engine(PW_RULES);
+        // 8 characters, 7 distinct, letters and digits: 2.75 bits, under 2.8 but over 2.7.
+        assert_eq!(e.find_in("pw=4ian1234").len(), 1);
+        // The same entropy from letters only stays below the rule's floor.
+        assert!(e.find_in("pw=goodspec").is_empty());
+    }
+
     #[test]
     fn heuristic_rules_skip_uuids() {
         let e = engine(RULES);
