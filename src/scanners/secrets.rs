@@ -210,11 +210,20 @@ impl Emitter<'_> {
             commit: commit.map(|c| c.id.clone()),
         };
         let redacted = m.value.redacted();
-        let message = format!(
-            "{} `{redacted}` is committed in clear{}: revoke or rotate it, then load it from a secret store",
-            rule.def.name,
-            if m.validated { " (checksum valid)" } else { "" }
-        );
+        // `note` rules report infrastructure identifiers (ARNs, bucket names), not credentials:
+        // there is nothing to revoke, only a name to review.
+        let message = if m.severity == crate::finding::Severity::Note {
+            format!(
+                "{} `{redacted}` is named in the repository: an identifier, not a credential; review whether it should be public",
+                rule.def.name
+            )
+        } else {
+            format!(
+                "{} `{redacted}` is committed in clear{}: revoke or rotate it, then load it from a secret store",
+                rule.def.name,
+                if m.validated { " (checksum valid)" } else { "" }
+            )
+        };
         let mut f = Finding::new(
             m.rule_id.clone(),
             m.severity,

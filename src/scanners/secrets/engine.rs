@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::filters::{placeholder_reason, shannon_entropy};
+use super::filters::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use super::rule::Rule;
 use super::validate::{validate, Validation};
 use crate::finding::{Precision, Severity};
@@ -173,8 +173,17 @@ fn accept(
         }
     }
     let value = String::from_utf8_lossy(bytes).into_owned();
-    if !rule.def.allow_placeholders && placeholder_reason(&value).is_some() {
-        return None;
+    if !rule.def.allow_placeholders {
+        match placeholder_reason(&value) {
+            None => {}
+            // `open_sesame` is a constant's name after a bare `password = `, but the literal
+            // password after `psexec -p` or `Password=` in a connection string.
+            // UPPER_CASE words stay a constant's name everywhere.
+            Some(Rejection::IdentifierWords)
+                if rule.precision() != Precision::Low
+                    && value.bytes().any(|b| b.is_ascii_lowercase()) => {}
+            Some(_) => return None,
+        }
     }
     // Heuristic rules (precision low) name no format, and a UUID under a `*_token` or
     // `*_key` name is far more often an identifier (tenant, client, request) than a secret.
@@ -182,9 +191,10 @@ fn accept(
     if rule.precision() == Precision::Low && is_uuid(&value) {
         return None;
     }
+
     let entropy = shannon_entropy(bytes);
     if let Some(min) = rule.def.entropy {
-        if entropy < min {
+        if entropy < entropy_floor(min, bytes) {
             return None;
         }
     }
@@ -375,6 +385,50 @@ description = "d"
         let m = e.find_in_bytes(&hay);
         assert_eq!(m.len(), 1);
         assert_eq!(line_col(&hay, m[0].range.start), (2, 3));
+    }
+
+    const PW_RULES: &str = r#"
+[[rule]]
+id = "low-pw"
+name = "Low"
+severity = "high"
+keywords = ["pw="]
+regex = '''pw=(?P<secret>\S+)'''
+entropy = 2.8
+precision = "low"
+description = "d"
+
+[[rule]]
+id = "flag-pw"
+name = "Flag"
+severity = "high"
+keywords = ["-p "]
+regex = '''-p (?P<secret>\S+)'''
+precision = "medium"
+description = "d"
+"#;
+
+    #[test]
+    fn identifier_words_are_names_only_for_heuristic_rules() {
+        let e = engine(PW_RULES);
+        let ids =
+            |t: &str| -> Vec<String> { e.find_in(t).into_iter().map(|m| m.rule_id).collect() };
+        // A bare `name = open_sesame` may be a constant; after `-p` it is the password.
+        assert!(ids("pw=open_sesame").is_empty());
+        assert_eq!(ids("psexec -p open_sesame"), ["secret/flag-pw"]);
+        // UPPER_CASE words are a constant's name under every rule.
+        assert!(ids("psexec -p DB_PASSWORD").is_empty());
+        // Dotted code references stay rejected everywhere.
+        assert!(ids("psexec -p self.password").is_empty());
+    }
+
+    #[test]
+    fn short_mixed_values_get_a_length_aware_entropy_floor() {
+        let e = engine(PW_RULES);
+        // 8 characters, 7 distinct, letters and digits: 2.75 bits, under 2.8 but over 2.7.
+        assert_eq!(e.find_in("pw=4ian1234").len(), 1);
+        // The same entropy from letters only stays below the rule's floor.
+        assert!(e.find_in("pw=goodspec").is_empty());
     }
 
     #[test]

@@ -24,6 +24,22 @@ pub fn shannon_entropy(s: &[u8]) -> f64 {
         .sum()
 }
 
+/// The entropy `value` must reach under a rule asking for `min` bits per character.
+///
+/// Shannon entropy cannot exceed `log2(len)`: an 8-character password made of 8 distinct
+/// characters has exactly 3.0 bits, so a 2.8-bit floor would reject almost every short
+/// password for its length alone. A short value that mixes letters and digits (password-like,
+/// unlike a word such as `mysecret` or `bcrypt`) therefore needs 90 % of the maximum its
+/// length allows instead of the rule's absolute floor.
+pub fn entropy_floor(min: f64, value: &[u8]) -> f64 {
+    let letters = value.iter().any(u8::is_ascii_alphabetic);
+    let digits = value.iter().any(u8::is_ascii_digit);
+    if value.len() < 2 || !(letters && digits) {
+        return min;
+    }
+    min.min(0.9 * (value.len() as f64).log2())
+}
+
 /// Substrings (lowercase) that mark a value as a placeholder rather than a credential.
 const PLACEHOLDER_PARTS: &[&str] = &[
     "xxxx",
@@ -108,6 +124,13 @@ const STOPWORDS: &[&str] = &[
     "na",
     "guest",
     "root",
+    // JavaScript `typeof` results: `typeof secret === "function"` compares no credential.
+    "function",
+    "object",
+    "number",
+    "boolean",
+    "symbol",
+    "bigint",
 ];
 
 /// Documented test credentials published by providers; never real.
@@ -134,8 +157,13 @@ pub enum Rejection {
     Pattern,
     /// A provider's documented test value.
     KnownTestValue,
-    /// A code reference or identifier (`self.password`, `my-app-credentials`), not a value.
+    /// A code reference (`self.password`, `Config.DbPassword`, `arn:…`), not a value.
     CodeReference,
+    /// Words of one case joined by `-`, `_` or `.` (`my-app-credentials`, `open_sesame`): a
+    /// name or constant under a bare `name = value` heuristic, but a plausible literal where
+    /// the surrounding syntax (a connection string, a command-line flag) makes it one. The
+    /// engine applies it to heuristic (`precision = "low"`) rules only.
+    IdentifierWords,
 }
 
 /// Whether `secret` looks like a placeholder, a stopword, a pattern or a documented test value.
@@ -168,8 +196,11 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_pattern(secret.as_bytes()) {
         return Some(Rejection::Pattern);
     }
-    if is_code_reference(t) || is_identifier_words(secret) || t.starts_with("arn:") {
+    if is_code_reference(t) || t.starts_with("arn:") {
         return Some(Rejection::CodeReference);
+    }
+    if is_identifier_words(secret) {
+        return Some(Rejection::IdentifierWords);
     }
     None
 }
@@ -256,6 +287,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn entropy_floor_follows_short_lengths() {
+        // 8 mixed characters: at most 3.0 bits, floor 2.7 instead of 2.8.
+        assert!((entropy_floor(2.8, b"4ian1234") - 2.7).abs() < 1e-9);
+        assert!(shannon_entropy(b"4ian1234") >= entropy_floor(2.8, b"4ian1234"));
+        // Words keep the rule's floor: `mysecret` (2.75 bits) stays below 3.3.
+        assert_eq!(entropy_floor(3.3, b"mysecret"), 3.3);
+        assert_eq!(entropy_floor(2.8, b"busybox@"), 2.8);
+        // Long values keep the rule's floor.
+        assert_eq!(entropy_floor(3.5, &[b'a', b'1'].repeat(20)), 3.5);
+        assert_eq!(entropy_floor(3.0, b"1"), 3.0);
+        // `aabb11cc` (4 distinct of 8) stays below the relaxed floor.
+        assert!(shannon_entropy(b"aabb11cc") < entropy_floor(2.8, b"aabb11cc"));
+    }
+
+    #[test]
     fn entropy_of_known_strings() {
         assert_eq!(shannon_entropy(b""), 0.0);
         assert_eq!(shannon_entropy(b"aaaa"), 0.0);
@@ -288,14 +334,19 @@ mod tests {
             placeholder_reason("AKIAIOSFODNN7EXAMPLE"),
             Some(Rejection::KnownTestValue)
         );
+        for c in ["self.password", "Config.DbPassword", "arn:aws:iam::1:x"] {
+            assert_eq!(placeholder_reason(c), Some(Rejection::CodeReference), "{c}");
+        }
         for c in [
-            "self.password",
-            "Config.DbPassword",
             "my-app-credentials",
             "open_sesame",
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
         ] {
-            assert_eq!(placeholder_reason(c), Some(Rejection::CodeReference), "{c}");
+            assert_eq!(
+                placeholder_reason(c),
+                Some(Rejection::IdentifierWords),
+                "{c}"
+            );
         }
         assert_eq!(placeholder_reason("db.Xk9vQ2mLp7zR"), None);
     }
