@@ -52,7 +52,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let mut cfg: Config = toml::from_str(text).map_err(|e| toml_error(text, path, &e))?;
         cfg.source = Some(path.to_path_buf());
-        cfg.validate(path)?;
+        cfg.validate(path, text)?;
         Ok(cfg)
     }
 
@@ -80,15 +80,39 @@ impl Config {
         }
     }
 
-    /// Checks what serde cannot: glob syntax.
-    fn validate(&self, path: &Path) -> Result<(), Error> {
+    /// Checks what serde cannot — glob syntax, drift allowance kinds — so a mistake is an
+    /// error when the file is loaded, pointing at its line, not halfway through a scan.
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Error> {
         for pat in &self.exclude {
             globset::Glob::new(pat).map_err(|e| {
-                Error::input(path, None, format!("exclude: invalid glob `{pat}`: {e}"))
+                Error::input(
+                    path,
+                    line_of_literal(text, pat),
+                    format!("exclude: invalid glob `{pat}`: {e}"),
+                )
             })?;
+        }
+        for pair in &self.drift.pair {
+            crate::scanners::drift::expect::Expectations::new(&pair.allow, &pair.require_equal)
+                .map_err(|msg| {
+                    Error::input(
+                        path,
+                        line_of_literal(text, &pair.name),
+                        format!("[[drift.pair]] `{}`: {msg}", pair.name),
+                    )
+                })?;
         }
         Ok(())
     }
+}
+
+/// 1-based line of the first quoted occurrence of `literal` in `text` (best effort: the
+/// value's line, for errors found after deserialization).
+fn line_of_literal(text: &str, literal: &str) -> Option<u32> {
+    ["\"", "'"].iter().find_map(|q| {
+        text.find(&format!("{q}{literal}{q}"))
+            .map(|at| line_of_offset(text, at))
+    })
 }
 
 /// Turns a TOML/serde error into one that names the file and line.
@@ -274,7 +298,21 @@ mod tests {
 
     #[test]
     fn bad_glob_is_an_error() {
-        let e = Config::parse("exclude = [\"a/[\"]", Path::new("s")).unwrap_err();
-        assert!(e.to_string().contains("exclude"), "{e}");
+        let e =
+            Config::parse("fail_on = \"high\"\nexclude = [\"a/[\"]", Path::new("s")).unwrap_err();
+        assert!(e.to_string().starts_with("s:2: exclude"), "{e}");
+    }
+
+    #[test]
+    fn drift_allowance_mistakes_are_load_errors_at_the_pair() {
+        let text = "[[drift.pair]]\nname = \"api\"\nuat = \"u\"\nprod = \"p\"\n\
+                    allow = [{ paths = [\"/a\"], kinds = [\"valeu\"] }]\n";
+        let e = Config::parse(text, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml:2:"), "{e}");
+        assert!(e.contains("valeu") && e.contains("missing-in-prod"), "{e}");
+        let text = text.replace("valeu", "value").replace("\"/a\"", "\"/a/[\"");
+        assert!(Config::parse(&text, Path::new("s.toml")).is_err());
     }
 }
