@@ -145,7 +145,14 @@ uat = "a/.env.uat"
 prod = "a/.env.prod"
 allow = [{ paths = ["/X"], kinds = ["valu"] }]
 "#;
-    let out = scan(t.path(), cfg);
+    // Loading the file rejects it at the pair's line…
+    let load = stagegate::config::Config::parse(cfg, &t.path().join("stagegate.toml"))
+        .expect_err("unknown kind is a config error");
+    assert!(load.to_string().contains("stagegate.toml:3:"), "{load}");
+    assert!(load.to_string().contains("valu"), "{load}");
+    // …and a configuration built without that check still fails only that pair.
+    let config: stagegate::config::Config = toml::from_str(cfg).expect("well-typed");
+    let out = scan_with(t.path(), &config);
     let e = errors(&out);
     assert_eq!(e.len(), 1, "{}", dump(&out));
     assert!(e[0].contains("valu") && e[0].contains("`a`"), "{e:?}");

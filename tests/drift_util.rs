@@ -11,10 +11,15 @@ use stagegate::scanners::{self, ScanContext, ScanOptions, ScanOutput};
 /// Runs the drift scanner on `root` with `stagegate.toml` text `config`.
 pub fn scan(root: &Path, config: &str) -> ScanOutput {
     let config = Config::parse(config, &root.join("stagegate.toml")).expect("valid config");
+    scan_with(root, &config)
+}
+
+/// Runs the drift scanner on `root` with an already built configuration.
+pub fn scan_with(root: &Path, config: &Config) -> ScanOutput {
     let options = ScanOptions::default();
     let ctx = ScanContext {
         root,
-        config: &config,
+        config,
         options: &options,
         explicit: true,
     };
