@@ -128,7 +128,7 @@ fn vulnerability_finding_has_location_message_and_facts() {
     let f = find(&out, "advisory/RUSTSEC-2021-0078", "hyper").unwrap();
     assert_eq!(
         f.message,
-        "hyper 0.14.9: Lenient hyper header parsing of Content-Length could allow request smuggling (RUSTSEC-2021-0078, CVE-2021-32715); upgrade to 0.14.10 (semver-compatible)"
+        "hyper 0.14.9: Lenient hyper header parsing of Content-Length could allow request smuggling (RUSTSEC-2021-0078, CVE-2021-32715); upgrade to 0.14.10 (semver-compatible); via app → hyper 0.14.9"
     );
     assert_eq!(f.severity, Severity::Medium); // CVSS 5.3
     let text = std::fs::read_to_string(t.path().join("Cargo.lock")).unwrap();

@@ -346,7 +346,12 @@ fn advisory_finding(
 ) -> Finding {
     let version = p.version.to_string();
     let fix = a.versions.fix_for(&p.version);
-    let msg = rules::message(a, p.name.as_str(), &version, fix.as_ref());
+    let path = l.dependency_path(i);
+    let mut msg = rules::message(a, p.name.as_str(), &version, fix.as_ref());
+    // The path says why the crate is here, so the reader knows which dependency to move.
+    if path.contains('→') {
+        msg.push_str(&format!("; via {path}"));
+    }
     let identity = format!("{}@{}", p.name, version);
     let patched: Vec<String> = a.versions.patched().iter().map(|r| r.to_string()).collect();
     Finding::new(
@@ -390,7 +395,7 @@ fn advisory_finding(
             .map(|f| serde_json::Value::from(f.kind.as_str()))
             .unwrap_or_default(),
     )
-    .with_property("dependency_path", l.dependency_path(i))
+    .with_property("dependency_path", path)
     .with_property("url", a.help_uri())
     .with_property("lockfile", l.rel.clone())
 }
