@@ -526,3 +526,27 @@ fn history_finds_secrets_introduced_by_a_merge_resolution() {
     );
     assert_eq!(out.findings[0].location.start_line, 2);
 }
+
+#[test]
+fn tree_scan_feeds_the_progress_counters() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("a.txt"), "hello\n").unwrap();
+    std::fs::write(d.path().join("b.txt"), "world!\n").unwrap();
+    let progress = stagegate::progress::Progress::new();
+    let config = stagegate::config::Config::default();
+    let options = stagegate::scanners::ScanOptions {
+        progress: Some(progress.clone()),
+        ..stagegate::scanners::ScanOptions::default()
+    };
+    let ctx = stagegate::scanners::ScanContext {
+        root: d.path(),
+        config: &config,
+        options: &options,
+        explicit: true,
+    };
+    let out = stagegate::scanners::builtin(stagegate::finding::ScannerKind::Secrets).scan(&ctx);
+    let snap = progress.snapshot();
+    assert_eq!(snap.files, 2);
+    assert_eq!(snap.bytes, 13);
+    assert_eq!(out.stats.files, 2);
+}

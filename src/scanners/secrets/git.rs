@@ -455,6 +455,10 @@ pub fn scan_history(
                 if is_binary(&content) {
                     return None;
                 }
+                if let Some(p) = &ctx.options.progress {
+                    p.inc_blobs(1);
+                    p.inc_bytes(content.len() as u64);
+                }
                 Some((
                     content.len() as u64,
                     emitter.findings(&content, &sighting.path, Some(&sighting.commit)),

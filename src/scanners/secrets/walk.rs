@@ -73,6 +73,7 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
             }
         })
         .build_parallel();
+    let progress = ctx.options.progress.as_ref();
     walker.run(|| {
         let shared = &shared;
         let files = &files;
@@ -116,6 +117,10 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
                         }
                         files.fetch_add(1, Ordering::Relaxed);
                         bytes.fetch_add(content.len() as u64, Ordering::Relaxed);
+                        if let Some(p) = progress {
+                            p.inc_files(1);
+                            p.inc_bytes(content.len() as u64);
+                        }
                         let found = emitter.findings(&content, &rel, None);
                         if !found.is_empty() {
                             if let Ok(mut s) = shared.lock() {
