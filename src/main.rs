@@ -229,6 +229,7 @@ fn init(c: cli::args::InitCmd) -> Result<ExitCode, Error> {
         advisories: cli::args::AdvisoryArgs {
             db: None,
             target: None,
+            no_yanked: false,
         },
     });
     run(Cli { command: cmd })

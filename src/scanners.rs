@@ -51,6 +51,8 @@ pub struct AdvisoryOptions {
     pub db: Option<PathBuf>,
     /// `--target TRIPLE`: honour `[affected] os/arch` for this target.
     pub target: Option<String>,
+    /// `--no-yanked`: skip the yanked-version check (it reads Cargo's index cache).
+    pub no_yanked: bool,
 }
 
 /// What the secrets scanner reads.

@@ -424,6 +424,16 @@ fn yanked_versions_from_the_index_cache() {
         .iter()
         .any(|n| n.message.contains("not in Cargo's local index cache")));
 
+    // `--no-yanked` skips the check (and says nothing about the cache).
+    let mut no_yanked = ScanOptions::default();
+    no_yanked.advisories.no_yanked = true;
+    let out = run_with(t.path(), &cfg, &no_yanked, &sources, true);
+    assert!(!out.findings.iter().any(|f| f.rule_id == "advisory/yanked"));
+    assert!(!out
+        .notifications
+        .iter()
+        .any(|n| n.message.contains("index cache")));
+
     let none = tempfile::tempdir().unwrap();
     let sources = Sources {
         db: db(),

@@ -194,6 +194,9 @@ pub struct AdvisoryArgs {
     /// Only advisories that affect this target triple (honours `[affected] os/arch`).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
+    /// Skip the yanked-version check (Cargo's local index cache).
+    #[arg(long)]
+    pub no_yanked: bool,
 }
 
 /// Secrets flags.

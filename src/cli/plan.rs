@@ -161,6 +161,7 @@ impl Plan {
             options.advisories = AdvisoryOptions {
                 db: a.db,
                 target: a.target,
+                no_yanked: a.no_yanked,
             };
         }
         if let Some(s) = sec {

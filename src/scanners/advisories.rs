@@ -320,7 +320,9 @@ fn audit_lockfiles(
         }
     }
     ignores.report(&used, &mut out, &mut rules);
-    checks::yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
+    if !ctx.options.advisories.no_yanked {
+        checks::yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
+    }
     out.rules = rules.into_values().collect();
     out
 }

@@ -79,9 +79,22 @@ impl IndexCache {
         })
     }
 
-    /// Whether `name` `version` is yanked.
+    /// Whether `name` `version` is yanked. Only that version's index line is parsed: a
+    /// popular crate's cache holds hundreds of versions, and parsing them all for each locked
+    /// package was most of an audit's time.
     pub fn status(&self, name: &str, version: &str) -> Status {
-        match self.versions(name).and_then(|m| m.get(version).copied()) {
+        let Some(rel) = cache_path(name) else {
+            return Status::Unknown;
+        };
+        let bytes = self.dirs.iter().find_map(|d| {
+            let p = d.join(&rel);
+            let meta = std::fs::metadata(&p).ok()?;
+            if meta.len() > MAX_CACHE_FILE {
+                return None;
+            }
+            std::fs::read(p).ok()
+        });
+        match bytes.and_then(|b| yanked_flag(&b, version)) {
             Some(true) => Status::Yanked,
             Some(false) => Status::Available,
             None => Status::Unknown,
@@ -106,6 +119,26 @@ pub fn cache_path(name: &str) -> Option<PathBuf> {
         _ => PathBuf::from(&n[..2]).join(&n[2..4]).join(&n),
     };
     Some(p)
+}
+
+/// The yanked flag of `version` in one cache file, parsing only its index line.
+fn yanked_flag(bytes: &[u8], version: &str) -> Option<bool> {
+    let rest = bytes.get(5..)?;
+    let header_end = memchr::memchr(0, rest)?;
+    let mut fields = rest.get(header_end + 1..)?.split(|&b| b == 0);
+    while let (Some(v), Some(json)) = (fields.next(), fields.next()) {
+        if v.is_empty() {
+            break;
+        }
+        if v == version.as_bytes() {
+            return Some(
+                serde_json::from_slice::<IndexLine>(json)
+                    .map(|l| l.yanked)
+                    .unwrap_or(false),
+            );
+        }
+    }
+    None
 }
 
 /// Parses one cache file into `version → yanked`.
