@@ -112,3 +112,21 @@ fn clean_sample_passes_in_every_scanner() {
         assert!(looked > 0, "{} scanned nothing: {stats}", s["name"]);
     }
 }
+
+#[test]
+fn one_worker_thread_neither_deadlocks_nor_changes_the_report() {
+    // Regression: with one rayon worker, the advisories scanner waited on its own database
+    // survey (the survey's parallel listing was queued behind the waiting worker).
+    let one = Command::cargo_bin("stagegate")
+        .unwrap()
+        .env("RAYON_NUM_THREADS", "1")
+        .env("STAGEGATE_TODAY", "2026-11-26")
+        .args(["scan", "--format", "json"])
+        .arg(common::crate_root().join("samples/demo"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(1), "timed out or failed");
+    let (_, many) = run("demo", &["--format", "json"]);
+    assert_eq!(one.stdout, many);
+}

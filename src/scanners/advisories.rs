@@ -151,7 +151,18 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     // Surveying the database (git date, or the listing of every crate directory that dating a
     // plain directory needs) is the slowest step: run it beside lockfile parsing.
     std::thread::scope(|s| {
-        let survey = s.spawn(|| db::Survey::of(&sources.db));
+        let survey = s.spawn(|| {
+            // On a pool of its own: the scan itself runs on a rayon worker that waits for this
+            // thread below; had the survey's parallel listing gone to the global pool, a single
+            // worker (RAYON_NUM_THREADS=1, a one-CPU runner) would wait for itself.
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads())
+                .build()
+            {
+                Ok(pool) => pool.install(|| db::Survey::of(&sources.db)),
+                Err(_) => db::Survey::of(&sources.db),
+            }
+        });
         audit_lockfiles(ctx, sources, &paths, out, move || {
             survey.join().unwrap_or(db::Survey::Unusable)
         })
