@@ -1,9 +1,289 @@
-//! Secrets scanner: committed credentials in the tree, the index and history.
+//! Secrets scanner: committed credentials in the working tree, the git index and git history.
+//!
+//! Rules are data (`rules/secrets/*.toml`, compiled in by `build.rs`; users add or override
+//! rules with `[secrets] rules`). Each file — or git blob — goes through one Aho-Corasick pass
+//! over every rule's keywords; only rules whose keywords occurred run their regex; candidates
+//! then pass placeholder, entropy, context and checksum filters ([`engine`]). Findings carry the
+//! secret only in redacted form (`ghp_…(40)`) and are fingerprinted on the secret value, so a
+//! baseline survives lines moving.
+//!
+//! The drift scanner reuses the engine through [`builtin_rules`] and
+//! [`CompiledRules::find_in`]:
+//!
+//! ```
+//! let rules = stagegate::scanners::secrets::builtin_rules();
+//! let found = rules.find_in("DATABASE_URL=postgres://app:Xk9#vQ2mLp7z@db.internal/app");
+//! assert_eq!(found[0].rule_id, "secret/database-uri-postgres");
+//! assert_eq!(found[0].value.to_string(), "Xk9#…(12)");
+//! ```
 
 pub mod cfg;
+pub mod engine;
+pub mod filters;
+pub mod git;
+pub mod rule;
+pub mod suppress;
+pub mod validate;
+pub mod walk;
 
-use super::{ScanContext, ScanOutput, Scanner};
-use crate::finding::{Notification, ScannerKind};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub use engine::{CompiledRules, SecretMatch};
+pub use rule::{Rule, RuleDef, RuleError};
+
+use super::{ScanContext, ScanOutput, Scanner, SecretsMode};
+use crate::finding::{Finding, Location, Notification, RuleMeta, ScannerKind};
+use suppress::AllowList;
+
+mod builtin_files {
+    include!(concat!(env!("OUT_DIR"), "/secret_rule_files.rs"));
+}
+
+/// Every built-in rule file as `(path, content)`, for tests and `stagegate explain`.
+pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+    builtin_files::BUILTIN_RULE_FILES
+}
+
+struct Builtin {
+    rules: CompiledRules,
+    errors: Vec<RuleError>,
+}
+
+fn builtin() -> &'static Builtin {
+    static BUILTIN: OnceLock<Builtin> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut errors = Vec::new();
+        for (path, text) in builtin_rule_files() {
+            let (rs, es) = rule::parse_rule_file(text, path, false);
+            errors.extend(es);
+            for r in rs {
+                if rules.iter().any(|o| o.def.id == r.def.id) {
+                    errors.push(RuleError {
+                        path: path.to_string(),
+                        line: Some(r.line),
+                        message: format!("rule id `{}` is also defined in another file", r.def.id),
+                    });
+                } else {
+                    rules.push(r);
+                }
+            }
+        }
+        Builtin {
+            rules: CompiledRules::new(rules),
+            errors,
+        }
+    })
+}
+
+/// The built-in rules, compiled once per process. Cheap to call; share it.
+pub fn builtin_rules() -> &'static CompiledRules {
+    &builtin().rules
+}
+
+/// Problems in the built-in rule files (empty in a release: a test enforces it).
+pub fn builtin_rule_errors() -> &'static [RuleError] {
+    &builtin().errors
+}
+
+/// The rule set for a scan: built-ins minus `[secrets] disable`, plus `[secrets] rules` files
+/// (a user rule with a built-in's id replaces it). Problems become error notifications naming
+/// the file and line; the rules that did load are still used.
+pub fn load_rules(root: &Path, config: &cfg::SecretsConfig) -> (CompiledRules, Vec<Notification>) {
+    let mut notes: Vec<Notification> = builtin_rule_errors().iter().map(rule_error_note).collect();
+    if config.rules.is_empty() && config.disable.is_empty() {
+        return (builtin_rules().clone(), notes);
+    }
+    let mut user: Vec<Rule> = Vec::new();
+    for file in &config.rules {
+        let path = root.join(file);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                notes.push(
+                    Notification::error(
+                        ScannerKind::Secrets,
+                        format!("{file}: cannot read rule file listed in [secrets] rules: {e}"),
+                    )
+                    .at(Location::line(file.clone(), 1)),
+                );
+                continue;
+            }
+        };
+        let (rs, es) = rule::parse_rule_file(&text, file, true);
+        notes.extend(es.iter().map(rule_error_note));
+        for r in rs {
+            user.retain(|u| u.def.id != r.def.id);
+            user.push(r);
+        }
+    }
+    let known: BTreeSet<&str> = builtin_rules()
+        .rules()
+        .iter()
+        .map(|r| r.def.id.as_str())
+        .chain(user.iter().map(|r| r.def.id.as_str()))
+        .collect();
+    for d in &config.disable {
+        let d = d.strip_prefix("secret/").unwrap_or(d);
+        if !known.contains(d) {
+            notes.push(Notification::warning(
+                ScannerKind::Secrets,
+                format!("[secrets] disable: no rule has the id `{d}`"),
+            ));
+        }
+    }
+    let disabled = |id: &str| {
+        config
+            .disable
+            .iter()
+            .any(|d| d.strip_prefix("secret/").unwrap_or(d) == id)
+    };
+    let mut rules: Vec<Rule> = builtin_rules()
+        .rules()
+        .iter()
+        .filter(|r| !user.iter().any(|u| u.def.id == r.def.id))
+        .cloned()
+        .collect();
+    rules.extend(user);
+    rules.retain(|r| !disabled(&r.def.id));
+    (CompiledRules::new(rules), notes)
+}
+
+fn rule_error_note(e: &RuleError) -> Notification {
+    let n = Notification::error(ScannerKind::Secrets, e.to_string());
+    n.at(Location::line(e.path.clone(), e.line.unwrap_or(1)))
+}
+
+/// Git facts attached to a finding from history.
+#[derive(Debug, Clone, Default)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// Committer date, ISO 8601.
+    pub date: String,
+    /// `Name <email>`.
+    pub author: String,
+}
+
+/// Turns engine matches in one file (or blob) into findings: locations, redacted messages,
+/// properties, inline and configured suppressions.
+#[derive(Debug, Clone)]
+pub struct Emitter<'a> {
+    /// The rule set.
+    pub rules: &'a CompiledRules,
+    /// `[secrets] allow`.
+    pub allow: &'a AllowList,
+}
+
+impl Emitter<'_> {
+    /// Findings for `hay` found at relative `path` (and `commit`, for history).
+    pub fn findings(&self, hay: &[u8], path: &str, commit: Option<&CommitInfo>) -> Vec<Finding> {
+        self.rules
+            .find_in_bytes(hay)
+            .into_iter()
+            .filter_map(|m| self.finding(hay, path, commit, &m))
+            .collect()
+    }
+
+    fn finding(
+        &self,
+        hay: &[u8],
+        path: &str,
+        commit: Option<&CommitInfo>,
+        m: &SecretMatch,
+    ) -> Option<Finding> {
+        let rule = self.rules.rules().get(m.rule_index)?;
+        let (start_line, start_column) = engine::line_col(hay, m.range.start);
+        let (end_line, end_column) = engine::line_col(hay, m.range.end);
+        let location = Location {
+            path: path.to_string(),
+            start_line,
+            start_column,
+            end_line,
+            end_column: if end_line == start_line {
+                end_column.max(start_column + 1)
+            } else {
+                end_column
+            },
+            commit: commit.map(|c| c.id.clone()),
+        };
+        let redacted = m.value.redacted();
+        let message = format!(
+            "{} `{redacted}` is committed in clear{}: revoke or rotate it, then load it from a secret store",
+            rule.def.name,
+            if m.validated { " (checksum valid)" } else { "" }
+        );
+        let mut f = Finding::new(
+            m.rule_id.clone(),
+            m.severity,
+            message,
+            location,
+            m.value.expose(),
+        )
+        .with_property("redacted", redacted)
+        .with_property("entropy", m.entropy)
+        .with_property("validated", m.validated);
+        if let Some(c) = commit {
+            f = f
+                .with_property("commit", c.id.clone())
+                .with_property("commit_date", c.date.clone())
+                .with_property("author", c.author.clone());
+        }
+        f.suppression = suppress::inline(hay, m.range.start, &m.rule_id)
+            .or_else(|| self.allow.check(&m.rule_id, path));
+        Some(f)
+    }
+}
+
+/// SARIF/explain metadata of a rule.
+pub fn rule_meta(rule: &Rule) -> RuleMeta {
+    let d = &rule.def;
+    let pascal: String =
+        d.id.split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                match c.next() {
+                    Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                    None => String::new(),
+                }
+            })
+            .collect();
+    let mut m = RuleMeta::new(
+        rule.qualified_id.clone(),
+        pascal,
+        d.name.clone(),
+        d.severity,
+    );
+    m.full_description = d.description.trim().to_string();
+    let mut help = format!(
+        "**{}** — {}\n\n**Why it matters:** anyone who can read the repository (or any clone, fork, \
+         CI log or backup of it) can use this credential. Removing it in a later commit does not \
+         help: it stays in git history.\n\n**How to fix:** revoke or rotate the credential at the \
+         provider first, then remove it from the code and load it at runtime from a secret store \
+         or environment variable. If it is a deliberate test value, mark the line with \
+         `stagegate:allow {}` or add a `[secrets] allow` entry with a reason.",
+        d.name,
+        d.description.trim(),
+        d.id
+    );
+    if !d.references.is_empty() {
+        help.push_str("\n\n**References:**\n");
+        for r in &d.references {
+            help.push_str(&format!("\n- <{r}>"));
+        }
+    }
+    m.help_markdown = help;
+    m.help_uri = d.references.first().cloned();
+    m.tags = vec![
+        "security".to_string(),
+        "secret".to_string(),
+        "external/cwe/cwe-798".to_string(),
+    ];
+    m.precision = rule.precision();
+    m
+}
 
 /// Committed credentials.
 #[derive(Debug, Default, Clone, Copy)]
@@ -14,13 +294,33 @@ impl Scanner for SecretsScanner {
         ScannerKind::Secrets
     }
 
-    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
-        ScanOutput {
-            notifications: vec![Notification::error(
-                ScannerKind::Secrets,
-                "the secrets scanner is not built yet",
-            )],
-            ..ScanOutput::default()
-        }
+    fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
+        let cfg = &ctx.config.secrets;
+        let (rules, mut notes) = load_rules(ctx.root, cfg);
+        let allow = match AllowList::new(&cfg.allow) {
+            Ok(a) => a,
+            Err(msg) => {
+                notes.push(Notification::error(ScannerKind::Secrets, msg));
+                AllowList::default()
+            }
+        };
+        let emitter = Emitter {
+            rules: &rules,
+            allow: &allow,
+        };
+        let mut out = match &ctx.options.secrets.mode {
+            SecretsMode::Tree => walk::scan_tree(ctx, &emitter),
+            SecretsMode::Staged => git::scan_staged(ctx, &emitter),
+            SecretsMode::History { since } => git::scan_history(ctx, &emitter, since.as_deref()),
+        };
+        out.notifications.splice(0..0, notes);
+        let used: BTreeSet<&str> = out.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        out.rules = rules
+            .rules()
+            .iter()
+            .filter(|r| used.contains(r.qualified_id.as_str()))
+            .map(rule_meta)
+            .collect();
+        out
     }
 }

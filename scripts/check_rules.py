@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Dev-only checker for rules/secrets/*.toml (not used by tests).
+
+Emulates the engine: keyword prefilter -> regex -> context window -> entropy ->
+validator -> placeholder filter, then checks every rule's examples (must match) and
+negative_examples (must not), rule-level invariants, and optionally measures recall /
+false positives on a labelled dev set (jsonl: family, kind, text).
+
+usage: scripts/check_rules.py [--devset PATH] [--misses] [--fps] [rules_dir]
+"""
+import argparse, base64, glob, json, math, os, re, sys, tomllib, zlib
+
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SEVERITIES = {"note", "low", "medium", "high", "critical"}
+PRECISIONS = {"very-high", "high", "medium", "low"}
+VALIDATORS = {"github-checksum", "npm-checksum", "jwt"}
+PLACEHOLDERS = ["xxxx", "<", ">", "${", "{{", "%s", "changeme", "change_me", "example", "dummy",
+                "your_api_key", "your-api-key", "yourapikey", "redacted", "***", "placeholder"]
+KNOWN_DOC_VALUES = {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FORBIDDEN_RE = [r"\(\?[=!<]", r"\\[1-9]", r"[*+?}]\+"]
+
+
+def entropy(s):
+    if not s:
+        return 0.0
+    c = {}
+    for ch in s:
+        c[ch] = c.get(ch, 0) + 1
+    return -sum(v / len(s) * math.log2(v / len(s)) for v in c.values())
+
+
+def b62(n):
+    s = ""
+    while n:
+        s = B62[n % 62] + s
+        n //= 62
+    return s.rjust(6, "0")
+
+
+def crc_ok(tok):
+    body = tok.split("_", 1)[1] if "_" in tok else tok
+    if tok.startswith("github_pat_"):
+        return True
+    if len(body) < 7:
+        return False
+    return b62(zlib.crc32(body[:-6].encode())) == body[-6:]
+
+
+def jwt_ok(tok):
+    parts = tok.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        h = parts[0] + "=" * (-len(parts[0]) % 4)
+        hdr = json.loads(base64.urlsafe_b64decode(h))
+        return isinstance(hdr, dict) and "alg" in hdr
+    except Exception:
+        return False
+
+
+def is_placeholder(s):
+    low = s.lower()
+    if any(p in low for p in PLACEHOLDERS) or s in KNOWN_DOC_VALUES:
+        return True
+    if len(set(s)) <= 2 and len(s) >= 6:
+        return True
+    run = 1
+    for i in range(1, len(s)):
+        run = run + 1 if s[i] == s[i - 1] else 1
+        if run >= 8:
+            return True
+    seq = 1
+    for i in range(1, len(s)):
+        seq = seq + 1 if ord(s[i]) - ord(s[i - 1]) == 1 else 1
+        if seq >= 8:
+            return True
+    return False
+
+
+class Rule:
+    def __init__(self, d, path):
+        self.d, self.path = d, path
+        self.id = d["id"]
+        self.keywords = [k.lower() for k in d["keywords"]]
+        self.context = [k.lower() for k in d.get("context", [])]
+        self.re = re.compile(d["regex"])
+
+    def secret(self, m):
+        if "secret" in self.re.groupindex and m.group("secret") is not None:
+            return m.group("secret"), m.start("secret")
+        if self.re.groups >= 1 and m.group(1) is not None:
+            return m.group(1), m.start(1)
+        return m.group(0), m.start(0)
+
+    def findings(self, text):
+        low = text.lower()
+        if not any(k in low for k in self.keywords):
+            return []
+        out = []
+        for m in self.re.finditer(text):
+            sec, _ = self.secret(m)
+            if self.context:
+                win = text.encode()[max(0, len(text[:m.start()].encode()) - 200):len(text[:m.end()].encode()) + 200]
+                win = win.decode(errors="ignore").lower()
+                if not any(c in win for c in self.context):
+                    continue
+            e = self.d.get("entropy")
+            if e is not None and entropy(sec) < e:
+                continue
+            v = self.d.get("validator")
+            if v in ("github-checksum", "npm-checksum") and not crc_ok(sec):
+                continue
+            if v == "jwt" and not jwt_ok(sec):
+                continue
+            if not self.d.get("allow_placeholders", False) and is_placeholder(sec):
+                continue
+            out.append(sec)
+        return out
+
+
+def load(rules_dir):
+    rules, errors = [], []
+    for path in sorted(glob.glob(os.path.join(rules_dir, "*.toml"))):
+        with open(path, "rb") as fh:
+            try:
+                doc = tomllib.load(fh)
+            except Exception as e:
+                errors.append(f"{path}: {e}")
+                continue
+        for d in doc.get("rule", []):
+            try:
+                rules.append(Rule(d, path))
+            except Exception as e:
+                errors.append(f"{path}: {d.get('id')}: {e}")
+    return rules, errors
+
+
+def check(rules, own_only):
+    errors, seen = [], {}
+    for r in rules:
+        d, rid = r.d, r.id
+        if own_only and os.path.basename(r.path) in ("generic.toml", "private-keys.toml"):
+            continue
+        if rid in seen:
+            errors.append(f"{rid}: duplicate id (also in {seen[rid]})")
+        seen[rid] = r.path
+        if not ID_RE.match(rid):
+            errors.append(f"{rid}: id not kebab-case")
+        for k in ("name", "severity", "keywords", "regex", "description", "references", "examples", "negative_examples"):
+            if k not in d:
+                errors.append(f"{rid}: missing {k}")
+        if d.get("severity") not in SEVERITIES:
+            errors.append(f"{rid}: bad severity")
+        if d.get("precision") and d["precision"] not in PRECISIONS:
+            errors.append(f"{rid}: bad precision")
+        if d.get("validator") and d["validator"] not in VALIDATORS:
+            errors.append(f"{rid}: unknown validator")
+        if any(len(k) < 3 for k in d["keywords"]):
+            errors.append(f"{rid}: keyword shorter than 3")
+        for f in FORBIDDEN_RE:
+            if re.search(f, d["regex"]):
+                errors.append(f"{rid}: regex uses syntax Rust regex lacks ({f})")
+        if len(d.get("examples", [])) < 2 or len(d.get("negative_examples", [])) < 2:
+            errors.append(f"{rid}: needs >=2 examples and >=2 negative examples")
+        for ex in d.get("examples", []):
+            fs = r.findings(ex)
+            if not fs:
+                errors.append(f"{rid}: example does not match: {ex[:120]!r}")
+            for sec in fs:
+                if not any(k in sec.lower() or k in ex.lower() for k in r.keywords):
+                    errors.append(f"{rid}: no keyword in match")
+            # keyword must occur inside every regex match
+            for m in r.re.finditer(ex):
+                if not any(k in m.group(0).lower() for k in r.keywords):
+                    errors.append(f"{rid}: match {m.group(0)[:40]!r} contains no keyword")
+        for ne in d.get("negative_examples", []):
+            if r.findings(ne):
+                errors.append(f"{rid}: negative example matches: {ne[:120]!r}")
+    return errors
+
+
+def devset(rules, path, show_miss, show_fp):
+    cases = [json.loads(l) for l in open(path)]
+    m = [c for c in cases if c["kind"] == "match"]
+    n = [c for c in cases if c["kind"] == "no-match"]
+    hit = 0
+    for c in m:
+        fired = [r.id for r in rules if r.findings(c["text"])]
+        if fired:
+            hit += 1
+        elif show_miss:
+            print("MISS", c["family"], "|", c["text"][:160].replace("\n", "\\n"))
+    fp = 0
+    for c in n:
+        fired = [r.id for r in rules if r.findings(c["text"])]
+        if fired:
+            fp += 1
+            if show_fp:
+                print("FP", c["family"], fired, "|", c["text"][:160].replace("\n", "\\n"))
+    print(f"devset recall {hit}/{len(m)} = {hit / len(m):.1%}; false positives {fp}/{len(n)} = {fp / len(n):.1%}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rules_dir", nargs="?", default=os.path.join(os.path.dirname(__file__), "..", "rules", "secrets"))
+    ap.add_argument("--devset")
+    ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--fps", action="store_true")
+    ap.add_argument("--all", action="store_true", help="also check generic.toml / private-keys.toml")
+    a = ap.parse_args()
+    rules, errors = load(a.rules_dir)
+    errors += check(rules, not a.all)
+    per = {}
+    for r in rules:
+        per[os.path.basename(r.path)] = per.get(os.path.basename(r.path), 0) + 1
+    for f, c in sorted(per.items()):
+        print(f"{f}: {c}")
+    print(f"total rules: {len(rules)}")
+    for e in errors:
+        print("ERROR", e)
+    if a.devset:
+        devset(rules, a.devset, a.misses, a.fps)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+//! The matching engine: one Aho-Corasick automaton over every rule's keywords, then only the
+//! regexes of rules whose keywords occurred, then filters and validators.
+//!
+//! The engine works on bytes (`regex::bytes`), so non-UTF-8 files are scanned as they are, and
+//! it computes nothing per line: positions are byte ranges, turned into lines and columns only
+//! for the few matches that survive (see [`line_col`]).
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::filters::{placeholder_reason, shannon_entropy};
+use super::rule::Rule;
+use super::validate::{validate, Validation};
+use crate::finding::{Precision, Severity};
+use crate::redact::SecretValue;
+
+/// How far around a match (in bytes, each side) a rule's `context` keywords are looked for.
+pub const CONTEXT_WINDOW: usize = 200;
+
+/// A compiled rule set: the rules and the keyword automaton that selects which of them run.
+#[derive(Debug, Clone)]
+pub struct CompiledRules {
+    rules: Vec<Rule>,
+    ac: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that have it as a keyword.
+    pattern_rules: Vec<Vec<usize>>,
+}
+
+/// One secret found in a text.
+#[derive(Debug, Clone)]
+pub struct SecretMatch {
+    /// Index of the rule in [`CompiledRules::rules`].
+    pub rule_index: usize,
+    /// Qualified rule id (`secret/github-pat-classic`).
+    pub rule_id: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Byte range of the secret in the scanned text.
+    pub range: Range<usize>,
+    /// Byte range of the whole regex match (the secret plus its context, e.g. `password = "…"`).
+    pub match_range: Range<usize>,
+    /// The secret; formats redacted.
+    pub value: SecretValue,
+    /// Shannon entropy of the secret, bits per character.
+    pub entropy: f64,
+    /// Whether a checksum or structure validator passed.
+    pub validated: bool,
+}
+
+impl CompiledRules {
+    /// Builds the automaton over `rules`' keywords. Rules are expected to be validated
+    /// ([`super::rule::compile_rule`]): every keyword is ASCII and 3+ characters.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for k in &rule.def.keywords {
+                let k = k.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == k) {
+                    Some(pi) => {
+                        if !pattern_rules[pi].contains(&i) {
+                            pattern_rules[pi].push(i);
+                        }
+                    }
+                    None => {
+                        patterns.push(k);
+                        pattern_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .or_else(|_| {
+                    // A DFA over many keywords can exceed its size limit: fall back to the
+                    // automatic choice (contiguous NFA), which always builds.
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .build(&patterns)
+                })
+                .ok()
+        };
+        CompiledRules {
+            rules,
+            ac,
+            pattern_rules,
+        }
+    }
+
+    /// The rules, in the order findings refer to them.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with id `id` (with or without the `secret/` prefix).
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        let id = id.strip_prefix("secret/").unwrap_or(id);
+        self.rules.iter().find(|r| r.def.id == id)
+    }
+
+    /// Secrets in `text`. Cheap when nothing matches: one automaton pass over the text.
+    pub fn find_in(&self, text: &str) -> Vec<SecretMatch> {
+        self.find_in_bytes(text.as_bytes())
+    }
+
+    /// Secrets in arbitrary bytes (non-UTF-8 content is scanned as is).
+    pub fn find_in_bytes(&self, hay: &[u8]) -> Vec<SecretMatch> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let mut triggered = vec![false; self.rules.len()];
+        let mut remaining = self.rules.len();
+        for m in ac.find_overlapping_iter(hay) {
+            for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                if !triggered[r] {
+                    triggered[r] = true;
+                    remaining -= 1;
+                }
+            }
+            if remaining == 0 {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !triggered[i] {
+                continue;
+            }
+            for caps in rule.regex.captures_iter(hay) {
+                let Some(whole) = caps.get(0) else { continue };
+                let sec = caps.get(rule.group).unwrap_or(whole);
+                if sec.is_empty() {
+                    continue;
+                }
+                if let Some(m) = accept(i, rule, hay, whole.range(), sec.range()) {
+                    out.push(m);
+                }
+            }
+        }
+        dedup_overlapping(&self.rules, out)
+    }
+}
+
+/// Applies context, placeholder, entropy and validator checks to one regex match.
+fn accept(
+    index: usize,
+    rule: &Rule,
+    hay: &[u8],
+    whole: Range<usize>,
+    sec: Range<usize>,
+) -> Option<SecretMatch> {
+    let bytes = hay.get(sec.clone())?;
+    if !rule.context_lower.is_empty() {
+        let lo = whole.start.saturating_sub(CONTEXT_WINDOW);
+        let hi = whole.end.saturating_add(CONTEXT_WINDOW).min(hay.len());
+        let window = hay.get(lo..hi)?.to_ascii_lowercase();
+        let found = rule
+            .context_lower
+            .iter()
+            .any(|c| memchr::memmem::find(&window, c).is_some());
+        if !found {
+            return None;
+        }
+    }
+    let value = String::from_utf8_lossy(bytes).into_owned();
+    if !rule.def.allow_placeholders && placeholder_reason(&value).is_some() {
+        return None;
+    }
+    let entropy = shannon_entropy(bytes);
+    if let Some(min) = rule.def.entropy {
+        if entropy < min {
+            return None;
+        }
+    }
+    let validated = match rule.def.validator {
+        Some(kind) => match validate(kind, &value) {
+            Validation::Valid => true,
+            Validation::Invalid => return None,
+            Validation::NotApplicable => false,
+        },
+        None => false,
+    };
+    Some(SecretMatch {
+        rule_index: index,
+        rule_id: rule.qualified_id.clone(),
+        severity: rule.def.severity,
+        range: sec,
+        match_range: whole,
+        value: SecretValue::new(value),
+        entropy: (entropy * 100.0).round() / 100.0,
+        validated,
+    })
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn precision_rank(p: Precision) -> u8 {
+    match p {
+        Precision::VeryHigh => 3,
+        Precision::High => 2,
+        Precision::Medium => 1,
+        Precision::Low => 0,
+    }
+}
+
+/// When two rules report the same secret (a generic `token = …` rule and the provider rule for
+/// the same token), keep the more specific one: a match whose secret lies inside the secret of
+/// a better-ranked match (validated first, then precision) is dropped. Matches that merely
+/// overlap are all kept (a GCP service-account key file is also a private key); for the exact
+/// same range and rank only the first rule's is.
+fn dedup_overlapping(rules: &[Rule], mut ms: Vec<SecretMatch>) -> Vec<SecretMatch> {
+    if ms.len() < 2 {
+        return ms;
+    }
+    ms.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule_index).cmp(&(b.range.start, b.range.end, b.rule_index))
+    });
+    let rank = |m: &SecretMatch| {
+        let p = rules
+            .get(m.rule_index)
+            .map(|r| precision_rank(r.precision()))
+            .unwrap_or(0);
+        (m.validated, p)
+    };
+    let mut keep = vec![true; ms.len()];
+    for i in 0..ms.len() {
+        for j in (i + 1)..ms.len() {
+            if ms[j].range.start >= ms[i].range.end {
+                break;
+            }
+            // Overlap between i and j: drop the one that lies inside a better-ranked one.
+            let (ri, rj) = (rank(&ms[i]), rank(&ms[j]));
+            let j_in_i = contains(&ms[i].range, &ms[j].range);
+            let i_in_j = contains(&ms[j].range, &ms[i].range);
+            if (ri > rj && j_in_i) || (ms[i].range == ms[j].range && ri == rj) {
+                keep[j] = false;
+            } else if rj > ri && i_in_j {
+                keep[i] = false;
+            }
+        }
+    }
+    ms.into_iter()
+        .zip(keep)
+        .filter_map(|(m, k)| k.then_some(m))
+        .collect()
+}
+
+/// 1-based line and 1-based column (in characters; invalid UTF-8 bytes count as one each) of
+/// byte `offset` in `hay`.
+pub fn line_col(hay: &[u8], offset: usize) -> (u32, u32) {
+    let offset = offset.min(hay.len());
+    let before = &hay[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map(|i| i + 1).unwrap_or(0);
+    let col = before[line_start..]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count()
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scanners::secrets::rule::parse_rule_file;
+
+    fn engine(toml: &str) -> CompiledRules {
+        let (rules, errs) = parse_rule_file(toml, "t.toml", false);
+        assert!(errs.is_empty(), "{errs:?}");
+        CompiledRules::new(rules)
+    }
+
+    const RULES: &str = r#"
+[[rule]]
+id = "acme"
+name = "Acme"
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-zA-Z0-9]{20})\b'''
+precision = "very-high"
+description = "d"
+
+[[rule]]
+id = "generic-token"
+name = "Generic"
+severity = "medium"
+keywords = ["token"]
+regex = '''(?i)token\s*=\s*"(?P<secret>[^"]{8,})"'''
+entropy = 3.0
+precision = "low"
+description = "d"
+
+[[rule]]
+id = "ctx"
+name = "Context"
+severity = "low"
+keywords = ["zz9"]
+regex = '''\b(zz9[a-f0-9]{12})\b'''
+context = ["plural"]
+description = "d"
+"#;
+
+    #[test]
+    fn keyword_gates_regex_case_insensitively() {
+        let e = engine(RULES);
+        let m = e.find_in("x = ACME_ is not; acme_Q8w7E6r5T4y3U2i1O0pZ");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].rule_id, "secret/acme");
+        assert_eq!(m[0].value.redacted(), "acme…(25)");
+        assert_eq!(m[0].range, 18..43);
+    }
+
+    #[test]
+    fn specific_rule_wins_over_generic_overlap() {
+        let e = engine(RULES);
+        let m = e.find_in("token = \"acme_Q8w7E6r5T4y3U2i1O0pZ\"");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].rule_id, "secret/acme");
+    }
+
+    #[test]
+    fn entropy_and_placeholders_filter() {
+        let e = engine(RULES);
+        assert!(e.find_in("token = \"aaaaaaaabbbb\"").is_empty());
+        assert!(e.find_in("token = \"${MY_TOKEN}\"").is_empty());
+        assert_eq!(e.find_in("token = \"Zq8!xR2#mK9$\"").len(), 1);
+    }
+
+    #[test]
+    fn context_must_be_near() {
+        let e = engine(RULES);
+        assert!(e.find_in("id zz9f3a8c1e7d2b4").is_empty());
+        assert_eq!(e.find_in("plural id zz9f3a8c1e7d2b4").len(), 1);
+        let far = format!("plural{}zz9f3a8c1e7d2b4", " ".repeat(300));
+        assert!(e.find_in(&far).is_empty());
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_scanned() {
+        let e = engine(RULES);
+        let mut hay = vec![0xff, 0xfe, b'\n'];
+        hay.extend_from_slice(b"k=acme_Q8w7E6r5T4y3U2i1O0pZ");
+        let m = e.find_in_bytes(&hay);
+        assert_eq!(m.len(), 1);
+        assert_eq!(line_col(&hay, m[0].range.start), (2, 3));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "ab\ncdé x".as_bytes();
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 8), (2, 5));
+    }
+}

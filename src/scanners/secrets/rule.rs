@@ -1,0 +1,376 @@
+//! The secret rule file format (`rules/secrets/*.toml`, `[secrets] rules = [...]`): parsing and
+//! validation with errors that name the file and line.
+//!
+//! A rule file is a list of `[[rule]]` tables. Validation is strict on purpose: an unknown key, a
+//! regex that does not compile, a keyword shorter than three characters or an example that the
+//! engine does not match would otherwise silently weaken a release gate. See
+//! `rules/secrets/README.md` for the format.
+
+use std::fmt;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use super::engine::CompiledRules;
+use crate::error::line_of_offset;
+use crate::finding::{Precision, Severity};
+
+/// Checksum or structure checks the engine knows; a rule names one in `validator = "…"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidatorKind {
+    /// GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`): base62 CRC32 of the random part.
+    GithubChecksum,
+    /// npm tokens (`npm_`): the same scheme as GitHub's.
+    NpmChecksum,
+    /// JSON Web Token: three base64url parts, the header is a JSON object with an `alg`.
+    Jwt,
+    /// Base64 text that decodes to a PEM private key (`LS0tLS1CRUdJTi…`).
+    Base64PrivateKey,
+}
+
+impl ValidatorKind {
+    /// Stable name used in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValidatorKind::GithubChecksum => "github-checksum",
+            ValidatorKind::NpmChecksum => "npm-checksum",
+            ValidatorKind::Jwt => "jwt",
+            ValidatorKind::Base64PrivateKey => "base64-private-key",
+        }
+    }
+}
+
+/// One `[[rule]]` table exactly as written in a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// Kebab-case id; the finding's rule id is `secret/<id>`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Default severity of its findings.
+    pub severity: Severity,
+    /// ASCII case-insensitive literals; the regex runs only when one occurs.
+    pub keywords: Vec<String>,
+    /// Rust `regex` syntax; the secret is group `secret`, else group 1, else the whole match.
+    pub regex: String,
+    /// Minimum Shannon entropy (bits per character) of the secret.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Checksum or structure validator.
+    #[serde(default)]
+    pub validator: Option<ValidatorKind>,
+    /// What it is, why a leak matters, how to rotate it.
+    pub description: String,
+    /// Provider documentation of the format.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Texts the rule must match (checked by `cargo test` and when a user rule file loads).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Texts the rule must not match.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+    /// Skip the placeholder filter (rarely needed).
+    #[serde(default)]
+    pub allow_placeholders: bool,
+    /// Confidence reported in SARIF; default `high`.
+    #[serde(default)]
+    pub precision: Option<Precision>,
+    /// Second keyword set: one must occur within 200 bytes of the match.
+    #[serde(default)]
+    pub context: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<toml::Spanned<RuleDef>>,
+}
+
+/// A validated rule with its compiled regex.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The definition as written.
+    pub def: RuleDef,
+    /// `secret/<id>`.
+    pub qualified_id: String,
+    /// File it came from (relative for user files, `rules/secrets/x.toml` for built-ins).
+    pub source: String,
+    /// 1-based line of its `[[rule]]` table.
+    pub line: u32,
+    pub(crate) regex: Regex,
+    /// Capture group index of the secret (0 = whole match).
+    pub(crate) group: usize,
+    /// Lowercased context keywords.
+    pub(crate) context_lower: Vec<Vec<u8>>,
+}
+
+impl Rule {
+    /// The rule id without the `secret/` prefix.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// Precision, defaulting to high.
+    pub fn precision(&self) -> Precision {
+        self.def.precision.unwrap_or(Precision::High)
+    }
+}
+
+/// A problem in a rule file: which file, which line, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The rule file.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.path, l, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Largest compiled regex a rule may have; keeps a careless `{1,100000}` from eating memory.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Parses and validates one rule file. Returns the good rules and one error per bad rule (or
+/// one error for the whole file when it is not valid TOML): a bad rule never hides the others.
+///
+/// When `check_examples` is set, every example and negative example is run through the engine
+/// for that rule alone; built-in rules are checked by a test instead, so startup stays cheap.
+pub fn parse_rule_file(
+    text: &str,
+    path: &str,
+    check_examples: bool,
+) -> (Vec<Rule>, Vec<RuleError>) {
+    let file: RuleFile = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            let err = RuleError {
+                path: path.to_string(),
+                line,
+                message: format!("invalid rule file: {}", e.message().trim()),
+            };
+            return (Vec::new(), vec![err]);
+        }
+    };
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut errors = Vec::new();
+    for spanned in file.rule {
+        let line = line_of_offset(text, spanned.span().start);
+        let def = spanned.into_inner();
+        if rules.iter().any(|r| r.def.id == def.id) {
+            errors.push(RuleError {
+                path: path.to_string(),
+                line: Some(line),
+                message: format!("rule `{}` is defined twice in this file", def.id),
+            });
+            continue;
+        }
+        match compile_rule(def, path, line) {
+            Ok(rule) => {
+                if check_examples {
+                    let problems = check_rule_examples(&rule);
+                    if !problems.is_empty() {
+                        errors.push(RuleError {
+                            path: path.to_string(),
+                            line: Some(line),
+                            message: format!("rule `{}`: {}", rule.def.id, problems.join("; ")),
+                        });
+                        continue;
+                    }
+                }
+                rules.push(rule);
+            }
+            Err(message) => errors.push(RuleError {
+                path: path.to_string(),
+                line: Some(line),
+                message,
+            }),
+        }
+    }
+    (rules, errors)
+}
+
+/// Validates a definition and compiles its regex.
+pub fn compile_rule(def: RuleDef, source: &str, line: u32) -> Result<Rule, String> {
+    let id = def.id.as_str();
+    let kebab = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-');
+    if !kebab {
+        return Err(format!(
+            "rule id `{id}` must be kebab-case (lowercase letters, digits and `-`)"
+        ));
+    }
+    if def.name.trim().is_empty() || def.description.trim().is_empty() {
+        return Err(format!(
+            "rule `{id}`: `name` and `description` must not be empty"
+        ));
+    }
+    if def.keywords.is_empty() {
+        return Err(format!(
+            "rule `{id}`: missing keyword: add `keywords = [\"…\"]` with at least one literal of 3+ characters that every match contains"
+        ));
+    }
+    for k in def.keywords.iter().chain(def.context.iter()) {
+        if k.len() < 3 || !k.is_ascii() {
+            return Err(format!(
+                "rule `{id}`: keyword `{k}` must be an ASCII literal of at least 3 characters"
+            ));
+        }
+    }
+    if let Some(e) = def.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(format!(
+                "rule `{id}`: entropy {e} is out of range (0.0–8.0 bits per character)"
+            ));
+        }
+    }
+    let regex = RegexBuilder::new(&def.regex)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            let msg = e.to_string().replace('\n', " ");
+            format!("rule `{id}`: invalid regex: {msg}")
+        })?;
+    let group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+    let context_lower = def
+        .context
+        .iter()
+        .map(|c| c.to_ascii_lowercase().into_bytes())
+        .collect();
+    Ok(Rule {
+        qualified_id: format!("secret/{id}"),
+        source: source.to_string(),
+        line,
+        regex,
+        group,
+        context_lower,
+        def,
+    })
+}
+
+/// Runs a rule's examples through the engine (prefilter, regex, filters, validators) for that
+/// rule alone. Returns one message per offending example; the example text itself is redacted.
+pub fn check_rule_examples(rule: &Rule) -> Vec<String> {
+    let engine = CompiledRules::new(vec![rule.clone()]);
+    let mut problems = Vec::new();
+    for (i, ex) in rule.def.examples.iter().enumerate() {
+        if engine.find_in(ex).is_empty() {
+            problems.push(format!("example #{} does not match", i + 1));
+        }
+    }
+    for (i, ex) in rule.def.negative_examples.iter().enumerate() {
+        if !engine.find_in(ex).is_empty() {
+            problems.push(format!("negative example #{} matches", i + 1));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[rule]]
+id = "acme-key"
+name = "Acme key"
+severity = "high"
+keywords = ["acme_"]
+regex = '''\b(acme_[a-z0-9]{20})\b'''
+description = "An Acme API key."
+examples = ["key = acme_q8w7e6r5t4y3u2i1o0pz"]
+negative_examples = ["acme_short"]
+"#;
+
+    #[test]
+    fn good_file_parses() {
+        let (rules, errs) = parse_rule_file(GOOD, "r.toml", true);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].qualified_id, "secret/acme-key");
+        assert_eq!(rules[0].line, 2);
+        assert_eq!(rules[0].group, 1);
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let text = GOOD.replace("severity = \"high\"", "severity = \"high\"\nsevrity = 1");
+        let (_, errs) = parse_rule_file(&text, "r.toml", true);
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("sevrity"), "{}", errs[0]);
+        assert!(errs[0].line.is_some());
+        assert!(errs[0].to_string().starts_with("r.toml:"));
+    }
+
+    #[test]
+    fn invalid_regex_and_missing_keyword_are_errors_with_line() {
+        let text = format!(
+            "{GOOD}\n[[rule]]\nid = \"b\"\nname = \"B\"\nseverity = \"low\"\nkeywords = []\nregex = 'x'\ndescription = \"d\"\n\n[[rule]]\nid = \"c\"\nname = \"C\"\nseverity = \"low\"\nkeywords = [\"abc\"]\nregex = '(abc'\ndescription = \"d\"\n"
+        );
+        let (rules, errs) = parse_rule_file(&text, "r.toml", true);
+        assert_eq!(rules.len(), 1, "the good rule survives");
+        assert_eq!(errs.len(), 2);
+        assert!(errs[0].message.contains("missing keyword"), "{}", errs[0]);
+        let header_lines: Vec<u32> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "[[rule]]")
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
+        assert_eq!(errs[0].line, Some(header_lines[1]));
+        assert!(errs[1].message.contains("invalid regex"), "{}", errs[1]);
+        assert_eq!(errs[1].line, Some(header_lines[2]));
+    }
+
+    #[test]
+    fn failing_example_is_an_error() {
+        let text = GOOD.replace("acme_q8w7e6r5t4y3u2i1o0pz", "acme_tooshort");
+        let (rules, errs) = parse_rule_file(&text, "r.toml", true);
+        assert!(rules.is_empty());
+        assert!(
+            errs[0].message.contains("example #1 does not match"),
+            "{}",
+            errs[0]
+        );
+        let text = GOOD.replace("\"acme_short\"", "\"acme_k3j9d8f7g6h5l4m2n1p0\"");
+        let (_, errs) = parse_rule_file(&text, "r.toml", true);
+        assert!(
+            errs[0].message.contains("negative example #1 matches"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn bad_toml_and_short_keyword() {
+        let (_, errs) = parse_rule_file("[[rule]\nid=", "x.toml", true);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, Some(1));
+        let text = GOOD.replace("[\"acme_\"]", "[\"ac\"]");
+        let (_, errs) = parse_rule_file(&text, "x.toml", false);
+        assert!(errs[0].message.contains("at least 3"), "{}", errs[0]);
+        let text = GOOD.replace("acme-key", "Acme_Key");
+        let (_, errs) = parse_rule_file(&text, "x.toml", false);
+        assert!(errs[0].message.contains("kebab-case"), "{}", errs[0]);
+    }
+}

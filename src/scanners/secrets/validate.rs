@@ -1,0 +1,197 @@
+//! Checksum and structure validators: offline checks that a token is well-formed, which turn a
+//! pattern match into a near-certain credential (and a failing checksum into a non-finding).
+
+use super::rule::ValidatorKind;
+
+/// Outcome of a validator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// The token passes its checksum or structure check.
+    Valid,
+    /// The token fails it: not a real token (typo, truncated, made up).
+    Invalid,
+    /// The format has no documented check for this token (e.g. `github_pat_`).
+    NotApplicable,
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Runs `kind` on `secret`.
+pub fn validate(kind: ValidatorKind, secret: &str) -> Validation {
+    match kind {
+        ValidatorKind::GithubChecksum => {
+            let prefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"];
+            match prefixes.iter().find(|p| secret.starts_with(*p)) {
+                Some(p) => crc32_base62_suffix(&secret[p.len()..]),
+                None => Validation::NotApplicable,
+            }
+        }
+        ValidatorKind::NpmChecksum => match secret.strip_prefix("npm_") {
+            Some(body) => crc32_base62_suffix(body),
+            None => Validation::NotApplicable,
+        },
+        ValidatorKind::Jwt => bool_validation(is_jwt(secret)),
+        ValidatorKind::Base64PrivateKey => bool_validation(is_base64_private_key(secret)),
+    }
+}
+
+fn bool_validation(ok: bool) -> Validation {
+    if ok {
+        Validation::Valid
+    } else {
+        Validation::Invalid
+    }
+}
+
+/// GitHub's scheme (also npm's): 30 random base62 characters followed by the CRC32 of those 30
+/// characters, base62-encoded and left-padded with `0` to 6 characters. Bodies of another
+/// length have no documented checksum.
+fn crc32_base62_suffix(body: &str) -> Validation {
+    if body.len() != 36 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Validation::NotApplicable;
+    }
+    let (random, check) = body.split_at(30);
+    let mut n = crc32fast::hash(random.as_bytes());
+    let mut enc = [b'0'; 6];
+    for slot in enc.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    bool_validation(enc == check.as_bytes())
+}
+
+/// Three dot-separated base64url parts whose header decodes to a JSON object naming an `alg`.
+fn is_jwt(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let (Some(h), Some(p), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    if p.is_empty() || sig.is_empty() {
+        return false;
+    }
+    let Some(header) = decode_base64(h) else {
+        return false;
+    };
+    let Some(payload) = decode_base64(p) else {
+        return false;
+    };
+    let header_ok = match serde_json::from_slice::<serde_json::Value>(&header) {
+        Ok(v) => v.get("alg").is_some(),
+        // Tolerate a header with a corrupted byte after the `alg` field (seen in the wild).
+        Err(_) => header.starts_with(b"{\"alg\"") || header.starts_with(b"{ \"alg\""),
+    };
+    header_ok && payload.first() == Some(&b'{')
+}
+
+fn is_base64_private_key(s: &str) -> bool {
+    // Only the first few hundred characters matter: the PEM header is at the start.
+    let head: String = s.chars().filter(|c| !c.is_whitespace()).take(200).collect();
+    let head = &head[..head.len() - head.len() % 4];
+    match decode_base64(head) {
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            text.starts_with("-----BEGIN") && text.contains("PRIVATE KEY")
+        }
+        None => false,
+    }
+}
+
+/// Decodes standard or URL-safe base64, padded or not. `None` on any other character.
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_checksum() {
+        // Generated with a random body and its CRC32 (see rules/secrets/README.md).
+        let good = "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";
+        assert_eq!(
+            validate(ValidatorKind::GithubChecksum, good),
+            Validation::Valid
+        );
+        let bad = "ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM";
+        assert_eq!(
+            validate(ValidatorKind::GithubChecksum, bad),
+            Validation::Invalid
+        );
+        let fine_grained = "github_pat_11AAAAAAA0abcdefghijkl_mnopqrstuvwxyz";
+        assert_eq!(
+            validate(ValidatorKind::GithubChecksum, fine_grained),
+            Validation::NotApplicable
+        );
+    }
+
+    #[test]
+    fn npm_checksum() {
+        let good = "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";
+        assert_eq!(
+            validate(ValidatorKind::NpmChecksum, good),
+            Validation::Valid
+        );
+        let bad = "npm_CN6Zj4a3dDVhYRnKTbxTNJFoBinF5a42GyMz";
+        assert_eq!(
+            validate(ValidatorKind::NpmChecksum, bad),
+            Validation::Invalid
+        );
+    }
+
+    #[test]
+    fn jwt_structure() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJsb2dnZWRJbkFzIjoiYWRtaW4iLCJpYXQiOjE0MjI3Nzk2Mzh9.gzSraSYS8EXBxLN_oWnFSRgCzcmEmMjLiuyu5CSpyHI";
+        assert_eq!(validate(ValidatorKind::Jwt, jwt), Validation::Valid);
+        // Header without `alg`.
+        let no_alg = "eyJ0eXAiOiAiVENWMiJ9.eyJhIjoxfQ.c2lnbmF0dXJl";
+        assert_eq!(validate(ValidatorKind::Jwt, no_alg), Validation::Invalid);
+        assert_eq!(validate(ValidatorKind::Jwt, "a.b"), Validation::Invalid);
+        assert_eq!(validate(ValidatorKind::Jwt, "e!.e.e"), Validation::Invalid);
+    }
+
+    #[test]
+    fn base64_private_key() {
+        let pem =
+            "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb2dJQkFBS0NBUUVBb3kxWFh1VkFRcHFIYlFF";
+        assert_eq!(
+            validate(ValidatorKind::Base64PrivateKey, pem),
+            Validation::Valid
+        );
+        // "-----BEGIN CERTIFICATE-----"
+        let cert = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=";
+        assert_eq!(
+            validate(ValidatorKind::Base64PrivateKey, cert),
+            Validation::Invalid
+        );
+    }
+
+    #[test]
+    fn base64_decodes() {
+        assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
+        assert!(decode_base64("a b").is_none());
+    }
+}

@@ -1,0 +1,87 @@
+//! Every built-in secret rule's examples and negative examples, through the full engine
+//! (prefilter, regex, filters, validators, overlap resolution). Fails listing each offender.
+
+use stagegate::scanners::secrets::{builtin_rule_errors, builtin_rule_files, builtin_rules, rule};
+
+#[test]
+fn builtin_rule_files_load_without_errors() {
+    assert!(
+        !builtin_rule_files().is_empty(),
+        "build.rs found no rules/secrets/*.toml"
+    );
+    let errors: Vec<String> = builtin_rule_errors()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "bad built-in rules:\n{}",
+        errors.join("\n")
+    );
+    let names: Vec<&str> = builtin_rule_files().iter().map(|(p, _)| *p).collect();
+    assert!(names.contains(&"rules/secrets/generic.toml"), "{names:?}");
+    assert!(
+        names.contains(&"rules/secrets/private-keys.toml"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn every_builtin_example_and_negative_example_holds() {
+    let engine = builtin_rules();
+    assert!(
+        engine.rules().len() >= 20,
+        "only {} rules",
+        engine.rules().len()
+    );
+    let mut offenders = Vec::new();
+    for r in engine.rules() {
+        let where_ = format!("{}:{} `{}`", r.source, r.line, r.def.id);
+        if r.def.examples.is_empty() {
+            offenders.push(format!("{where_}: has no examples"));
+        }
+        if r.def.negative_examples.is_empty() {
+            offenders.push(format!("{where_}: has no negative_examples"));
+        }
+        for (i, ex) in r.def.examples.iter().enumerate() {
+            let found = engine.find_in(ex);
+            if !found.iter().any(|m| m.rule_id == r.qualified_id) {
+                let others: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
+                offenders.push(format!(
+                    "{where_}: example #{} is not matched by the full engine (matched instead: {others:?})",
+                    i + 1
+                ));
+            }
+        }
+        for (i, ex) in r.def.negative_examples.iter().enumerate() {
+            if engine
+                .find_in(ex)
+                .iter()
+                .any(|m| m.rule_id == r.qualified_id)
+            {
+                offenders.push(format!("{where_}: negative example #{} matches", i + 1));
+            }
+        }
+        // The same checks on the rule alone, as they run when a user rule file loads.
+        for p in rule::check_rule_examples(r) {
+            offenders.push(format!("{where_} (alone): {p}"));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "{} offending rule example(s):\n{}",
+        offenders.len(),
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn every_builtin_rule_has_metadata_for_reports() {
+    for r in builtin_rules().rules() {
+        let m = stagegate::scanners::secrets::rule_meta(r);
+        assert_eq!(m.id, format!("secret/{}", r.def.id));
+        assert!(m.help_markdown.contains("How to fix"), "{}", m.id);
+        assert!(!m.full_description.is_empty(), "{}", m.id);
+        assert!(m.tags.len() <= 20);
+    }
+}
