@@ -14,9 +14,18 @@ B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SEVERITIES = {"note", "low", "medium", "high", "critical"}
 PRECISIONS = {"very-high", "high", "medium", "low"}
 VALIDATORS = {"github-checksum", "npm-checksum", "jwt"}
-PLACEHOLDERS = ["xxxx", "<", ">", "${", "{{", "%s", "changeme", "change_me", "example", "dummy",
-                "your_api_key", "your-api-key", "yourapikey", "redacted", "***", "placeholder"]
-KNOWN_DOC_VALUES = {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+# mirrors src/scanners/secrets/filters.rs
+PLACEHOLDERS = ["xxxx", "***", "\u2022\u2022\u2022", "\u2026", "${", "{{", "}}", "%s", "%(", "$(", "changeme", "change_me",
+                "change-me", "example", "dummy", "your_", "your-", "yourapi", "yourtoken", "yoursecret", "yourpass",
+                "redacted", "placeholder", "replace_me", "replaceme", "insert_", "_here", "-here", "notreal",
+                "not_real", "not-a-real", "fake_", "&lt;", "&gt;"]
+STOPWORDS = {"password", "passwd", "passphrase", "pass", "pwd", "secrets", "token", "apikey", "key", "privatekey",
+             "accesstoken", "accesskey", "clientsecret", "null", "nil", "none", "undefined", "true", "false", "string",
+             "required", "optional", "empty", "todo", "fixme", "test", "testing", "sample", "value", "default",
+             "username", "user", "admin", "hidden", "masked", "unknown", "tbd", "na", "guest", "root"}
+KNOWN_DOC_VALUES = ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "ASIAIOSFODNN7EXAMPLE",
+                    "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "pk_test_TYooMQauvdEDq54NiTphI7jx",
+                    "SflKxwRJSFMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"]
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FORBIDDEN_RE = [r"\(\?[=!<]", r"\\[1-9]", r"[*+?}]\+"]
 
@@ -59,22 +68,62 @@ def jwt_ok(tok):
         return False
 
 
+def is_pattern(s):
+    b = s.encode()
+    if not b:
+        return True
+    if len(b) >= 6 and len(set(b)) <= 2:
+        return True
+    same = up = down = 1
+    max_same = max_seq = 1
+    for a, c in zip(b, b[1:]):
+        same = same + 1 if a == c else 1
+        aln = chr(a).isascii() and chr(a).isalnum() and chr(c).isascii() and chr(c).isalnum()
+        up = up + 1 if aln and c == (a + 1) % 256 else 1
+        down = down + 1 if aln and a == (c + 1) % 256 else 1
+        max_same = max(max_same, same)
+        max_seq = max(max_seq, up, down)
+    return max_same >= 8 or max_seq >= 7 or (max_seq >= 5 and max_seq * 2 >= len(b))
+
+
+def is_identifier(s):
+    s = s.lstrip("{").rstrip("}")
+    return bool(s) and all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in s)
+
+
+def is_code_reference(low):
+    parts = 0
+    for seg in low.split("."):
+        if not seg or not (seg[0].isascii() and (seg[0].isalpha() or seg[0] == "_")):
+            return False
+        if not all(ch.isascii() and (ch.isalpha() or ch == "_") for ch in seg[1:]):
+            return False
+        parts += 1
+    return parts >= 2
+
+
+def is_identifier_words(s):
+    words = re.split(r"[-_.]", s)
+    return len(words) >= 2 and all(w and all("a" <= ch <= "z" for ch in w) for w in words)
+
+
 def is_placeholder(s):
+    if any(k in s for k in KNOWN_DOC_VALUES):
+        return True
     low = s.lower()
-    if any(p in low for p in PLACEHOLDERS) or s in KNOWN_DOC_VALUES:
+    if any(p in low for p in PLACEHOLDERS):
         return True
-    if len(set(s)) <= 2 and len(s) >= 6:
+    t = low.strip()
+    if (t.startswith("<") and t.endswith(">")) or (t.startswith("[") and t.endswith("]")) or \
+            (t.startswith("$") and len(t) > 1 and is_identifier(t[1:])) or (t.startswith("%") and t.endswith("%")):
         return True
-    run = 1
-    for i in range(1, len(s)):
-        run = run + 1 if s[i] == s[i - 1] else 1
-        if run >= 8:
-            return True
-    seq = 1
-    for i in range(1, len(s)):
-        seq = seq + 1 if ord(s[i]) - ord(s[i - 1]) == 1 else 1
-        if seq >= 8:
-            return True
+    word = "".join(ch for ch in t if ch.isascii() and ch.isalnum())
+    if word in STOPWORDS:
+        return True
+    if is_pattern(s):
+        return True
+    if is_code_reference(t) or is_identifier_words(s):
+        return True
     return False
 
 
