@@ -2,6 +2,7 @@
 
 pub mod cfg;
 pub mod model;
+pub mod parse;
 
 use super::{ScanContext, ScanOutput, Scanner};
 use crate::finding::{Notification, ScannerKind};

@@ -1,0 +1,510 @@
+//! JSON (RFC 8259) with positions: a small recursive-descent parser, because serde_json forgets
+//! where values were. Strict: no comments, no trailing commas, no duplicate keys; nesting is
+//! bounded by [`Limits::max_depth`] so `[[[[…` is an error, not a stack overflow.
+
+use super::text::Positions;
+use super::tree::{Flattener, Key, Kind, Node, Pos};
+use super::{Limits, ParseError};
+use crate::scanners::drift::model::{FlatConfig, Value};
+
+pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfig, ParseError> {
+    let mut p = Parser {
+        path,
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        pos: Positions::new(text),
+        max_depth: limits.depth(),
+    };
+    p.ws();
+    if p.i >= p.b.len() {
+        return Err(p.err(p.i, "empty file: expected a JSON value"));
+    }
+    let root = p.value()?;
+    p.ws();
+    if p.i < p.b.len() {
+        return Err(p.err(p.i, "unexpected content after the JSON value"));
+    }
+    let mut f = Flattener::new(path, limits);
+    f.node("", root, None, 0)?;
+    Ok(f.out)
+}
+
+struct Parser<'a> {
+    path: &'a str,
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    pos: Positions<'a>,
+    max_depth: usize,
+}
+
+impl Parser<'_> {
+    fn err(&mut self, at: usize, msg: impl Into<String>) -> ParseError {
+        let (l, c) = self.pos.line_col(at);
+        ParseError::new(self.path, l, c, msg)
+    }
+
+    fn span(&mut self, start: usize, end: usize) -> Pos {
+        let (line, col) = self.pos.line_col(start);
+        let (end_line, end_col) = self.pos.line_col(end);
+        Pos {
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn unexpected(&mut self, expected: &str) -> ParseError {
+        let at = self.i;
+        match self.text.get(at..).and_then(|r| r.chars().next()) {
+            None => self.err(at, format!("unexpected end of file: expected {expected}")),
+            Some(c) => self.err(
+                at,
+                format!("unexpected character {c:?}: expected {expected}"),
+            ),
+        }
+    }
+
+    /// One JSON value. Containers are tracked on an explicit stack, so nesting costs heap, not
+    /// call stack: the depth limit is a policy, never a crash.
+    fn value(&mut self) -> Result<Node, ParseError> {
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            // Parse a value start: a scalar completes a node, a container opens a frame.
+            let start = self.i;
+            let mut done = match self.peek() {
+                Some(b'{' | b'[') => {
+                    if stack.len() >= self.max_depth {
+                        return Err(self.err(
+                            start,
+                            format!("nesting deeper than {} levels", self.max_depth),
+                        ));
+                    }
+                    let is_obj = self.peek() == Some(b'{');
+                    self.i += 1;
+                    self.ws();
+                    let close = if is_obj { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                        let pos = self.span(start, self.i);
+                        let kind = if is_obj {
+                            Kind::Map(Vec::new())
+                        } else {
+                            Kind::List(Vec::new())
+                        };
+                        Some(Node { pos, kind })
+                    } else if is_obj {
+                        let key = self.key()?;
+                        stack.push(Open::Obj {
+                            start,
+                            entries: Vec::new(),
+                            key: Some(key),
+                        });
+                        None
+                    } else {
+                        stack.push(Open::Arr {
+                            start,
+                            items: Vec::new(),
+                        });
+                        None
+                    }
+                }
+                Some(b'"') => {
+                    let s = self.string()?;
+                    let pos = self.span(start, self.i);
+                    Some(Node {
+                        pos,
+                        kind: Kind::Scalar(Value::String(s)),
+                    })
+                }
+                Some(b't') => Some(self.literal("true", Value::Bool(true))?),
+                Some(b'f') => Some(self.literal("false", Value::Bool(false))?),
+                Some(b'n') => Some(self.literal("null", Value::Null)?),
+                Some(b'-' | b'0'..=b'9') => Some(self.number()?),
+                _ => return Err(self.unexpected("a value")),
+            };
+            // Attach finished nodes to their parents, closing containers as they end.
+            while let Some(node) = done.take() {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(node);
+                };
+                self.ws();
+                match top {
+                    Open::Obj { entries, key, .. } => {
+                        if let Some(k) = key.take() {
+                            entries.push((k, node));
+                        }
+                        match self.peek() {
+                            Some(b',') => {
+                                let comma = self.i;
+                                self.i += 1;
+                                self.ws();
+                                if self.peek() == Some(b'}') {
+                                    return Err(self.err(comma, "trailing comma before `}`"));
+                                }
+                                let k = self.key()?;
+                                if let Some(Open::Obj { key, .. }) = stack.last_mut() {
+                                    *key = Some(k);
+                                }
+                            }
+                            Some(b'}') => {
+                                self.i += 1;
+                                done = stack.pop().map(|f| f.close(self));
+                            }
+                            _ => return Err(self.unexpected("`,` or `}`")),
+                        }
+                    }
+                    Open::Arr { items, .. } => {
+                        items.push(node);
+                        match self.peek() {
+                            Some(b',') => {
+                                let comma = self.i;
+                                self.i += 1;
+                                self.ws();
+                                if self.peek() == Some(b']') {
+                                    return Err(self.err(comma, "trailing comma before `]`"));
+                                }
+                            }
+                            Some(b']') => {
+                                self.i += 1;
+                                done = stack.pop().map(|f| f.close(self));
+                            }
+                            _ => return Err(self.unexpected("`,` or `]`")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `"key"` `:` and the blanks after it; the cursor must be on the key's quote.
+    fn key(&mut self) -> Result<Key, ParseError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("an object key in double quotes"));
+        }
+        let ks = self.i;
+        let text = self.string()?;
+        let pos = self.span(ks, self.i);
+        self.ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("`:` after the object key"));
+        }
+        self.i += 1;
+        self.ws();
+        Ok(Key { text, pos })
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Node, ParseError> {
+        let start = self.i;
+        if self
+            .b
+            .get(start..)
+            .is_some_and(|r| r.starts_with(word.as_bytes()))
+        {
+            self.i += word.len();
+            let pos = self.span(start, self.i);
+            Ok(Node {
+                pos,
+                kind: Kind::Scalar(v),
+            })
+        } else {
+            Err(self.unexpected("a value (strings need double quotes)"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let s = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - s
+    }
+
+    fn number(&mut self) -> Result<Node, ParseError> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.b.get(int_start) == Some(&b'0')) {
+            return Err(self.err(start, "invalid number (no digits, or a leading zero)"));
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            float = true;
+            if self.digits() == 0 {
+                return Err(self.err(start, "invalid number: digits expected after `.`"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            float = true;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err(start, "invalid number: digits expected in the exponent"));
+            }
+        }
+        let s = self.text.get(start..self.i).unwrap_or_default();
+        let v = match (float, s.parse::<i64>()) {
+            (false, Ok(i)) => Value::Int(i),
+            _ => match s.parse::<f64>() {
+                Ok(f) => Value::Float(f),
+                Err(_) => return Err(self.err(start, "invalid number")),
+            },
+        };
+        let pos = self.span(start, self.i);
+        Ok(Node {
+            pos,
+            kind: Kind::Scalar(v),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let at = self.i;
+        let h = self
+            .text
+            .get(self.i..self.i + 4)
+            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok());
+        match h {
+            Some(v) => {
+                self.i += 4;
+                Ok(v)
+            }
+            None => Err(self.err(at, "invalid \\u escape: four hex digits expected")),
+        }
+    }
+
+    /// A string; the cursor is on the opening quote.
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.i;
+        self.i += 1;
+        let mut out = String::new();
+        let mut seg = self.i;
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.err(
+                    open,
+                    "unterminated string (the quote opened here is never closed)",
+                ));
+            };
+            match c {
+                b'"' => {
+                    out.push_str(self.text.get(seg..self.i).unwrap_or_default());
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    out.push_str(self.text.get(seg..self.i).unwrap_or_default());
+                    let esc_at = self.i;
+                    self.i += 1;
+                    let e = self.peek();
+                    self.i += 1;
+                    match e {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                                    return Err(
+                                        self.err(esc_at, "unpaired surrogate in \\u escape")
+                                    );
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(
+                                        self.err(esc_at, "unpaired surrogate in \\u escape")
+                                    );
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            match char::from_u32(cp) {
+                                Some(ch) => out.push(ch),
+                                None => {
+                                    return Err(self.err(esc_at, "unpaired surrogate in \\u escape"))
+                                }
+                            }
+                        }
+                        _ => return Err(self.err(esc_at, "invalid escape in string")),
+                    }
+                    seg = self.i;
+                }
+                0..=0x1F => {
+                    let at = self.i;
+                    return Err(self.err(
+                        at,
+                        "control character in string (a raw newline or tab must be written \\n or \\t)",
+                    ));
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+}
+
+/// A container being read.
+enum Open {
+    Obj {
+        start: usize,
+        entries: Vec<(Key, Node)>,
+        /// The key whose value comes next.
+        key: Option<Key>,
+    },
+    Arr {
+        start: usize,
+        items: Vec<Node>,
+    },
+}
+
+impl Open {
+    /// The finished node; the cursor is just past the closing bracket.
+    fn close(self, p: &mut Parser<'_>) -> Node {
+        match self {
+            Open::Obj { start, entries, .. } => Node {
+                pos: p.span(start, p.i),
+                kind: Kind::Map(entries),
+            },
+            Open::Arr { start, items } => Node {
+                pos: p.span(start, p.i),
+                kind: Kind::List(items),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(t: &str) -> FlatConfig {
+        parse("cfg/app.json", t, &Limits::default()).unwrap()
+    }
+    fn err(t: &str) -> ParseError {
+        parse("cfg/app.json", t, &Limits::default()).unwrap_err()
+    }
+    fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
+        let l = &f.entries[k].location;
+        (l.start_line, l.start_column, l.end_line, l.end_column)
+    }
+
+    #[test]
+    fn types_paths_and_positions() {
+        let t = r#"{
+  "port": 8080,
+  "ratio": 0.5,
+  "big": 1e3,
+  "debug": false,
+  "name": "api\u00e9\n",
+  "none": null,
+  "db": {"host": "h", "a/b": "x~y"},
+  "servers": [{"name": "a", "ip": "1"}, {"name": "b", "ip": "2"}],
+  "tags": ["x", "y"]
+}"#;
+        let f = p(t);
+        let e = &f.entries;
+        assert_eq!(e["/port"].value, Value::Int(8080));
+        assert_eq!(at(&f, "/port"), (2, 11, 2, 15));
+        assert_eq!(e["/ratio"].value, Value::Float(0.5));
+        assert_eq!(e["/big"].value, Value::Float(1000.0));
+        assert_eq!(e["/debug"].value, Value::Bool(false));
+        assert_eq!(e["/name"].value, Value::String("apié\n".into()));
+        assert_eq!(at(&f, "/name"), (6, 11, 6, 24));
+        assert_eq!(e["/none"].value, Value::Null);
+        assert_eq!(e["/db"].value, Value::Map);
+        assert_eq!(at(&f, "/db"), (8, 3, 8, 7)); // containers sit at their key
+        assert_eq!(at(&f, "/db/host"), (8, 18, 8, 21));
+        assert_eq!(e["/db/a~1b"].value, Value::String("x~y".into()));
+        assert_eq!(e["/servers"].value, Value::List);
+        assert_eq!(e["/servers/name=b/ip"].value, Value::String("2".into()));
+        assert_eq!(at(&f, "/servers/name=b"), (9, 41, 9, 65));
+        assert_eq!(e["/tags/1"].value, Value::String("y".into()));
+        assert!(!e.contains_key(""));
+    }
+
+    #[test]
+    fn scalar_roots_and_numbers() {
+        assert_eq!(p(" 42 ").entries[""].value, Value::Int(42));
+        assert_eq!(p("-0").entries[""].value, Value::Int(0));
+        assert_eq!(
+            p("99999999999999999999").entries[""].value,
+            Value::Float(1e20)
+        );
+        assert_eq!(p("[]").entries.len(), 0);
+        assert_eq!(p("{\"a\": []}").entries["/a"].value, Value::List);
+        assert_eq!(
+            p("\"\\ud83d\\ude00\"").entries[""].value,
+            Value::String("😀".into())
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_located() {
+        let cases: &[(&str, u32, u32, &str)] = &[
+            ("{\"a\": 1,\n}", 1, 8, "trailing comma"),
+            ("[1, 2,]", 1, 6, "trailing comma"),
+            (
+                "{\"a\": 1,\n \"a\": 2}",
+                2,
+                2,
+                "duplicate key `a` (first defined at line 1)",
+            ),
+            ("{\"a\": \"open}", 1, 7, "unterminated string"),
+            ("{\"a\" 1}", 1, 6, "expected `:`"),
+            ("{a: 1}", 1, 2, "object key"),
+            ("{\"a\": 01}", 1, 7, "leading zero"),
+            ("{\"a\": tru}", 1, 7, "expected a value"),
+            ("{\"a\": 1} x", 1, 10, "after the JSON value"),
+            ("", 1, 1, "empty file"),
+            ("{\"a\": \"x\\q\"}", 1, 9, "invalid escape"),
+            ("{\"a\": \"x\ty\"}", 1, 9, "control character"),
+            ("[\"\\ud800\"]", 1, 3, "surrogate"),
+            ("{\"a\": 1", 1, 8, "unexpected end of file"),
+            ("{\"a\":\n  // c\n 1}", 2, 3, "unexpected character '/'"),
+        ];
+        for (t, line, col, msg) in cases {
+            let e = err(t);
+            assert_eq!((e.line, e.column), (*line, *col), "{t:?}: {e}");
+            assert!(e.message.contains(msg), "{t:?}: {e}");
+            assert_eq!(e.path, "cfg/app.json");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(10_000);
+        let e = err(&deep);
+        assert!(e.message.contains("nesting deeper than 256"), "{e}");
+        assert_eq!((e.line, e.column), (1, 257));
+        let deep_obj = "{\"a\":".repeat(10_000);
+        assert!(err(&deep_obj).message.contains("nesting deeper"));
+        // At the limit is fine.
+        let ok = format!("{}1{}", "[".repeat(256), "]".repeat(256));
+        assert_eq!(p(&ok).entries.len(), 256);
+    }
+}
