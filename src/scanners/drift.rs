@@ -1,11 +1,71 @@
-//! Drift scanner: UAT ↔ production configuration parity and production policies.
+//! Drift scanner: does UAT still match production, apart from the declared differences, and is
+//! production free of insecure settings?
+//!
+//! 1. **Pairing** ([`pairs`]): explicit `[[drift.pair]]`s (files or folders, optional `base`),
+//!    plus pairs discovered by naming convention (`.env.uat` ↔ `.env.prod`, `values-uat.yaml` ↔
+//!    `values-prod.yaml`, `overlays/uat/` ↔ `overlays/prod/`, `application-uat.yml` ↔
+//!    `application-prod.yml`, `config/uat/` ↔ `config/prod/`, `*.uat.tfvars` ↔ `*.prod.tfvars`,
+//!    `environments/<env>/`). `stagegate drift --list-pairs` prints [`render_pairs`].
+//! 2. **Loading** ([`load`]): each side is parsed ([`parse`]) into a [`model::FlatConfig`], a
+//!    folder's files merged (Kubernetes objects by identity), the base overlaid under both.
+//! 3. **Comparison** ([`compare`]): keys and values after environment-token normalization
+//!    ([`envtok`]); one finding per difference at the production line, UAT line related.
+//! 4. **Policies** ([`policy`]): production values against `rules/drift/*.toml`.
+//! 5. **Expectations** ([`expect`]): `allow` suppresses (kept in the output as suppressed),
+//!    an expired `until` stops suppressing; `require_equal` turns any difference into a finding.
+//!
+//! Default severities (rule id → severity):
+//!
+//! | rule | severity | why |
+//! |---|---|---|
+//! | `drift/missing-in-prod` | high | production lacks what UAT tested |
+//! | `drift/image` | high | release parity: a different or mutable build ships |
+//! | `drift/resource` | high (medium when only production has the object) | a whole object differs |
+//! | `drift/shared-endpoint` | high | UAT reaches production data or credentials |
+//! | `drift/security-regression` | high | production weaker than UAT |
+//! | `drift/missing-in-uat` | medium | production has something untested |
+//! | `drift/value`, `drift/type`, `drift/list-entry` | medium (high under `require_equal`) | behaviour differs |
+//! | `drift/sizing-inversion` | medium | production smaller than UAT |
+//! | `policy/<id>` | per rule file | see `rules/drift/*.toml` |
+//!
+//! Quiet defaults: differences in hosts, URLs, credentials and sizes (production bigger) are
+//! expected and not reported unless a `require_equal` glob covers the key. Values that look
+//! secret are shown as `sha256:…` ([`crate::redact::short_hash`]), never in clear.
+//!
+//! Problems are notifications, never a silent pass: a missing file of a pair or an unparsable
+//! file is an error (exit 2) naming the file (and line:column), and the other pairs are still
+//! compared.
 
 pub mod cfg;
+pub mod compare;
+pub mod envtok;
+pub mod expect;
+pub mod hardening;
+pub mod image;
+pub mod kinds;
+pub mod load;
+pub mod mask;
 pub mod model;
+pub mod pairs;
 pub mod parse;
+pub mod policy;
+pub mod sizing;
 
-use super::{ScanContext, ScanOutput, Scanner};
-use crate::finding::{Notification, ScannerKind};
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::{ScanContext, ScanOutput, ScanStats, Scanner};
+use crate::finding::{Finding, Notification, RuleMeta, ScannerKind, Suppression, SuppressionKind};
+use crate::paths::ExcludeSet;
+
+use compare::Side;
+use expect::{Allowed, Expectations};
+use kinds::DriftKind;
+use load::Role;
+use policy::PolicySet;
+
+pub use pairs::{discover_pairs, render_pairs, PairOrigin, PairPlan};
 
 /// UAT ↔ production parity.
 #[derive(Debug, Default, Clone, Copy)]
@@ -16,13 +76,210 @@ impl Scanner for DriftScanner {
         ScannerKind::Drift
     }
 
-    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
-        ScanOutput {
-            notifications: vec![Notification::error(
-                ScannerKind::Drift,
-                "the drift scanner is not built yet",
-            )],
-            ..ScanOutput::default()
+    fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
+        let mut out = ScanOutput::default();
+        let plans = match discover_pairs(ctx) {
+            Ok(p) => p,
+            Err(e) => {
+                out.notifications
+                    .push(Notification::error(ScannerKind::Drift, e.to_string()));
+                return out;
+            }
+        };
+        if plans.is_empty() {
+            let msg = "no UAT/production configuration pair found: add [[drift.pair]] to stagegate.toml \
+                       or name files by convention (.env.uat/.env.prod, values-uat.yaml/values-prod.yaml, \
+                       overlays/uat/ and overlays/prod/)";
+            out.notifications.push(if ctx.explicit {
+                Notification::error(ScannerKind::Drift, msg)
+            } else {
+                Notification::note(ScannerKind::Drift, msg)
+            });
+            return out;
         }
+        let policies = match PolicySet::builtin(&ctx.config.drift.disable) {
+            Ok(p) => p,
+            Err(e) => {
+                out.notifications.push(Notification::error(
+                    ScannerKind::Drift,
+                    format!("drift policies: {e}"),
+                ));
+                return out;
+            }
+        };
+        let exclude = ExcludeSet::new(&ctx.config.exclude).unwrap_or_else(|_| ExcludeSet::none());
+        let results: Vec<ScanOutput> = plans
+            .par_iter()
+            .map(|plan| run_pair(ctx, plan, &policies, &exclude))
+            .collect();
+        let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
+        for r in results {
+            out.findings.extend(r.findings);
+            out.notifications.extend(r.notifications);
+            out.stats.add(&r.stats);
+        }
+        for f in &out.findings {
+            if !rules.contains_key(&f.rule_id) {
+                if let Some(m) = rule_meta(&f.rule_id, &policies) {
+                    rules.insert(f.rule_id.clone(), m);
+                }
+            }
+        }
+        out.rules = rules.into_values().collect();
+        out
+    }
+}
+
+/// Metadata of a drift or policy rule id.
+pub fn rule_meta(rule_id: &str, policies: &PolicySet) -> Option<RuleMeta> {
+    if let Some(id) = rule_id.strip_prefix("policy/") {
+        return policies
+            .policies()
+            .iter()
+            .find(|p| p.spec.id == id)
+            .map(|p| p.meta());
+    }
+    rule_id.parse::<DriftKind>().ok().map(DriftKind::meta)
+}
+
+/// Every drift and built-in policy rule (for `stagegate explain` and SARIF rule tables).
+pub fn all_rules() -> Vec<RuleMeta> {
+    let mut v: Vec<RuleMeta> = DriftKind::ALL.iter().map(|k| k.meta()).collect();
+    if let Ok(p) = PolicySet::builtin(&[]) {
+        v.extend(p.policies().iter().map(|p| p.meta()));
+    }
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+/// Loads, compares and checks one pair. Every problem is a notification of this pair only.
+pub fn run_pair(
+    ctx: &ScanContext<'_>,
+    plan: &PairPlan,
+    policies: &PolicySet,
+    exclude: &ExcludeSet,
+) -> ScanOutput {
+    let mut out = ScanOutput::default();
+    let expect = match Expectations::new(&plan.allow, &plan.require_equal) {
+        Ok(e) => e,
+        Err(e) => {
+            let src = ctx
+                .config
+                .source
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "stagegate.toml".into());
+            out.notifications.push(Notification::error(
+                ScannerKind::Drift,
+                format!("{src}: [[drift.pair]] `{}`: {e}", plan.name),
+            ));
+            return out;
+        }
+    };
+    let limits = parse::Limits::default();
+    let load = |rel: &str, role| load::load_path(ctx.root, rel, role, &plan.name, exclude, &limits);
+    let base = plan
+        .base
+        .as_deref()
+        .map(|b| load(b, Role::Base))
+        .transpose();
+    // The two sides are independent: read and parse them in parallel.
+    let (uat, prod) = rayon::join(
+        || load(&plan.uat, Role::Uat),
+        || load(&plan.prod, Role::Prod),
+    );
+    let (base, uat, prod) = match (base, uat, prod) {
+        (Ok(b), Ok(u), Ok(p)) => (b, u, p),
+        (b, u, p) => {
+            // Report every broken file of the pair at once, not just the first.
+            for e in [b.err(), u.err(), p.err()].into_iter().flatten() {
+                out.notifications.extend(e);
+            }
+            return out;
+        }
+    };
+    let mut stats = ScanStats::default();
+    for l in [Some(&uat), Some(&prod), base.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        stats.files += l.files;
+        stats.bytes += l.bytes;
+    }
+    let (uat, prod) = match &base {
+        Some(b) => (load::with_base(b, uat), load::with_base(b, prod)),
+        None => (uat, prod),
+    };
+    stats.pairs = 1;
+    stats.keys = (uat.config.entries.len() + prod.config.entries.len()) as u64;
+    let uat_side = Side {
+        config: &uat.config,
+        file: &uat.file,
+        root: &plan.uat,
+    };
+    let prod_side = Side {
+        config: &prod.config,
+        file: &prod.file,
+        root: &plan.prod,
+    };
+    let (mut findings, policy_findings) = rayon::join(
+        || compare::compare(&plan.name, uat_side, prod_side, &expect),
+        || policies.evaluate(&plan.name, &prod.config),
+    );
+    findings.extend(policy_findings);
+    let mut expired = BTreeMap::new();
+    for f in &mut findings {
+        apply_expectations(f, &expect, &mut expired);
+    }
+    for (index, (until, n)) in expired {
+        out.notifications.push(Notification::warning(
+            ScannerKind::Drift,
+            format!(
+                "pair `{}`: allow #{} expired on {until} and no longer suppresses {n} finding(s); renew it with a new `until` or fix the drift",
+                plan.name,
+                index + 1
+            ),
+        ));
+    }
+    out.findings = findings;
+    out.stats = stats;
+    out
+}
+
+/// Suppresses a finding covered by an allowance in force; counts those only an expired one covers.
+fn apply_expectations(
+    f: &mut Finding,
+    expect: &Expectations,
+    expired: &mut BTreeMap<usize, (crate::config::IsoDate, usize)>,
+) {
+    let key = f
+        .properties
+        .get("key")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let uat_key = f
+        .properties
+        .get("uat_key")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let norm = envtok::normalize(&key).into_owned();
+    let mut keys = vec![key.as_str(), norm.as_str()];
+    if let Some(u) = &uat_key {
+        keys.push(u.as_str());
+    }
+    match expect.allowed(&f.rule_id, &keys) {
+        Some(Allowed::Yes(reason)) => {
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::External,
+                justification: reason,
+            });
+        }
+        Some(Allowed::Expired { until, index }) => {
+            f.properties
+                .insert("allowance_expired".into(), until.to_string().into());
+            expired.entry(index).or_insert((until, 0)).1 += 1;
+        }
+        None => {}
     }
 }

@@ -1,0 +1,125 @@
+//! Environment-name tokens: `db-uat.internal` and `db-prod.internal` have the same shape.
+//!
+//! Values and key paths are compared after every whole environment token (delimited by
+//! non-alphanumerics, case-insensitive) is replaced by `{env}`, so that the names of the
+//! environments themselves never count as drift.
+
+use std::borrow::Cow;
+
+/// Tokens that name the pre-production environment.
+pub const UAT_TOKENS: &[&str] = &["uat", "staging", "stage", "stg"];
+/// Tokens that name production.
+pub const PROD_TOKENS: &[&str] = &["prod", "production", "prd", "live"];
+/// Tokens used to *discover* pairs by file and folder name (the conventional, unambiguous ones).
+pub const DISCOVER_UAT: &[&str] = &["uat", "staging"];
+/// Production tokens used for discovery, in order of preference.
+pub const DISCOVER_PROD: &[&str] = &["prod", "production"];
+
+/// What an environment token stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    /// UAT / staging.
+    Uat,
+    /// Production.
+    Prod,
+}
+
+/// The environment a single token names, case-insensitively.
+pub fn env_of(token: &str) -> Option<Env> {
+    if UAT_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+        Some(Env::Uat)
+    } else if PROD_TOKENS.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+        Some(Env::Prod)
+    } else {
+        None
+    }
+}
+
+/// Byte ranges of the maximal alphanumeric runs of `s`.
+pub fn tokens(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut it = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(_, c)) = it.peek() {
+            if c.is_alphanumeric() {
+                break;
+            }
+            it.next();
+        }
+        let (start, _) = *it.peek()?;
+        let mut end = start;
+        while let Some(&(i, c)) = it.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            end = i + c.len_utf8();
+            it.next();
+        }
+        Some((start, end))
+    })
+}
+
+/// `s` with every whole environment token replaced by `{env}`; borrowed when there is none.
+pub fn normalize(s: &str) -> Cow<'_, str> {
+    // Fast path: every token is 3–10 ASCII letters; most strings contain none of their letters
+    // in a standalone run, so scan once and only allocate on a hit.
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (a, b) in tokens(s) {
+        let len = b - a;
+        if !(3..=10).contains(&len) {
+            continue;
+        }
+        if env_of(&s[a..b]).is_some() {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[last..a]);
+            o.push_str("{env}");
+            last = b;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[last..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_tokens_only() {
+        assert_eq!(normalize("db-uat.internal"), "db-{env}.internal");
+        assert_eq!(normalize("db-prod.internal"), "db-{env}.internal");
+        assert_eq!(
+            normalize("https://api.staging.example.com"),
+            "https://api.{env}.example.com"
+        );
+        assert_eq!(normalize("PRODUCTION"), "{env}");
+        // Not whole tokens: untouched and borrowed.
+        assert!(matches!(normalize("product-livestream"), Cow::Borrowed(_)));
+        assert_eq!(normalize("livenessProbe"), "livenessProbe");
+        assert_eq!(normalize("produce"), "produce");
+    }
+
+    #[test]
+    fn every_alias_maps() {
+        for t in UAT_TOKENS {
+            assert_eq!(env_of(t), Some(Env::Uat));
+        }
+        for t in PROD_TOKENS {
+            assert_eq!(env_of(t), Some(Env::Prod));
+        }
+        assert_eq!(env_of("dev"), None);
+        assert_eq!(normalize("stg/prd/live/stage"), "{env}/{env}/{env}/{env}");
+    }
+
+    #[test]
+    fn tokens_split_on_non_alphanumerics() {
+        let s = "a-bc..déf";
+        let t: Vec<&str> = tokens(s).map(|(a, b)| &s[a..b]).collect();
+        assert_eq!(t, vec!["a", "bc", "déf"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! Container image references: same repository with a different tag or digest is image drift,
+//! and a mutable `latest` (or missing) tag in production is a finding of its own.
+
+use super::mask::key_words;
+
+/// A parsed `registry/repository[:tag][@digest]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Everything before the tag and digest (`registry.example.com/team/api`).
+    pub repository: String,
+    /// The tag, if any.
+    pub tag: Option<String>,
+    /// The digest (`sha256:…`), if any.
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Parses an image reference; `None` for values that cannot be one (spaces, empty).
+    pub fn parse(s: &str) -> Option<ImageRef> {
+        let s = s.trim();
+        if s.is_empty() || s.contains(char::is_whitespace) || s.contains("://") {
+            return None;
+        }
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_string())),
+            None => (s, None),
+        };
+        // A ':' after the last '/' is a tag; before it, a registry port.
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[slash..].rfind(':') {
+            Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        if repository.is_empty() {
+            return None;
+        }
+        Some(ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+        })
+    }
+
+    /// Whether production pulling this can get a different build tomorrow: `latest` or no tag,
+    /// and no digest.
+    pub fn is_mutable(&self) -> bool {
+        self.digest.is_none()
+            && self
+                .tag
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("latest"))
+    }
+
+    /// `tag@digest` as shown in messages.
+    pub fn version(&self) -> String {
+        match (&self.tag, &self.digest) {
+            (Some(t), Some(d)) => format!("{t}@{d}"),
+            (Some(t), None) => t.clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => "(no tag)".to_string(),
+        }
+    }
+}
+
+/// How a key relates to a container image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKey {
+    /// The whole reference (`image: repo:tag`).
+    Full,
+    /// Only the tag or digest (Helm `image.tag`, `image.digest`).
+    Tag,
+    /// Only the repository (Helm `image.repository`).
+    Repository,
+}
+
+/// The image role of a key path.
+pub fn image_key(key_path: &str) -> Option<ImageKey> {
+    let mut last_two = key_path.rsplit('/').take(2);
+    if !last_two.any(|s| super::mask::mentions(s, &["image"])) {
+        return None;
+    }
+    let words = key_words(key_path);
+    let last = words.last().map(String::as_str).unwrap_or_default();
+    let parent_is_image = key_path.rsplit('/').nth(1).is_some_and(|p| {
+        p.eq_ignore_ascii_case("image") || p.to_ascii_lowercase().ends_with("image")
+    });
+    if last == "image" || words.concat() == "imageref" {
+        return Some(ImageKey::Full);
+    }
+    if parent_is_image || words.first().is_some_and(|w| w == "image") {
+        return match last {
+            "tag" | "digest" | "version" => Some(ImageKey::Tag),
+            "repository" | "repo" | "name" => Some(ImageKey::Repository),
+            _ => None,
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_references() {
+        let r = ImageRef::parse("registry.example.com:5000/team/api:1.4.2").unwrap();
+        assert_eq!(r.repository, "registry.example.com:5000/team/api");
+        assert_eq!(r.tag.as_deref(), Some("1.4.2"));
+        assert!(!r.is_mutable());
+        let r = ImageRef::parse("nginx").unwrap();
+        assert!(r.is_mutable());
+        let r = ImageRef::parse("api:latest").unwrap();
+        assert!(r.is_mutable());
+        let r = ImageRef::parse("api@sha256:abc").unwrap();
+        assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
+        assert!(!r.is_mutable());
+        assert!(ImageRef::parse("not an image").is_none());
+    }
+
+    #[test]
+    fn image_keys() {
+        assert_eq!(
+            image_key("/spec/template/spec/containers/name=app/image"),
+            Some(ImageKey::Full)
+        );
+        assert_eq!(image_key("/image/tag"), Some(ImageKey::Tag));
+        assert_eq!(
+            image_key("/api/image/repository"),
+            Some(ImageKey::Repository)
+        );
+        assert_eq!(image_key("/IMAGE_TAG"), Some(ImageKey::Tag));
+        assert_eq!(image_key("/imagePullPolicy"), None);
+        assert_eq!(image_key("/tag"), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! Shared helpers of the drift integration tests (included with `mod drift_util;`).
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use stagegate::config::Config;
+use stagegate::finding::ScannerKind;
+use stagegate::finding::{Finding, NotificationLevel};
+use stagegate::scanners::{self, ScanContext, ScanOptions, ScanOutput};
+
+/// Runs the drift scanner on `root` with `stagegate.toml` text `config`.
+pub fn scan(root: &Path, config: &str) -> ScanOutput {
+    let config = Config::parse(config, &root.join("stagegate.toml")).expect("valid config");
+    let options = ScanOptions::default();
+    let ctx = ScanContext {
+        root,
+        config: &config,
+        options: &options,
+        explicit: true,
+    };
+    scanners::builtin(ScannerKind::Drift).scan(&ctx)
+}
+
+/// Writes `files` (path, content) under a new temp dir.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, c) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, c).expect("write");
+    }
+    dir
+}
+
+/// Unsuppressed findings of `rule`.
+pub fn of<'a>(out: &'a ScanOutput, rule: &str) -> Vec<&'a Finding> {
+    out.findings
+        .iter()
+        .filter(|f| f.rule_id == rule && f.suppression.is_none())
+        .collect()
+}
+
+/// The `key` property of a finding.
+pub fn key(f: &Finding) -> &str {
+    f.properties
+        .get("key")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+}
+
+/// Error-level notifications.
+pub fn errors(out: &ScanOutput) -> Vec<String> {
+    out.notifications
+        .iter()
+        .filter(|n| n.level == NotificationLevel::Error)
+        .map(|n| n.message.clone())
+        .collect()
+}
+
+/// Everything a user could see, serialized.
+pub fn everything(out: &ScanOutput) -> String {
+    format!(
+        "{}\n{}\n{:?}",
+        serde_json::to_string(&out.findings).expect("json"),
+        serde_json::to_string(&out.notifications).expect("json"),
+        out.rules
+    )
+}
+
+/// One line per finding, for debugging.
+pub fn dump(out: &ScanOutput) -> String {
+    let mut s = String::new();
+    for f in &out.findings {
+        s.push_str(&format!(
+            "{} {} {}:{} {}{}\n",
+            f.rule_id,
+            f.severity,
+            f.location.path,
+            f.location.start_line,
+            f.message,
+            if f.suppression.is_some() {
+                " (suppressed)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for n in &out.notifications {
+        s.push_str(&format!("NOTE {:?} {}\n", n.level, n.message));
+    }
+    s
+}
