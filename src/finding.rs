@@ -228,6 +228,27 @@ pub enum SuppressionKind {
     External,
 }
 
+/// Whether a finding was already known to the baseline (SARIF `baselineState`). Set by
+/// [`crate::baseline`] only when a baseline is in use, so a run without one says nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline: the gate counts it.
+    New,
+    /// In the baseline: accepted, reported but not counted.
+    Unchanged,
+}
+
+impl BaselineState {
+    /// SARIF spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// One problem a scanner found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -250,6 +271,9 @@ pub struct Finding {
     /// Set when an ignore, inline allow or baseline accepted this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// `new` / `unchanged` against the baseline, when one is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
 }
 
 impl Finding {
@@ -276,6 +300,7 @@ impl Finding {
             fingerprint,
             properties: BTreeMap::new(),
             suppression: None,
+            baseline_state: None,
         }
     }
 

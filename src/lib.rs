@@ -21,12 +21,15 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod config;
 pub mod error;
 pub mod finding;
 pub mod gate;
+pub mod init;
 pub mod output;
 pub mod paths;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod scan;

@@ -12,7 +12,7 @@ use stagegate::finding::{Location, Notification, NotificationLevel};
 use stagegate::report::{self, Format, RenderOptions, Report};
 use stagegate::scanners::{self, ScanContext};
 
-use cli::args::Cli;
+use cli::args::{Cli, Command};
 use cli::plan::Plan;
 
 fn main() -> ExitCode {
@@ -27,7 +27,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let plan = Plan::new(cli.command)?;
+    let regenerate = match cli.command {
+        Command::Init(c) => return init(c),
+        Command::Baseline(_) => true,
+        _ => false,
+    };
+    let mut plan = Plan::new(cli.command)?;
+    let spinner = stagegate::progress::should_show(plan.quiet).then(|| {
+        let progress = stagegate::progress::Progress::new();
+        plan.options.progress = Some(progress.clone());
+        stagegate::progress::Spinner::start(&progress, "scanning")
+    });
     let ctx = ScanContext {
         root: &plan.root,
         config: &plan.config,
@@ -39,7 +49,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         .iter()
         .map(|k| scanners::builtin(*k))
         .collect();
-    let result = stagegate::scan::run(&scanners, &ctx);
+    let mut result = stagegate::scan::run(&scanners, &ctx);
+    if let Some(s) = spinner {
+        s.finish();
+    }
+    if let Some(path) = &plan.baseline {
+        let outcome = stagegate::baseline::run(
+            &mut result,
+            path,
+            &plan.root,
+            &plan.scanners,
+            plan.update_baseline,
+            regenerate,
+        )?;
+        if let (Some(u), false) = (&outcome.updated, plan.quiet) {
+            eprintln!(
+                "stagegate: baseline {}: {} entries ({} added, {} dropped as no longer found)",
+                outcome.path.display(),
+                u.total,
+                u.added,
+                u.dropped
+            );
+        }
+    }
+    if regenerate {
+        return Ok(finish_baseline(&result));
+    }
     let summary = stagegate::gate::evaluate(&result, plan.fail_on);
     let report = Report {
         result,
@@ -96,6 +131,50 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let code = report.summary.verdict.exit_code();
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
+}
+
+/// `stagegate baseline`: the file is written; exit 2 (with the errors) if a scanner could not
+/// complete, since its findings are then missing from the baseline.
+fn finish_baseline(result: &stagegate::scan::ScanResult) -> ExitCode {
+    let mut failed = false;
+    for n in &result.notifications {
+        if n.level == NotificationLevel::Error {
+            eprintln!("stagegate: error: {}", describe(n));
+            failed = true;
+        }
+    }
+    ExitCode::from(if failed { 2 } else { 0 })
+}
+
+/// `stagegate init`: write the config, then (with `--baseline`) the baseline it points at.
+fn init(c: cli::args::InitCmd) -> Result<ExitCode, Error> {
+    if !c.path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: the folder to configure must exist",
+            c.path.display()
+        )));
+    }
+    let baseline = c
+        .baseline
+        .then_some(stagegate::baseline::BASELINE_FILE_NAME);
+    let written = stagegate::init::write_config(&c.path, c.force, baseline)?;
+    if !c.quiet {
+        eprintln!("stagegate: wrote {}", written.display());
+    }
+    if !c.baseline {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cmd = Command::Baseline(cli::args::BaselineCmd {
+        path: c.path,
+        output: None,
+        config: None,
+        quiet: c.quiet,
+        advisories: cli::args::AdvisoryArgs {
+            db: None,
+            target: None,
+        },
+    });
+    run(Cli { command: cmd })
 }
 
 fn describe(n: &Notification) -> String {

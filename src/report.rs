@@ -37,7 +37,10 @@ pub const TOOL: ToolInfo = ToolInfo {
     information_uri: env!("CARGO_PKG_HOMEPAGE"),
 };
 
+pub mod github;
+pub mod gitlab_sast;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
@@ -53,6 +56,12 @@ pub enum Format {
     Sarif,
     /// Markdown summary for a pull request or `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// GitHub Actions workflow-command annotations (`::error file=…::…`).
+    Github,
+    /// JUnit XML test report (Jenkins, Azure DevOps, GitLab test reports).
+    Junit,
+    /// GitLab security report, schema v15 (`sast` / `secret_detection`).
+    GitlabSast,
 }
 
 /// Renders `report` in `format` into a byte buffer.
@@ -64,6 +73,9 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> Vec<u8> 
         Format::Json => json::write(report, &mut buf),
         Format::Sarif => sarif::write(report, &opts.sarif, &mut buf),
         Format::Markdown => markdown::write(report, &mut buf),
+        Format::Github => github::write(report, &mut buf),
+        Format::Junit => junit::write(report, &mut buf),
+        Format::GitlabSast => gitlab_sast::write(report, &mut buf),
     };
     buf
 }

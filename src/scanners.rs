@@ -38,6 +38,10 @@ pub struct ScanOptions {
     pub secrets: SecretsOptions,
     /// Drift options.
     pub drift: DriftOptions,
+    /// Counters to bump as files, bytes and blobs are read (`inc_files(n)`…); `None` when no
+    /// one is watching. Lives here rather than in [`ScanContext`] so that existing
+    /// `ScanContext { .. }` literals keep compiling.
+    pub progress: Option<crate::progress::Progress>,
 }
 
 /// Options of the advisories scanner.

@@ -9,7 +9,9 @@ use predicates::prelude::*;
 
 fn stagegate() -> Command {
     let mut c = Command::cargo_bin("stagegate").expect("binary built");
-    c.env_remove("NO_COLOR").env_remove("CI").env("STAGEGATE_TODAY", "2026-11-26");
+    c.env_remove("NO_COLOR")
+        .env_remove("CI")
+        .env("STAGEGATE_TODAY", "2026-11-26");
     c
 }
 
@@ -37,10 +39,15 @@ fn version_and_help() {
 
 #[test]
 fn usage_errors_exit_2() {
-    stagegate().args(["scan", "--format", "yaml"]).assert().code(2);
-    stagegate().args(["scan", "--fail-on", "severe", "."]).assert().code(2).stderr(
-        predicate::str::contains("invalid fail-on `severe`"),
-    );
+    stagegate()
+        .args(["scan", "--format", "yaml"])
+        .assert()
+        .code(2);
+    stagegate()
+        .args(["scan", "--fail-on", "severe", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid fail-on `severe`"));
     stagegate()
         .args(["scan", "/definitely/not/here"])
         .assert()
@@ -52,7 +59,11 @@ fn usage_errors_exit_2() {
 #[test]
 fn unknown_config_key_names_file_line_and_valid_keys() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "stagegate.toml", "fail_on = \"high\"\n[secrets]\nmax_file_sise = 3\n");
+    write(
+        d.path(),
+        "stagegate.toml",
+        "fail_on = \"high\"\n[secrets]\nmax_file_sise = 3\n",
+    );
     stagegate()
         .args(["scan"])
         .arg(d.path())
@@ -136,7 +147,11 @@ fn unwritable_output_is_exit_2_and_leaves_nothing() {
 fn color_follows_flag_and_no_color() {
     let d = tempfile::tempdir().unwrap();
     // `always` colours even into a pipe; `auto` into a pipe does not.
-    let always = stagegate().args(["scan", "--color", "always"]).arg(d.path()).output().unwrap();
+    let always = stagegate()
+        .args(["scan", "--color", "always"])
+        .arg(d.path())
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b["));
     let auto = stagegate().args(["scan"]).arg(d.path()).output().unwrap();
     assert!(!String::from_utf8_lossy(&auto.stdout).contains("\x1b["));

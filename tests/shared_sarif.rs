@@ -11,7 +11,11 @@ use assert_cmd::Command;
 
 fn official_schema() -> PathBuf {
     let p = common::crate_root().join("../shared/SARIF-schema/sarif-schema-2.1.0.json");
-    assert!(p.is_file(), "{} is missing: the shared-data suite needs ../shared", p.display());
+    assert!(
+        p.is_file(),
+        "{} is missing: the shared-data suite needs ../shared",
+        p.display()
+    );
     p
 }
 

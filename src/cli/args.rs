@@ -30,6 +30,47 @@ pub enum Command {
     Secrets(SecretsCmd),
     /// Compare UAT and production configuration, and check production policies.
     Drift(DriftCmd),
+    /// Accept today's findings: write .stagegate-baseline.json so only new findings block.
+    Baseline(BaselineCmd),
+    /// Write a commented stagegate.toml for the lockfiles and UAT/production pairs found.
+    Init(InitCmd),
+}
+
+/// `stagegate baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineCmd {
+    /// Repository to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Baseline file to write [default: `baseline` from the config, else
+    /// PATH/.stagegate-baseline.json].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: stagegate.toml at the scan root].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub advisories: AdvisoryArgs,
+}
+
+/// `stagegate init`.
+#[derive(Debug, Args)]
+pub struct InitCmd {
+    /// Repository to configure.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Replace an existing stagegate.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// Also scan and write .stagegate-baseline.json, and point the config at it.
+    #[arg(long)]
+    pub baseline: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `stagegate scan`.
@@ -99,6 +140,13 @@ pub struct CommonArgs {
     /// Print nothing but errors (and the report when a machine format goes to stdout).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Accept the findings listed in FILE (see `stagegate baseline`): only new ones block
+    /// [default: `baseline` from the config file, relative to the scan root].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with the current findings (drops and counts stale entries).
+    #[arg(long)]
+    pub update_baseline: bool,
 }
 
 /// Advisories flags.

@@ -28,6 +28,33 @@ pub struct Plan {
     pub quiet: bool,
     /// `automationDetails.id` for SARIF.
     pub automation_id: String,
+    /// Baseline file to apply (or rewrite), already resolved against the scan root.
+    pub baseline: Option<PathBuf>,
+    /// `--update-baseline`.
+    pub update_baseline: bool,
+}
+
+impl CommonArgs {
+    /// The common flags of `stagegate baseline`: scan quietly, write only the baseline.
+    fn for_baseline(
+        path: PathBuf,
+        config: Option<PathBuf>,
+        output: Option<PathBuf>,
+        quiet: bool,
+    ) -> CommonArgs {
+        CommonArgs {
+            path,
+            format: Format::Text,
+            output: None,
+            sarif: None,
+            fail_on: None,
+            config,
+            color: ColorArg::Never,
+            quiet,
+            baseline: output,
+            update_baseline: true,
+        }
+    }
 }
 
 impl Plan {
@@ -83,6 +110,22 @@ impl Plan {
                 None,
                 "drift",
             ),
+            Command::Baseline(c) => {
+                let common = CommonArgs::for_baseline(c.path, c.config, c.output, c.quiet);
+                (
+                    common,
+                    ScannerKind::ALL.to_vec(),
+                    false,
+                    Some(c.advisories),
+                    None,
+                    "baseline",
+                )
+            }
+            Command::Init(_) => {
+                return Err(Error::Usage(
+                    "internal: `init` is not a scanning command".to_string(),
+                ))
+            }
         };
         Plan::build(common, scanners, explicit, adv, sec, name)
     }
@@ -145,6 +188,10 @@ impl Plan {
             }
         };
         let automation_id = format!("stagegate/{name}/");
+        // `stagegate baseline` always writes one; `--update-baseline` creates the default file.
+        let wants_file = name == "baseline" || common.update_baseline;
+        let baseline = stagegate::baseline::resolve(&root, common.baseline.as_deref(), &config)
+            .or_else(|| wants_file.then(|| root.join(stagegate::baseline::BASELINE_FILE_NAME)));
         Ok(Plan {
             root,
             config,
@@ -158,6 +205,8 @@ impl Plan {
             color,
             quiet: common.quiet,
             automation_id,
+            baseline,
+            update_baseline: common.update_baseline || name == "baseline",
         })
     }
 }

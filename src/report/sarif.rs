@@ -186,6 +186,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
                 justification: s.justification.clone(),
             })
             .collect(),
+        baseline_state: f.baseline_state.map(|b| b.as_str()),
         properties,
     }
 }
@@ -369,6 +370,8 @@ struct SarifResult {
     partial_fingerprints: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     properties: BTreeMap<String, Value>,
 }

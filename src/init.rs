@@ -1,0 +1,392 @@
+//! `stagegate init`: look at a repository and write a commented `stagegate.toml` for it.
+//!
+//! It finds lockfiles by name (with the `ignore` walker, so `.gitignore`d folders such as
+//! `target/` and `node_modules/` are skipped) and UAT/production pairs by naming convention
+//! (`.env.uat|.env.staging` ↔ `.env.prod|.env.production`, `values-uat|staging.yaml` ↔
+//! `values-prod|production.yaml`, `overlays/uat|staging/` ↔ `overlays/prod|production/`,
+//! `application-uat|staging.yml` ↔ `application-prod|production.yml`). The written file changes
+//! no result: every active key equals the default or names what discovery would find anyway, so
+//! `scan` right after `init` gives the same findings; it is a place to declare allowances.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::config::CONFIG_FILE_NAME;
+use crate::error::Error;
+use crate::paths::relative;
+
+/// Lockfile names the advisories scanner reads (Cargo first, then OSV ecosystems).
+pub const LOCKFILE_NAMES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "requirements.txt",
+    "go.sum",
+    "Gemfile.lock",
+    "composer.lock",
+];
+
+const UAT: &[&str] = &["uat", "staging"];
+const PROD: &[&str] = &["prod", "production"];
+
+/// A UAT ↔ production pair found by naming convention.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoundPair {
+    /// Unique, readable name (`deploy-api-env`).
+    pub name: String,
+    /// UAT file or folder, relative to the root.
+    pub uat: String,
+    /// Production file or folder, relative to the root.
+    pub prod: String,
+}
+
+/// What `init` found in a repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// Lockfiles, relative to the root, sorted.
+    pub lockfiles: Vec<String>,
+    /// Pairs, sorted by UAT path.
+    pub pairs: Vec<FoundPair>,
+}
+
+/// Walks `root` (honouring `.gitignore`, including hidden files such as `.env.uat`, skipping
+/// `.git`) and collects lockfiles and pairs.
+pub fn discover(root: &Path) -> Discovery {
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .max_depth(Some(12))
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    // Unreadable entries are skipped: init proposes, the scan reports errors.
+    for entry in walker.flatten() {
+        let rel = relative(root, entry.path());
+        if rel == "." {
+            continue;
+        }
+        match entry.file_type() {
+            Some(t) if t.is_dir() => {
+                dirs.insert(rel);
+            }
+            Some(t) if t.is_file() => {
+                files.insert(rel);
+            }
+            _ => {}
+        }
+    }
+    let lockfiles = files
+        .iter()
+        .filter(|p| LOCKFILE_NAMES.contains(&file_name(p)))
+        .cloned()
+        .collect();
+    let mut pairs = Vec::new();
+    for f in &files {
+        let (dir, name) = split(f);
+        if let Some(prod) = counterpart(name, &files, dir, &[".env.{}"]) {
+            pairs.push((f.clone(), prod, "env"));
+        } else if let Some(prod) =
+            counterpart(name, &files, dir, &["values-{}.yaml", "values-{}.yml"])
+        {
+            pairs.push((f.clone(), prod, "values"));
+        } else if let Some(prod) = counterpart(
+            name,
+            &files,
+            dir,
+            &[
+                "application-{}.yml",
+                "application-{}.yaml",
+                "application-{}.properties",
+            ],
+        ) {
+            pairs.push((f.clone(), prod, "application"));
+        }
+    }
+    for d in &dirs {
+        let (parent, name) = split(d);
+        if file_name(parent) != "overlays" {
+            continue;
+        }
+        if let Some(prod) = counterpart(name, &dirs, parent, &["{}"]) {
+            pairs.push((d.clone(), prod, "overlays"));
+        }
+    }
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut found: Vec<FoundPair> = pairs
+        .into_iter()
+        .map(|(uat, prod, kind)| {
+            let (dir, _) = split(&uat);
+            let dir = if kind == "overlays" {
+                split(dir).0
+            } else {
+                dir
+            };
+            let base = if dir.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{}-{kind}", dir.replace('/', "-"))
+            };
+            let mut name = base.clone();
+            let mut i = 2;
+            while !names.insert(name.clone()) {
+                name = format!("{base}-{i}");
+                i += 1;
+            }
+            FoundPair { name, uat, prod }
+        })
+        .collect();
+    found.sort_by(|a, b| a.uat.cmp(&b.uat));
+    Discovery {
+        lockfiles,
+        pairs: found,
+    }
+}
+
+/// If `name` is a UAT instance of one of `patterns` (`{}` = environment token), the first
+/// existing production instance in `dir` among `set`.
+fn counterpart(name: &str, set: &BTreeSet<String>, dir: &str, patterns: &[&str]) -> Option<String> {
+    for pat in patterns {
+        if !UAT.iter().any(|u| pat.replace("{}", u) == name) {
+            continue;
+        }
+        for p in PROD {
+            let candidate = join(dir, &pat.replace("{}", p));
+            if set.contains(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+fn split(rel: &str) -> (&str, &str) {
+    match rel.rfind('/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => ("", rel),
+    }
+}
+
+fn file_name(rel: &str) -> &str {
+    split(rel).1
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// TOML basic string with escapes.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The commented `stagegate.toml` for `d`; `baseline` adds the `baseline` key.
+pub fn render(d: &Discovery, baseline: Option<&str>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# stagegate configuration, written by `stagegate init`. Every key is optional.\n\
+         # Reference: docs/ci/README.md. Exit codes: 0 pass, 1 the gate blocks, 2 error.\n\
+         #\n\
+         # Rule families that apply to this repository:\n\
+         #   advisory/…         {}\n\
+         #   secret/…           every text file of the working tree (`stagegate secrets --staged` in pre-commit)\n\
+         #   drift/…, policy/…  {}\n",
+        if d.lockfiles.is_empty() {
+            "no lockfile found".to_string()
+        } else {
+            format!("{} lockfile(s)", d.lockfiles.len())
+        },
+        if d.pairs.is_empty() {
+            "no UAT/production pair found by naming convention".to_string()
+        } else {
+            format!("{} UAT/production pair(s)", d.pairs.len())
+        }
+    );
+    s.push_str(
+        "# Lowest severity that blocks a release: none, note, low, medium, high, critical.\n\
+         fail_on = \"high\"\n\n",
+    );
+    match baseline {
+        Some(b) => {
+            let _ = writeln!(
+                s,
+                "# Findings accepted when this file was written: only new ones block.\n\
+                 # Refresh with `stagegate scan --update-baseline`.\nbaseline = {}\n",
+                quote(b)
+            );
+        }
+        None => s.push_str(
+            "# Accept today's findings and block only new ones: `stagegate baseline`, then\n\
+             # baseline = \".stagegate-baseline.json\"\n\n",
+        ),
+    }
+    s.push_str(
+        "# Paths no scanner looks at (gitignore-style globs, relative to this folder).\n\
+         # exclude = [\"target/**\", \"node_modules/**\"]\n\n",
+    );
+    s.push_str("[advisories]\n");
+    if d.lockfiles.is_empty() {
+        s.push_str("# No lockfile found.\n");
+    } else {
+        s.push_str("# Lockfiles found (audited automatically):\n");
+        for l in &d.lockfiles {
+            let _ = writeln!(s, "#   {l}");
+        }
+    }
+    s.push_str(
+        "# Advisory database folder (default ~/.cargo/advisory-db, shared with cargo-audit).\n\
+         # db = \"~/.cargo/advisory-db\"\n\
+         # ignore = [{ id = \"RUSTSEC-0000-0000\", reason = \"not reachable\", until = \"2027-01-31\" }]\n\n",
+    );
+    s.push_str(
+        "[secrets]\n\
+         # Extra rule files, and findings to allow by rule and path:\n\
+         # rules = [\"ci/extra-rules.toml\"]\n\
+         # allow = [{ rule = \"generic-high-entropy\", path = \"tests/fixtures/**\" }]\n\n",
+    );
+    s.push_str(
+        "[drift]\n\
+         # Pairs below are pinned; pairs named by convention are also discovered (`discover = true`).\n",
+    );
+    if d.pairs.is_empty() {
+        s.push_str(
+            "# [[drift.pair]]\n# name = \"api\"\n# uat = \"deploy/uat\"\n# prod = \"deploy/prod\"\n",
+        );
+    }
+    for p in &d.pairs {
+        let _ = writeln!(
+            s,
+            "\n[[drift.pair]]\nname = {}\nuat = {}\nprod = {}\n\
+             # Declared differences: allow = [{{ paths = [\"/replicas\"], kinds = [\"value\"], reason = \"sized per env\" }}]\n\
+             # Release parity: require_equal = [\"**/image\"]",
+            quote(&p.name),
+            quote(&p.uat),
+            quote(&p.prod)
+        );
+    }
+    s
+}
+
+/// Writes `root/stagegate.toml` for what [`discover`] finds; refuses to replace an existing
+/// file unless `force`. Returns the path written.
+pub fn write_config(root: &Path, force: bool, baseline: Option<&str>) -> Result<PathBuf, Error> {
+    let path = root.join(CONFIG_FILE_NAME);
+    if path.exists() && !force {
+        return Err(Error::Usage(format!(
+            "{}: already exists; pass --force to replace it",
+            path.display()
+        )));
+    }
+    let text = render(&discover(root), baseline);
+    // What we write must load: a broken config would turn every later run into exit 2.
+    crate::config::Config::parse(&text, &path)?;
+    crate::output::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn touch(root: &Path, rel: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "A=1\n").unwrap();
+    }
+
+    #[test]
+    fn finds_lockfiles_and_pairs_by_convention() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        for f in [
+            "Cargo.lock",
+            "web/package-lock.json",
+            "deploy/api/.env.uat",
+            "deploy/api/.env.production",
+            "charts/app/values-staging.yaml",
+            "charts/app/values-prod.yaml",
+            "k8s/overlays/uat/kustomization.yaml",
+            "k8s/overlays/production/kustomization.yaml",
+            "lonely/.env.uat",
+            "target/Cargo.lock",
+        ] {
+            touch(r, f);
+        }
+        std::fs::write(r.join(".gitignore"), "target/\n").unwrap();
+        // The ignore walker honours .gitignore only inside a git repository.
+        std::fs::create_dir(r.join(".git")).unwrap();
+        let found = discover(r);
+        assert_eq!(found.lockfiles, vec!["Cargo.lock", "web/package-lock.json"]);
+        let pairs: Vec<(&str, &str, &str)> = found
+            .pairs
+            .iter()
+            .map(|p| (p.name.as_str(), p.uat.as_str(), p.prod.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (
+                    "charts-app-values",
+                    "charts/app/values-staging.yaml",
+                    "charts/app/values-prod.yaml"
+                ),
+                (
+                    "deploy-api-env",
+                    "deploy/api/.env.uat",
+                    "deploy/api/.env.production"
+                ),
+                (
+                    "k8s-overlays",
+                    "k8s/overlays/uat",
+                    "k8s/overlays/production"
+                ),
+            ]
+        );
+        let text = render(&found, None);
+        let cfg = Config::parse(&text, Path::new("stagegate.toml")).unwrap();
+        assert_eq!(cfg.drift.pair.len(), 3);
+        assert_eq!(cfg.drift.pair[1].prod, "deploy/api/.env.production");
+        assert!(cfg.baseline.is_none());
+        assert!(cfg.exclude.is_empty(), "init must not hide anything");
+        assert!(text.contains("#   web/package-lock.json"), "{text}");
+    }
+
+    #[test]
+    fn empty_repo_gives_a_valid_config_and_baseline_key_when_asked() {
+        let d = tempfile::tempdir().unwrap();
+        let text = render(&discover(d.path()), Some(".stagegate-baseline.json"));
+        let cfg = Config::parse(&text, Path::new("s.toml")).unwrap();
+        assert_eq!(
+            cfg.baseline,
+            Some(PathBuf::from(".stagegate-baseline.json"))
+        );
+        assert!(cfg.drift.pair.is_empty());
+    }
+
+    #[test]
+    fn refuses_to_overwrite_without_force() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("stagegate.toml"), "fail_on = \"low\"\n").unwrap();
+        let e = write_config(d.path(), false, None).unwrap_err();
+        assert!(e.to_string().contains("--force"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("stagegate.toml")).unwrap(),
+            "fail_on = \"low\"\n"
+        );
+        write_config(d.path(), true, None).unwrap();
+        let text = std::fs::read_to_string(d.path().join("stagegate.toml")).unwrap();
+        assert!(text.contains("fail_on = \"high\""));
+    }
+}
