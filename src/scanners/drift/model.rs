@@ -15,7 +15,8 @@ use crate::finding::Location;
 ///
 /// List items are addressed by identity, never by index, where an identity exists:
 /// `/spec/template/spec/containers/name=app/image`. Kubernetes objects in a multi-document YAML
-/// are addressed as `/<apiVersion>/<kind>/<namespace>/<name>/…` (escaped). Dotted keys of flat
+/// are addressed as `/<kind>/<namespace or ->/<name>/…` (escaped), with `apiVersion` kept as an
+/// entry inside the object. Dotted keys of flat
 /// formats (dotenv, .properties, INI) keep their dots: `/spring.datasource.url`, `/section/key`.
 pub type KeyPath = String;
 
@@ -25,7 +26,10 @@ pub fn escape_segment(s: &str) -> String {
 }
 
 /// A typed value. Scalars keep their type so `3000` vs `"3000"` is type drift.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Equality is structural, and a float equals itself even when it is NaN (`.nan` in UAT and in
+/// production is not drift).
+#[derive(Debug, Clone)]
 pub enum Value {
     /// `null`, `~`, an empty TOML/INI value where the format has null.
     Null,
@@ -41,6 +45,21 @@ pub enum Value {
     Map,
     /// A list container; its items are separate entries.
     List,
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) | (Value::Map, Value::Map) | (Value::List, Value::List) => {
+                true
+            }
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b || a.to_bits() == b.to_bits(),
+            (Value::String(a), Value::String(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Value {
@@ -117,5 +136,23 @@ impl FlatConfig {
             }
             self.entries.insert(k, e);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_equals_itself_but_types_differ() {
+        assert_eq!(Value::Float(f64::NAN), Value::Float(f64::NAN));
+        assert_ne!(Value::Int(3000), Value::String("3000".into()));
+        assert_ne!(Value::Map, Value::List);
+        assert_eq!(Value::Float(1.5), Value::Float(1.5));
+    }
+
+    #[test]
+    fn escaping_follows_rfc_6901() {
+        assert_eq!(escape_segment("a/b~c"), "a~1b~0c");
     }
 }
