@@ -57,6 +57,7 @@ fn run(root: &Path, config: &Config) -> ScanOutput {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     run_with(root, config, &ScanOptions::default(), &sources, true)
 }
@@ -203,6 +204,7 @@ fn target_honours_affected_os() {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     let with = |triple: &str| {
         let mut o = ScanOptions::default();
@@ -290,6 +292,7 @@ fn missing_database_is_an_error_that_says_how_to_fetch() {
     let sources = Sources {
         db: t.path().join("no-such-db"),
         cargo_home: None,
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, false);
     let e = errors(&out);
@@ -309,6 +312,7 @@ fn no_lockfile_is_an_error_only_when_asked_for() {
     let sources = Sources {
         db: db(),
         cargo_home: None,
+        full_load: false,
     };
     let explicit = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(errors(&explicit)[0].contains("no Cargo.lock found"));
@@ -399,6 +403,7 @@ fn yanked_versions_from_the_index_cache() {
     let sources = Sources {
         db: db(),
         cargo_home: Some(home.path().to_path_buf()),
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     let y: Vec<&Finding> = out
@@ -423,6 +428,7 @@ fn yanked_versions_from_the_index_cache() {
     let sources = Sources {
         db: db(),
         cargo_home: Some(none.path().to_path_buf()),
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(!out.findings.iter().any(|f| f.rule_id == "advisory/yanked"));
@@ -458,6 +464,7 @@ fn withdrawn_never_matches_and_malicious_is_critical() {
     let sources = Sources {
         db: dbdir.path().to_path_buf(),
         cargo_home: None,
+        full_load: false,
     };
     let out = run_with(t.path(), &cfg, &ScanOptions::default(), &sources, true);
     assert!(find(&out, "advisory/RUSTSEC-0000-0001", "hyper").is_none());
@@ -496,6 +503,7 @@ fn demo_sample_has_findings_and_clean_sample_has_none() {
         let sources = Sources {
             db: root.join("advisory-db"),
             cargo_home: None,
+            full_load: false,
         };
         run_with(&root, &cfg, &ScanOptions::default(), &sources, true)
     };
@@ -510,4 +518,65 @@ fn demo_sample_has_findings_and_clean_sample_has_none() {
     assert!(errors(&clean).is_empty(), "{:?}", errors(&clean));
     assert!(clean.findings.is_empty(), "{:?}", clean.findings);
     assert_eq!(clean.stats.lockfiles, 1);
+}
+
+/// The tiny fixture documented for the CLI tests keeps its promise.
+#[test]
+fn tiny_cli_fixture_has_the_documented_findings() {
+    let root = fixtures().join("tiny");
+    let cfg = Config::parse(
+        "[advisories]\nmax_age_days = 100000\n",
+        Path::new("stagegate.toml"),
+    )
+    .unwrap();
+    let sources = Sources {
+        db: db(),
+        cargo_home: None,
+        full_load: false,
+    };
+    let out = run_with(&root, &cfg, &ScanOptions::default(), &sources, true);
+    let got: Vec<(String, Severity)> = {
+        let mut v: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.severity))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        got,
+        vec![
+            ("advisory/RUSTSEC-2021-0078".to_string(), Severity::Medium),
+            ("advisory/RUSTSEC-2021-0079".to_string(), Severity::Critical),
+            ("advisory/RUSTSEC-2021-0139".to_string(), Severity::Low),
+        ]
+    );
+    let hyper = find(&out, "advisory/RUSTSEC-2021-0079", "hyper").unwrap();
+    assert_eq!(hyper.location.start_line, 14);
+    assert_eq!(hyper.properties["dependency_path"], "tiny → hyper 0.14.9");
+}
+
+#[test]
+fn git_source_credentials_never_reach_a_notification() {
+    let (t, cfg) = tree(None);
+    let text = std::fs::read_to_string(t.path().join("Cargo.lock")).unwrap();
+    let text = text.replace(
+        "[[package]]\nname = \"winapi\"",
+        "[[package]]\nname = \"private\"\nversion = \"0.1.0\"\nsource = \"git+https://oauth2:ghp_s3cretT0ken@git.example.com/org/private?rev=abc#0123456789abcdef0123456789abcdef01234567\"\n\n[[package]]\nname = \"winapi\"",
+    );
+    std::fs::write(t.path().join("Cargo.lock"), &text).unwrap();
+    let out = run(t.path(), &cfg);
+    let note = out
+        .notifications
+        .iter()
+        .find(|n| n.message.contains("private 0.1.0 is a git dependency"))
+        .expect("git dependency reported");
+    assert!(
+        note.message.contains("https://git.example.com/org/private"),
+        "{}",
+        note.message
+    );
+    let all = format!("{:?}{:?}", out.notifications, out.findings);
+    assert!(!all.contains("s3cret"), "token leaked");
 }

@@ -39,6 +39,7 @@ fn run(root: &Path) -> ScanOutput {
     let sources = Sources {
         db: db_root(),
         cargo_home: None,
+        full_load: false,
     };
     audit(&ctx, &sources)
 }
@@ -149,4 +150,40 @@ fn selective_load_finds_what_a_full_load_finds() {
         all.advisories_for("hyper").len()
     );
     assert!(some.len() < 40);
+}
+
+#[test]
+fn large_lockfile_matches_cargo_audit_with_either_load_strategy() {
+    let out = check("large");
+    assert!(out.stats.packages > 400, "{}", out.stats.packages);
+    let config = Config::default();
+    let options = ScanOptions::default();
+    let root = fixture("large");
+    let ctx = ScanContext {
+        root: &root,
+        config: &config,
+        options: &options,
+        explicit: true,
+    };
+    let full = audit(
+        &ctx,
+        &Sources {
+            db: db_root(),
+            cargo_home: None,
+            full_load: true,
+        },
+    );
+    assert_eq!(ours(&full), ours(&out));
+    assert!(full.stats.advisories > 1000, "{}", full.stats.advisories);
+    assert!(out.stats.advisories < 200, "{}", out.stats.advisories);
+}
+
+#[test]
+fn database_age_is_the_newest_advisory_date() {
+    let root = db_root();
+    let all = Database::load_all(&root).unwrap();
+    let newest = all.iter().map(|a| a.date).max().unwrap();
+    let (date, how) = Database::last_updated(&root).unwrap();
+    assert_eq!(date, newest);
+    assert_eq!(how, "newest advisory date");
 }

@@ -18,8 +18,10 @@
 
 pub mod advisory;
 pub mod cfg;
+mod checks;
 pub mod db;
 pub mod fetch;
+mod ignores;
 pub mod lockfile;
 pub mod rules;
 pub mod target;
@@ -27,7 +29,7 @@ pub mod versions;
 pub mod yanked;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -55,6 +57,7 @@ impl Scanner for AdvisoriesScanner {
         let sources = Sources {
             db: resolve_db_path(ctx),
             cargo_home: cargo_home(),
+            full_load: false,
         };
         audit(ctx, &sources)
     }
@@ -68,6 +71,9 @@ pub struct Sources {
     pub db: PathBuf,
     /// Cargo home whose registry index cache answers "is it yanked" (`None`: no yanked check).
     pub cargo_home: Option<PathBuf>,
+    /// Parse every advisory instead of only those of the locked crates (same findings; exists
+    /// so `benches/advisories.sh` can measure both strategies). Default `false`.
+    pub full_load: bool,
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
@@ -87,20 +93,29 @@ pub fn default_db_path() -> PathBuf {
         .join("advisory-db")
 }
 
-/// `--db` (as given), else `[advisories] db` (relative to the scan root, `~/` expanded), else
-/// [`default_db_path`].
+/// The database a scan uses: see [`db_path`].
 pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
-    if let Some(p) = &ctx.options.advisories.db {
-        return p.clone();
+    db_path(ctx.root, ctx.config, ctx.options.advisories.db.as_deref())
+}
+
+/// `--db` (`cli`, as given), else `[advisories] db` (relative to the scan `root`, `~/`
+/// expanded), else [`default_db_path`]. Also where `stagegate db fetch` should write.
+pub fn db_path(
+    root: &std::path::Path,
+    config: &crate::config::Config,
+    cli: Option<&std::path::Path>,
+) -> PathBuf {
+    if let Some(p) = cli {
+        return p.to_path_buf();
     }
-    match ctx.config.advisories.db.as_deref() {
+    match config.advisories.db.as_deref() {
         Some(p) => {
             if let Some(rest) = p.strip_prefix("~/") {
                 if let Some(home) = std::env::var_os("HOME") {
                     return PathBuf::from(home).join(rest);
                 }
             }
-            ctx.root.join(p)
+            root.join(p)
         }
         None => default_db_path(),
     }
@@ -108,6 +123,21 @@ pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
 
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
+    // Dating the database lists every crate directory: do it beside lockfile parsing and
+    // advisory loading instead of after them (it is the slowest step when there is no .git).
+    std::thread::scope(|s| {
+        let age = s.spawn(|| db::Database::last_updated(&sources.db));
+        audit_with_age(ctx, sources, move || age.join().ok().flatten())
+    })
+}
+
+type Age = Option<(IsoDate, &'static str)>;
+
+fn audit_with_age(
+    ctx: &ScanContext<'_>,
+    sources: &Sources,
+    age: impl FnOnce() -> Age,
+) -> ScanOutput {
     let mut out = ScanOutput::default();
     let exclude = match ExcludeSet::new(&ctx.config.exclude) {
         Ok(e) => e,
@@ -182,8 +212,10 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
                 src => {
                     let what = match src {
                         None => "a path dependency".to_string(),
-                        Some(s) if s.is_git() => format!("a git dependency ({})", s.url()),
-                        Some(s) => format!("from another registry ({})", s.url()),
+                        Some(s) if s.is_git() => {
+                            format!("a git dependency ({})", display_url(s))
+                        }
+                        Some(s) => format!("from another registry ({})", display_url(s)),
                     };
                     out.notifications.push(
                         Notification::note(
@@ -200,7 +232,12 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         }
     }
 
-    let db = match db::Database::load_for(&sources.db, names.iter().map(String::as_str)) {
+    let loaded = if sources.full_load {
+        db::Database::load_all(&sources.db)
+    } else {
+        db::Database::load_for(&sources.db, names.iter().map(String::as_str))
+    };
+    let db = match loaded {
         Ok(db) => db,
         Err(e) => {
             out.notifications.push(Notification::error(KIND, e.message));
@@ -218,8 +255,9 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     let cfg = &ctx.config.advisories;
     let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
     let first_lock = Location::line(locks[0].rel.clone(), 1);
-    stale_check(
+    checks::stale_check(
         &sources.db,
+        age(),
         cfg.max_age_days,
         &first_lock,
         &mut out,
@@ -232,7 +270,7 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         .target
         .as_deref()
         .map(target::Target::from_triple);
-    let ignores = Ignores::new(ctx);
+    let ignores = ignores::Ignores::new(ctx);
     let mut used = vec![false; cfg.ignore.len()];
     for l in &locks {
         for (i, p) in l.lockfile.packages.iter().enumerate() {
@@ -270,9 +308,21 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         }
     }
     ignores.report(&used, &mut out, &mut rules);
-    yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
+    checks::yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
     out.rules = rules.into_values().collect();
     out
+}
+
+/// `scheme://host/path` of a source URL: never the user, password or query, which can carry
+/// a token (`https://oauth2:TOKEN@host/repo`).
+fn display_url(source: &cargo_lock::SourceId) -> String {
+    let u = source.url();
+    format!(
+        "{}://{}{}",
+        u.scheme(),
+        u.host_str().unwrap_or_default(),
+        u.path()
+    )
 }
 
 fn advisory_finding(
@@ -333,203 +383,36 @@ fn advisory_finding(
     .with_property("lockfile", l.rel.clone())
 }
 
-fn stale_check(
-    db_root: &Path,
-    max_age_days: u32,
-    at: &Location,
-    out: &mut ScanOutput,
-    rules: &mut BTreeMap<String, RuleMeta>,
-) {
-    let Some((updated, how)) = db::Database::last_updated(db_root) else {
-        out.notifications.push(Notification::warning(
-            KIND,
-            format!(
-                "{}: cannot tell how old the advisory database is (no advisory dates, no git \
-                 history)",
-                db_root.display()
-            ),
-        ));
-        return;
-    };
-    let today = IsoDate::today();
-    let age = (today.0 - updated.0).whole_days();
-    if age <= i64::from(max_age_days) {
-        return;
-    }
-    let msg = format!(
-        "the advisory database at {} is {age} days old ({how} {updated}; limit {max_age_days}): \
-         recent advisories may be missing; run `stagegate db fetch`",
-        db_root.display()
-    );
-    let f = Finding::new(
-        rules::STALE_DB,
-        Severity::High,
-        msg,
-        at.clone(),
-        "advisory-database",
-    )
-    .with_property("database", db_root.display().to_string())
-    .with_property("last_updated", updated.to_string())
-    .with_property("age_days", age)
-    .with_property("age_source", how);
-    rules
-        .entry(rules::STALE_DB.to_string())
-        .or_insert_with(|| rules::fixed_meta(rules::STALE_DB, Severity::High));
-    out.findings.push(f);
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::scanners::ScanOptions;
+    use std::path::Path;
 
-fn yanked_check(
-    sources: &Sources,
-    locks: &[lockfile::Parsed],
-    severity: Severity,
-    out: &mut ScanOutput,
-    rules: &mut BTreeMap<String, RuleMeta>,
-) {
-    let cache = sources
-        .cargo_home
-        .as_deref()
-        .and_then(yanked::IndexCache::open);
-    let Some(cache) = cache else {
-        out.notifications.push(Notification::note(
-            KIND,
-            "yanked versions not checked: no Cargo registry index cache found \
-             (~/.cargo/registry/index/*/.cache); run any `cargo` command that resolves \
-             dependencies to create it",
-        ));
-        return;
-    };
-    let mut unknown = 0usize;
-    for l in locks {
-        let found: Vec<Finding> = l
-            .lockfile
-            .packages
-            .par_iter()
-            .filter(|p| p.source.as_ref().is_some_and(|s| s.is_default_registry()))
-            .filter_map(|p| {
-                let v = p.version.to_string();
-                match cache.status(p.name.as_str(), &v) {
-                    yanked::Status::Yanked => Some(Ok(Finding::new(
-                        rules::YANKED,
-                        severity,
-                        format!(
-                            "{} {v} was yanked from crates.io; run `cargo update -p {}` to move \
-                             to a version that is not yanked",
-                            p.name, p.name
-                        ),
-                        l.location(p),
-                        &format!("{}@{v}", p.name),
-                    )
-                    .with_property("package", p.name.to_string())
-                    .with_property("version", v))),
-                    yanked::Status::Unknown => Some(Err(())),
-                    yanked::Status::Available => None,
-                }
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .filter_map(|r| r.map_err(|_| unknown += 1).ok())
-            .collect();
-        if !found.is_empty() {
-            rules
-                .entry(rules::YANKED.to_string())
-                .or_insert_with(|| rules::fixed_meta(rules::YANKED, severity));
-        }
-        out.findings.extend(found);
-    }
-    if unknown > 0 {
-        out.notifications.push(Notification::note(
-            KIND,
-            format!(
-                "yanked check: {unknown} locked crates.io package versions are not in Cargo's \
-                 local index cache and were not checked (`cargo update --dry-run` refreshes it)"
-            ),
-        ));
-    }
-}
-
-/// `[advisories] ignore` with where each entry is written in stagegate.toml.
-struct Ignores<'a> {
-    entries: &'a [cfg::AdvisoryIgnore],
-    config_rel: Option<String>,
-    config_text: Option<String>,
-}
-
-impl<'a> Ignores<'a> {
-    fn new(ctx: &'a ScanContext<'_>) -> Self {
-        let source = ctx.config.source.as_deref();
-        Ignores {
-            entries: &ctx.config.advisories.ignore,
-            config_rel: source.map(|p| relative(ctx.root, p)),
-            config_text: source.and_then(|p| std::fs::read_to_string(p).ok()),
-        }
-    }
-
-    /// The first unexpired entry naming `a` (by id or alias).
-    fn matching(&self, a: &advisory::Advisory) -> Option<(usize, &str)> {
-        self.entries.iter().enumerate().find_map(|(k, e)| {
-            let expired = e.until.is_some_and(|u| u.has_passed());
-            (!expired && a.is_known_as(e.id.trim())).then_some((k, e.reason.as_str()))
+    fn resolved(config: &Config, options: &ScanOptions) -> PathBuf {
+        resolve_db_path(&ScanContext {
+            root: Path::new("/repo"),
+            config,
+            options,
+            explicit: false,
         })
     }
 
-    fn location(&self, id: &str) -> Location {
-        let path = self
-            .config_rel
-            .clone()
-            .unwrap_or_else(|| crate::config::CONFIG_FILE_NAME.to_string());
-        let needle = format!("\"{id}\"");
-        let hit = self.config_text.as_deref().and_then(|t| {
-            t.lines().enumerate().find_map(|(i, line)| {
-                line.find(&needle).map(|c| {
-                    let col = line[..c].chars().count() as u32 + 1;
-                    (i as u32 + 1, col, col + needle.chars().count() as u32)
-                })
-            })
-        });
-        match hit {
-            Some((line, s, e)) => Location::span(path, line, s, e),
-            None => Location::line(path, 1),
-        }
-    }
-
-    fn report(&self, used: &[bool], out: &mut ScanOutput, rules: &mut BTreeMap<String, RuleMeta>) {
-        for (k, e) in self.entries.iter().enumerate() {
-            let loc = self.location(&e.id);
-            if let Some(until) = e.until.filter(|u| u.has_passed()) {
-                let f = Finding::new(
-                    rules::EXPIRED_IGNORE,
-                    Severity::High,
-                    format!(
-                        "the ignore of {} expired on {until} (reason was: {}); fix the advisory \
-                         or review the decision and move `until`",
-                        e.id, e.reason
-                    ),
-                    loc,
-                    &e.id,
-                )
-                .with_property("advisory_id", e.id.clone())
-                .with_property("until", until.to_string());
-                rules
-                    .entry(rules::EXPIRED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::EXPIRED_IGNORE, Severity::High));
-                out.findings.push(f);
-            } else if !used.get(k).copied().unwrap_or(false) {
-                let f = Finding::new(
-                    rules::UNUSED_IGNORE,
-                    Severity::Note,
-                    format!(
-                        "the ignore of {} matched no advisory in any lockfile; delete it",
-                        e.id
-                    ),
-                    loc,
-                    &e.id,
-                )
-                .with_property("advisory_id", e.id.clone());
-                rules
-                    .entry(rules::UNUSED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::UNUSED_IGNORE, Severity::Note));
-                out.findings.push(f);
-            }
-        }
+    #[test]
+    fn db_path_prefers_cli_then_config_relative_to_root() {
+        let cfg = Config::parse(
+            "[advisories]\ndb = \"vendor/advisory-db\"\n",
+            Path::new("s"),
+        )
+        .unwrap();
+        let mut opts = ScanOptions::default();
+        assert_eq!(resolved(&cfg, &opts), Path::new("/repo/vendor/advisory-db"));
+        assert!(
+            resolved(&Config::default(), &opts).ends_with(".cargo/advisory-db")
+                || std::env::var_os("CARGO_HOME").is_some()
+        );
+        opts.advisories.db = Some(PathBuf::from("cli-db"));
+        assert_eq!(resolved(&cfg, &opts), Path::new("cli-db"));
     }
 }

@@ -369,3 +369,29 @@ Second paragraph.
         }
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix, and every single-byte corruption, of an advisory parses or fails cleanly.
+    #[test]
+    fn damaged_advisories_never_panic() {
+        let text =
+            include_str!("../../../tests/fixtures/advisories/db/crates/tokio/RUSTSEC-2021-0124.md");
+        let mut parsed = 0;
+        for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            parsed += usize::from(text[..cut].parse::<Advisory>().is_ok());
+        }
+        assert!(parsed > 0, "the full text parses");
+        for (i, _) in text.char_indices().step_by(3) {
+            for repl in ["\"", "[", "\n", "=", "9"] {
+                let mut t = String::with_capacity(text.len());
+                t.push_str(&text[..i]);
+                t.push_str(repl);
+                t.push_str(text[i..].get(1..).unwrap_or_default());
+                let _ = t.parse::<Advisory>();
+            }
+        }
+    }
+}

@@ -6,9 +6,11 @@
 //! numbers). [`Database::load_all`] still exists for tools that want every advisory.
 //!
 //! Database age ([`Database::last_updated`]): the commit time of `HEAD` when the directory is a
-//! git checkout (`git log -1`, what `stagegate db fetch` leaves), else the newest advisory `date`.
+//! git checkout (`git log -1`, what `stagegate db fetch` leaves), else the newest advisory `date`
+//! among the most recently assigned ids.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -191,11 +193,14 @@ fn load_file(path: &Path) -> Result<Advisory, DbProblem> {
         path: path.to_path_buf(),
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_ADVISORY_BYTES {
-        return Err(problem(format!("too large ({} bytes)", meta.len())));
+    let file = std::fs::File::open(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_ADVISORY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| problem(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_ADVISORY_BYTES {
+        return Err(problem(format!("larger than {MAX_ADVISORY_BYTES} bytes")));
     }
-    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| problem("not UTF-8".to_string()))?;
     text.parse::<Advisory>().map_err(|e| problem(e.to_string()))
 }
@@ -213,36 +218,47 @@ fn git_head_date(root: &Path) -> Option<IsoDate> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-/// The newest `date = "…"` among the advisories of the two most recent id years (ids are
-/// assigned when an advisory is merged, after it is reported, so older years cannot hold a
-/// newer date). Reads file names of every crate directory but only a few dozen files.
+/// How many of the most recently assigned ids are read to find the newest date.
+const NEWEST_SAMPLE: usize = 32;
+
+/// The newest `date = "…"` among the [`NEWEST_SAMPLE`] most recently assigned advisory ids.
+/// Ids (`RUSTSEC-YYYY-NNNN`) are assigned in order when an advisory is merged, shortly after it
+/// is reported, so the newest report date is among the newest ids. Lists every crate directory
+/// (in parallel) but reads only a few dozen files.
 fn newest_advisory_date(root: &Path) -> Option<IsoDate> {
-    let mut by_year: BTreeMap<u32, Vec<PathBuf>> = BTreeMap::new();
+    let mut dirs = Vec::new();
     for top in ["crates", "rust"] {
-        let Ok(rd) = std::fs::read_dir(root.join(top)) else {
-            continue;
-        };
-        for dir in rd.filter_map(Result::ok) {
-            for f in advisory_files(&dir.path()) {
-                let year = f
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_prefix("RUSTSEC-"))
-                    .and_then(|n| n.get(..4))
-                    .and_then(|y| y.parse::<u32>().ok());
-                if let Some(y) = year {
-                    by_year.entry(y).or_default().push(f);
-                }
-            }
+        if let Ok(rd) = std::fs::read_dir(root.join(top)) {
+            dirs.extend(rd.filter_map(Result::ok).map(|e| e.path()));
         }
     }
-    by_year
-        .into_values()
-        .rev()
-        .take(2)
-        .flatten()
-        .filter_map(|f| date_of(&f))
+    // Only ids (two integers) per file; paths are built for the few newest.
+    let mut ids: Vec<((u32, u32), usize)> = dirs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, d)| {
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter_map(move |e| Some((advisory_number(e.file_name().to_str()?)?, i)))
+        })
+        .collect();
+    ids.sort_unstable_by_key(|(k, _)| std::cmp::Reverse(*k));
+    ids.truncate(NEWEST_SAMPLE);
+    ids.par_iter()
+        .filter_map(|((y, n), i)| {
+            let f = dirs.get(*i)?.join(format!("RUSTSEC-{y:04}-{n:04}.md"));
+            date_of(&f)
+        })
         .max()
+}
+
+/// `RUSTSEC-2024-0003.md` → (2024, 3).
+fn advisory_number(file_name: &str) -> Option<(u32, u32)> {
+    let rest = file_name.strip_prefix("RUSTSEC-")?.strip_suffix(".md")?;
+    let (y, n) = rest.split_once('-')?;
+    Some((y.parse().ok()?, n.parse().ok()?))
 }
 
 fn date_of(path: &Path) -> Option<IsoDate> {

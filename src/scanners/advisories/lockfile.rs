@@ -522,3 +522,21 @@ version = "0.1.0"
         assert_eq!(found, ["a/Cargo.lock", "b/c/Cargo.lock"]);
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix of a real lockfile (cut at char boundaries) parses or fails cleanly.
+    #[test]
+    fn truncated_lockfiles_never_panic() {
+        let text = include_str!("../../../tests/fixtures/advisories/tiny/Cargo.lock");
+        let mut ok = 0;
+        for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            if parse("Cargo.lock".into(), &text[..cut], None).is_ok() {
+                ok += 1;
+            }
+        }
+        assert!(ok > 0);
+    }
+}
