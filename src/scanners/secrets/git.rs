@@ -13,10 +13,12 @@
 //!   once through one `git cat-file --batch` process and scanned in parallel, however many
 //!   commits or paths contain it. `--since REV` adds `^REV`: only commits not reachable from REV.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
@@ -72,22 +74,15 @@ fn exclude_set(ctx: &ScanContext<'_>, out: &mut ScanOutput) -> ExcludeSet {
     })
 }
 
-/// One object read from `git cat-file --batch`.
-struct Blob {
-    /// Index into the request list.
-    index: usize,
-    content: Vec<u8>,
-}
-
-/// Streams `requests` (object names) through one `git cat-file --batch` and calls `sink` for
-/// each object found, in request order. Missing objects are reported through `missing`.
-/// Objects larger than `max` are skipped (their bytes are drained) and reported via `too_big`.
-fn cat_file_batch(
+/// Streams object names from `requests` through one `git cat-file --batch`, calling `sink`
+/// with each request's tag and its content (or why there is none: missing, not a blob, over
+/// `max` bytes), in request order. Requests may arrive while earlier objects are being read,
+/// so a producer (the history walk) and the reader run concurrently.
+fn cat_file_stream<M: Send + 'static>(
     dir: &Path,
-    requests: Vec<String>,
+    requests: Receiver<(String, M)>,
     max: u64,
-    mut sink: impl FnMut(Blob),
-    mut problem: impl FnMut(usize, String),
+    mut sink: impl FnMut(M, Result<Vec<u8>, String>),
 ) -> Result<(), String> {
     let mut child = Command::new("git")
         .args(["cat-file", "--batch"])
@@ -99,20 +94,19 @@ fn cat_file_batch(
         .map_err(|e| format!("cannot run git cat-file: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("git cat-file: no stdin")?;
     let stdout = child.stdout.take().ok_or("git cat-file: no stdout")?;
-    let n = requests.len();
+    let (meta_tx, meta_rx) = std::sync::mpsc::channel::<M>();
     let writer = std::thread::spawn(move || {
-        let mut w = std::io::BufWriter::new(&mut stdin);
-        for r in &requests {
-            if writeln!(w, "{r}").is_err() {
+        for (name, meta) in requests {
+            if writeln!(stdin, "{name}").is_err() || meta_tx.send(meta).is_err() {
                 break;
             }
         }
-        let _ = w.flush();
+        // Dropping stdin closes it: cat-file finishes the last objects and exits.
     });
     let mut reader = BufReader::with_capacity(1 << 20, stdout);
     let mut header = Vec::new();
     let mut result = Ok(());
-    for index in 0..n {
+    for meta in meta_rx {
         header.clear();
         match reader.read_until(b'\n', &mut header) {
             Ok(0) => {
@@ -128,7 +122,7 @@ fn cat_file_batch(
         let line = String::from_utf8_lossy(&header);
         let fields: Vec<&str> = line.trim_end().split(' ').collect();
         if fields.len() < 3 || fields.last() == Some(&"missing") {
-            problem(index, "not found".to_string());
+            sink(meta, Err("not found".to_string()));
             continue;
         }
         let size: u64 = fields[fields.len() - 1].parse().unwrap_or(0);
@@ -138,12 +132,12 @@ fn cat_file_batch(
                 result = Err("reading from git cat-file failed".to_string());
                 break;
             }
-            if size > max {
-                problem(
-                    index,
-                    format!("skipped, {size} bytes is over max_file_size ({max} bytes)"),
-                );
-            }
+            let why = if size > max {
+                format!("skipped, {size} bytes is over max_file_size ({max} bytes)")
+            } else {
+                format!("not a file ({})", fields[1])
+            };
+            sink(meta, Err(why));
             continue;
         }
         let mut content = vec![0u8; usize::try_from(size).unwrap_or(0)];
@@ -153,7 +147,7 @@ fn cat_file_batch(
         }
         let mut nl = [0u8; 1];
         let _ = reader.read_exact(&mut nl);
-        sink(Blob { index, content });
+        sink(meta, Ok(content));
     }
     drop(reader);
     let _ = writer.join();
@@ -209,37 +203,35 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
             paths.push(rel);
         }
     }
-    let requests: Vec<String> = paths.iter().map(|p| format!(":{prefix}{p}")).collect();
-    let max = ctx.config.secrets.max_file_size;
-    let mut problems = Vec::new();
-    let mut findings = Vec::new();
-    let res = cat_file_batch(
-        ctx.root,
-        requests,
-        max,
-        |blob| {
-            let Some(path) = paths.get(blob.index) else {
-                return;
-            };
-            if is_binary(&blob.content) {
-                return;
-            }
-            out.stats.files += 1;
-            out.stats.bytes += blob.content.len() as u64;
-            findings.extend(emitter.findings(&blob.content, path, None));
-        },
-        |index, msg| problems.push((index, msg)),
-    );
-    for (index, msg) in problems {
-        let path = paths.get(index).cloned().unwrap_or_default();
-        out.notifications.push(
-            Notification::warning(
-                ScannerKind::Secrets,
-                format!("{path}: staged content {msg}"),
-            )
-            .at(Location::line(path, 1)),
-        );
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (i, p) in paths.iter().enumerate() {
+        let _ = tx.send((format!(":{prefix}{p}"), i));
     }
+    drop(tx);
+    let max = ctx.config.secrets.max_file_size;
+    let mut findings = Vec::new();
+    let res = cat_file_stream(ctx.root, rx, max, |index, content| {
+        let Some(path) = paths.get(index) else {
+            return;
+        };
+        match content {
+            Ok(content) => {
+                if is_binary(&content) {
+                    return;
+                }
+                out.stats.files += 1;
+                out.stats.bytes += content.len() as u64;
+                findings.extend(emitter.findings(&content, path, None));
+            }
+            Err(msg) => out.notifications.push(
+                Notification::warning(
+                    ScannerKind::Secrets,
+                    format!("{path}: staged content {msg}"),
+                )
+                .at(Location::line(path.clone(), 1)),
+            ),
+        }
+    });
     if let Err(msg) = res {
         out.notifications
             .push(Notification::error(ScannerKind::Secrets, msg));
@@ -248,24 +240,25 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
     out
 }
 
-/// Where a blob was first seen.
-struct Introduced {
-    blob: String,
-    commit: usize,
+/// A blob to scan: where and when it was first seen.
+struct Sighting {
+    /// Relative to the scan root.
     path: String,
+    commit: Arc<CommitInfo>,
+    blob: String,
 }
 
-/// Parses `git log -z --raw --format=%x01%H%x00%cI%x00%an <%ae>` output, oldest first, into
-/// the first (commit, path) of every blob. Paths are relative to the repository top.
+/// Parses `git log -z --raw --format=%x01%H%x00%cI%x00%an <%ae>` output, oldest first, and
+/// calls `on_new(blob, commit, path)` for the first sighting of every blob whose
+/// repository-relative path `keep_path` accepts. Returns the number of distinct commits.
 fn parse_log(
     log: impl BufRead,
-    commits: &mut Vec<CommitInfo>,
     keep_path: impl Fn(&str) -> bool,
-) -> Vec<Introduced> {
-    let mut seen: HashMap<String, ()> = HashMap::new();
-    let mut introduced = Vec::new();
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    let mut current: Option<usize> = None;
+    mut on_new: impl FnMut(String, &Arc<CommitInfo>, &str),
+) -> u64 {
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut commit_ids: HashSet<String> = HashSet::new();
+    let mut current = Arc::new(CommitInfo::default());
     // 0 = expecting anything, 1 = date next, 2 = author next, 3 = path of `pending` next.
     let mut state = 0u8;
     let mut pending: Option<String> = None;
@@ -275,29 +268,21 @@ fn parse_log(
         let t = text.trim_start_matches('\n');
         match state {
             1 => {
-                if let Some(c) = current.and_then(|i| commits.get_mut(i)) {
-                    c.date = t.to_string();
-                }
+                Arc::make_mut(&mut current).date = t.to_string();
                 state = 2;
                 continue;
             }
             2 => {
-                if let Some(c) = current.and_then(|i| commits.get_mut(i)) {
-                    c.author = t.to_string();
-                }
+                Arc::make_mut(&mut current).author = t.to_string();
                 state = 0;
                 continue;
             }
             3 => {
                 state = 0;
-                if let (Some(blob), Some(commit)) = (pending.take(), current) {
-                    if !seen.contains_key(&blob) && keep_path(t) {
-                        seen.insert(blob.clone(), ());
-                        introduced.push(Introduced {
-                            blob,
-                            commit,
-                            path: t.to_string(),
-                        });
+                if let Some(blob) = pending.take() {
+                    if !seen.contains(blob.as_bytes()) && keep_path(t) {
+                        seen.insert(blob.as_bytes().to_vec());
+                        on_new(blob, &current, t);
                     }
                 }
                 continue;
@@ -306,14 +291,11 @@ fn parse_log(
         }
         if let Some(id) = t.strip_prefix('\u{1}') {
             let id = id.trim().to_string();
-            let idx = *index_of.entry(id.clone()).or_insert_with(|| {
-                commits.push(CommitInfo {
-                    id,
-                    ..CommitInfo::default()
-                });
-                commits.len() - 1
+            commit_ids.insert(id.clone());
+            current = Arc::new(CommitInfo {
+                id,
+                ..CommitInfo::default()
             });
-            current = Some(idx);
             state = 1;
         } else if let Some(raw) = t.strip_prefix(':') {
             // ":oldmode newmode oldsha newsha status"
@@ -330,10 +312,12 @@ fn parse_log(
             }
         }
     }
-    introduced
+    commit_ids.len() as u64
 }
 
-/// Scans every blob reachable from all refs (after `since`), once each.
+/// Scans every blob reachable from all refs (after `since`), once each. Three stages run
+/// concurrently: `git log` parsing finds new blobs, one `git cat-file --batch` reads them, and
+/// the rayon pool scans them.
 pub fn scan_history(
     ctx: &ScanContext<'_>,
     emitter: &Emitter<'_>,
@@ -367,15 +351,8 @@ pub fn scan_history(
     .map(|s| s.to_string())
     .collect();
     if let Some(rev) = since {
-        if let Err(e) = git(
-            ctx.root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{rev}^{{commit}}"),
-            ],
-        ) {
+        let check = format!("{rev}^{{commit}}");
+        if let Err(e) = git(ctx.root, &["rev-parse", "--verify", "--quiet", &check]) {
             out.notifications.push(Notification::error(
                 ScannerKind::Secrets,
                 format!("--since `{rev}` is not a commit of this repository ({e})"),
@@ -401,105 +378,101 @@ pub fn scan_history(
             return out;
         }
     };
-    let mut commits: Vec<CommitInfo> = Vec::new();
-    let keep = |top_rel: &str| match top_rel.strip_prefix(prefix.as_str()) {
-        Some(rel) => !exclude.is_excluded(rel),
-        None => false,
+    let Some(log_out) = child.stdout.take() else {
+        out.notifications.push(Notification::error(
+            ScannerKind::Secrets,
+            "git log: no output pipe",
+        ));
+        return out;
     };
-    let introduced = match child.stdout.take() {
-        Some(stdout) => parse_log(
-            BufReader::with_capacity(1 << 20, stdout),
-            &mut commits,
-            keep,
-        ),
-        None => Vec::new(),
-    };
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = e.read_to_string(&mut stderr);
-    }
-    match child.wait() {
-        Ok(s) if s.success() => {}
-        _ => {
-            out.notifications.push(Notification::error(
-                ScannerKind::Secrets,
-                format!(
-                    "`git log` failed: {}",
-                    stderr.trim().lines().next().unwrap_or("unknown error")
-                ),
-            ));
-            return out;
-        }
-    }
-    out.stats.commits = commits.len() as u64;
-    let requests: Vec<String> = introduced.iter().map(|i| i.blob.clone()).collect();
     let max = ctx.config.secrets.max_file_size;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Blob>(256);
-    let root = ctx.root.to_path_buf();
-    let reader = std::thread::spawn(move || {
-        let mut problems = Vec::new();
-        let res = cat_file_batch(
-            &root,
-            requests,
-            max,
-            |b| {
-                let _ = tx.send(b);
-            },
-            |i, m| problems.push((i, m)),
-        );
-        (res, problems)
-    });
-    let scanned: Vec<(u64, Vec<Finding>)> = rx
-        .into_iter()
-        .par_bridge()
-        .filter_map(|blob| {
-            let intro = introduced.get(blob.index)?;
-            if is_binary(&blob.content) {
-                return None;
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<(String, Sighting)>();
+    let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Vec<u8>)>(64);
+    let prefix_ref = prefix.as_str();
+    let exclude_ref = &exclude;
+    let (commits, log_err, cat_res, problems, scanned) = std::thread::scope(|s| {
+        let walker = s.spawn(move || {
+            let keep = |top_rel: &str| match top_rel.strip_prefix(prefix_ref) {
+                Some(rel) => !exclude_ref.is_excluded(rel),
+                None => false,
+            };
+            let commits = parse_log(
+                BufReader::with_capacity(1 << 20, log_out),
+                keep,
+                |blob, commit, top_rel| {
+                    let path = top_rel.strip_prefix(prefix_ref).unwrap_or(top_rel);
+                    let sighting = Sighting {
+                        path: path.to_string(),
+                        commit: Arc::clone(commit),
+                        blob: blob.clone(),
+                    };
+                    let _ = req_tx.send((blob, sighting));
+                },
+            );
+            drop(req_tx);
+            let mut stderr = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut stderr);
             }
-            let commit = commits.get(intro.commit)?;
-            let rel = intro
-                .path
-                .strip_prefix(prefix.as_str())
-                .unwrap_or(&intro.path);
-            Some((
-                blob.content.len() as u64,
-                emitter.findings(&blob.content, rel, Some(commit)),
-            ))
-        })
-        .collect();
+            let ok = child.wait().map(|st| st.success()).unwrap_or(false);
+            (commits, (!ok).then_some(stderr))
+        });
+        let reader = s.spawn(move || {
+            let mut problems = Vec::new();
+            let res = cat_file_stream(ctx.root, req_rx, max, |sighting, content| match content {
+                Ok(c) => {
+                    let _ = blob_tx.send((sighting, c));
+                }
+                Err(msg) => problems.push((sighting, msg)),
+            });
+            (res, problems)
+        });
+        let scanned: Vec<(u64, Vec<Finding>)> = blob_rx
+            .into_iter()
+            .par_bridge()
+            .filter_map(|(sighting, content)| {
+                if is_binary(&content) {
+                    return None;
+                }
+                Some((
+                    content.len() as u64,
+                    emitter.findings(&content, &sighting.path, Some(&sighting.commit)),
+                ))
+            })
+            .collect();
+        let (commits, log_err) = walker.join().unwrap_or((0, Some("panicked".to_string())));
+        let (cat_res, problems) = reader
+            .join()
+            .unwrap_or_else(|_| (Err("the git reader thread failed".to_string()), Vec::new()));
+        (commits, log_err, cat_res, problems, scanned)
+    });
+    if let Some(err) = log_err {
+        out.notifications.push(Notification::error(
+            ScannerKind::Secrets,
+            format!(
+                "`git log` failed: {}",
+                err.trim().lines().next().unwrap_or("unknown error")
+            ),
+        ));
+    }
+    out.stats.commits = commits;
     for (bytes, findings) in scanned {
         out.stats.blobs += 1;
         out.stats.bytes += bytes;
         out.findings.extend(findings);
     }
-    match reader.join() {
-        Ok((res, problems)) => {
-            for (i, msg) in problems {
-                if let Some(intro) = introduced.get(i) {
-                    let rel = intro
-                        .path
-                        .strip_prefix(prefix.as_str())
-                        .unwrap_or(&intro.path);
-                    let commit = commits
-                        .get(intro.commit)
-                        .map(|c| c.id.as_str())
-                        .unwrap_or("");
-                    out.notifications.push(Notification::warning(
-                        ScannerKind::Secrets,
-                        format!("{rel} (blob {} in commit {commit}): {msg}", intro.blob),
-                    ));
-                }
-            }
-            if let Err(msg) = res {
-                out.notifications
-                    .push(Notification::error(ScannerKind::Secrets, msg));
-            }
-        }
-        Err(_) => out.notifications.push(Notification::error(
+    for (sighting, msg) in problems {
+        out.notifications.push(Notification::warning(
             ScannerKind::Secrets,
-            "internal error: the git reader thread failed",
-        )),
+            format!(
+                "{} (blob {} in commit {}): {msg}",
+                sighting.path, sighting.blob, sighting.commit.id
+            ),
+        ));
+    }
+    if let Err(msg) = cat_res {
+        out.notifications
+            .push(Notification::error(ScannerKind::Secrets, msg));
     }
     out
 }
@@ -508,27 +481,43 @@ pub fn scan_history(
 mod tests {
     use super::*;
 
+    fn parse(log: &[u8], keep: impl Fn(&str) -> bool) -> (u64, Vec<(String, String, String)>) {
+        let mut got = Vec::new();
+        let n = parse_log(log, keep, |blob, commit, path| {
+            got.push((
+                blob,
+                format!("{} {} {}", commit.id, commit.date, commit.author),
+                path.to_string(),
+            ))
+        });
+        (n, got)
+    }
+
     #[test]
     fn log_parsing_keeps_first_sighting() {
         let log = b"\x01c1\x002026-01-01T00:00:00Z\x00A <a@x>\x00\n:000000 100644 0000 b1 A\x00a.txt\x00:000000 160000 0000 s1 A\x00sub\x00\x01c2\x002026-01-02T00:00:00Z\x00B <b@x>\x00\n:100644 100644 b1 b2 M\x00a.txt\x00:000000 100644 0000 b1 A\x00copy.txt\x00:100644 000000 b9 0000 D\x00gone.txt\x00";
-        let mut commits = Vec::new();
-        let intro = parse_log(&log[..], &mut commits, |_| true);
-        assert_eq!(commits.len(), 2);
-        assert_eq!(commits[1].author, "B <b@x>");
-        assert_eq!(commits[0].date, "2026-01-01T00:00:00Z");
-        let got: Vec<(&str, usize, &str)> = intro
-            .iter()
-            .map(|i| (i.blob.as_str(), i.commit, i.path.as_str()))
-            .collect();
-        assert_eq!(got, vec![("b1", 0, "a.txt"), ("b2", 1, "a.txt")]);
+        let (n, got) = parse(log, |_| true);
+        assert_eq!(n, 2);
+        let want = vec![
+            (
+                "b1".to_string(),
+                "c1 2026-01-01T00:00:00Z A <a@x>".to_string(),
+                "a.txt".to_string(),
+            ),
+            (
+                "b2".to_string(),
+                "c2 2026-01-02T00:00:00Z B <b@x>".to_string(),
+                "a.txt".to_string(),
+            ),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
     fn excluded_first_sighting_defers_to_next() {
         let log = b"\x01c1\x00d\x00A\x00\n:000000 100644 0000 b1 A\x00vendor/a\x00\x01c2\x00d\x00A\x00\n:000000 100644 0000 b1 A\x00src/a\x00";
-        let mut commits = Vec::new();
-        let intro = parse_log(&log[..], &mut commits, |p| !p.starts_with("vendor/"));
-        assert_eq!(intro.len(), 1);
-        assert_eq!((intro[0].commit, intro[0].path.as_str()), (1, "src/a"));
+        let (_, got) = parse(log, |p| !p.starts_with("vendor/"));
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].1.as_str(), got[0].2.as_str()), ("c2 d A", "src/a"));
     }
 }
