@@ -14,7 +14,23 @@
 //!
 //! Key paths follow [`model::KeyPath`](super::model::KeyPath): RFC 6901 escaping, list items
 //! addressed by identity (`name=`, `key=`, `id=`) rather than index, Kubernetes objects of a
-//! YAML stream under `/<kind>/<namespace or ->/<name>`.
+//! YAML stream under `/<kind>/<namespace or ->/<name>` (with `apiVersion` an entry inside).
+//!
+//! | format | values | same key twice | paths |
+//! |---|---|---|---|
+//! | dotenv | strings (`${VAR}` kept as written) | last wins (shell) | `/KEY` |
+//! | YAML | 1.2 core schema for plain scalars, quoted = string | error | tree; k8s objects / `/<doc>` prefixes |
+//! | JSON, `.tfvars.json` | JSON types (`//`, `/* */` comments skipped) | error | tree |
+//! | TOML | TOML types, datetimes as strings | error | tree |
+//! | `.properties` | strings | last wins (Java) | `/a.b.c` (dots kept) |
+//! | INI, `.cfg`, `.conf` | strings | error within a section | `/key`, `/section/key` |
+//! | `.tfvars` | HCL literal types, heredocs as strings | error | tree |
+//!
+//! Locations: 1-based line, 1-based column in characters of the value's first character (a
+//! quote included), exclusive end; containers are located at their key, list items at their
+//! first key or value. Nesting (default 256 levels), YAML alias copies and entries per file are
+//! bounded by [`Limits`]; parsing and flattening use explicit stacks, and what recursion remains
+//! (copying and dropping trees, the `toml` crate's own) is bounded by the depth limit.
 
 mod dotenv;
 mod ini;
@@ -271,13 +287,23 @@ pub fn parse(
 
 /// Like [`parse`], from raw file bytes: strips a UTF-8 byte-order mark, decodes UTF-16 with a
 /// byte-order mark, and reports other non-UTF-8 content as an error naming the line.
+///
+/// One exception: `.properties` files that are not UTF-8 (and hold no NUL byte) are read as
+/// ISO-8859-1, the encoding `java.util.Properties.load(InputStream)` and Spring Boot use.
 pub fn parse_bytes(
     rel_path: &str,
     bytes: &[u8],
     format: Format,
     limits: &Limits,
 ) -> Result<FlatConfig, ParseError> {
-    let text = decode(rel_path, bytes)?;
+    let text = match decode(rel_path, bytes) {
+        Ok(t) => t,
+        Err(_) if format == Format::Properties && !bytes.contains(&0) => {
+            let raw = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::borrow::Cow::Owned(raw.iter().map(|b| char::from(*b)).collect())
+        }
+        Err(e) => return Err(e),
+    };
     parse(rel_path, &text, format, limits)
 }
 
@@ -446,6 +472,14 @@ mod tests {
         let bin = b"\x00\x01\xFF\xFE\x00";
         let e = parse_bytes("x.json", bin, Format::Json, &l).unwrap_err();
         assert!(e.message.contains("binary"), "{}", e.message);
+        // .properties: ISO-8859-1 when not UTF-8 (Java's own encoding for the format).
+        let latin1 = b"greeting=caf\xE9\n";
+        let f = parse_bytes("a.properties", latin1, Format::Properties, &l).unwrap();
+        assert_eq!(
+            f.entries["/greeting"].value,
+            crate::scanners::drift::model::Value::String("café".into())
+        );
+        assert!(parse_bytes("a.properties", b"a=\xE9\x00", Format::Properties, &l).is_err());
         let odd = b"\xFF\xFEA";
         assert!(parse_bytes("x.env", odd, Format::Dotenv, &l).is_err());
     }

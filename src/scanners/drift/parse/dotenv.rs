@@ -205,6 +205,10 @@ impl Parser<'_> {
             if c == q {
                 out.push_str(self.text.get(seg..self.i).unwrap_or_default());
                 self.i += 1;
+                // A CRLF file must not differ from its LF twin in a multi-line value.
+                if out.contains("\r\n") {
+                    out = out.replace("\r\n", "\n");
+                }
                 return Ok((out, self.i));
             }
             if c == b'\\' && q == b'"' {
@@ -296,6 +300,9 @@ mod tests {
         assert_eq!(v(&f, "/B"), "#c");
         assert_eq!(v(&f, "/D"), "");
         assert_eq!(v(&f, "/C"), "q");
+        let f = p("K='a\r\nb'\r\nL=\"c\\r\\nd\"\r\n");
+        assert_eq!(v(&f, "/K"), "a\nb");
+        assert_eq!(v(&f, "/L"), "c\nd");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! section name kept whole (`[a.b]` → `/a.b/key`).
 //!
 //! Values are strings, trimmed; a `;` or `#` preceded by whitespace starts an inline comment; a
-//! value wholly in matching quotes loses them. A bare `key` (no separator) is an empty string. A
-//! repeated section header continues the section; a key repeated in one section is an error.
+//! value wholly in matching quotes loses them. A bare `key` (no separator, no blank inside) is an
+//! empty string. A repeated section header continues the section; a key repeated in one section
+//! is an error.
 
 use super::text::{lines_with_offsets, Positions};
 use super::{Limits, ParseError};
@@ -86,7 +87,9 @@ pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfi
             None => (trimmed, "", start + trimmed.len()),
         };
         let key = raw_key.trim_end();
-        if key.is_empty() {
+        // A bare flag (`skip-networking`) is a key; a bare phrase (`server {`, `listen 80;`) means
+        // the file is not INI at all (nginx, Apache…), which is better said than flattened.
+        if key.is_empty() || (sep.is_none() && key.contains(char::is_whitespace)) {
             return Err(err(
                 &mut pos,
                 start,
@@ -218,6 +221,15 @@ url = http://x/#frag
         assert_eq!((e.line, e.column), (1, 5));
         let e = parse("c.ini", "ok=1\n  = value\n", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (2, 3));
+        // An nginx file named .conf is not INI: said, not flattened.
+        let e = parse(
+            "nginx.conf",
+            "server {\n  listen 80;\n}\n",
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(e.message.contains("expected `key = value`"), "{e}");
         let e = parse("c.ini", "[ ]\n", &Limits::default()).unwrap_err();
         assert!(e.message.contains("empty section"));
         let e = parse("c.ini", "a=1\n[a]\n", &Limits::default()).unwrap_err();

@@ -67,6 +67,10 @@ fn value(pos: &mut Positions<'_>, v: Spanned<DeValue<'_>>) -> Node {
     let span = v.span();
     let p = span_pos(pos, span.clone());
     let kind = match v.into_inner() {
+        // A CRLF file must not differ from its LF twin in a multi-line string.
+        DeValue::String(s) if s.contains("\r\n") => {
+            Kind::Scalar(Value::String(s.replace("\r\n", "\n")))
+        }
         DeValue::String(s) => Kind::Scalar(Value::String(s.into_owned())),
         DeValue::Integer(i) => {
             let digits = i.as_str();
@@ -172,6 +176,14 @@ point = { x = 1, y = [1, 2] }
         assert_eq!(at(&f, "/inline/point"), (22, 1, 22, 6));
         assert_eq!(val(&f, "/inline/point/y/1"), Value::Int(2));
         assert_eq!(at(&f, "/inline/point/y/1"), (22, 26, 22, 27));
+    }
+
+    #[test]
+    fn multi_line_strings_do_not_depend_on_line_endings() {
+        let lf = p("a = \"\"\"\nx\ny\"\"\"\n");
+        let crlf = p("a = \"\"\"\r\nx\r\ny\"\"\"\r\n");
+        assert_eq!(val(&lf, "/a"), Value::String("x\ny".into()));
+        assert_eq!(val(&crlf, "/a"), val(&lf, "/a"));
     }
 
     #[test]

@@ -73,6 +73,16 @@ impl Node {
         }
     }
 
+    /// Levels in this subtree: 1 for a scalar or an empty container.
+    pub(crate) fn height(&self) -> usize {
+        let below = match &self.kind {
+            Kind::Scalar(_) => 0,
+            Kind::Map(entries) => entries.iter().map(|(_, v)| v.height()).max().unwrap_or(0),
+            Kind::List(items) => items.iter().map(Node::height).max().unwrap_or(0),
+        };
+        below + 1
+    }
+
     /// Number of nodes in this subtree (for alias expansion budgets).
     pub(crate) fn count(&self) -> usize {
         match &self.kind {

@@ -102,7 +102,8 @@ struct Builder<'a> {
     /// (char index, byte offset) of the last marker converted.
     char_cursor: (usize, usize),
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node count and height.
+    anchors: HashMap<usize, (Node, usize, usize)>,
     /// Nodes copied by aliases so far (see [`Limits::max_alias_expansions`]).
     expanded: usize,
     /// Nodes held in anchor copies so far.
@@ -148,13 +149,22 @@ impl<'a> Builder<'a> {
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
                 Event::DocumentStart => self.anchors.clear(),
                 Event::Alias(id) => {
-                    let Some((node, count)) = self.anchors.get(&id) else {
+                    let Some(&(ref node, count, height)) = self.anchors.get(&id) else {
                         return Err(self.err_at(
                             &mark,
                             "alias to an anchor that is still open (a recursive alias)",
                         ));
                     };
-                    self.expanded = self.expanded.saturating_add(*count);
+                    // A copy must not nest deeper than the source may: every tree stays within
+                    // the depth limit, so copying and dropping it cannot exhaust the stack.
+                    if self.stack.len() + height > self.limits.depth() {
+                        let depth = self.limits.depth();
+                        return Err(self.err_at(
+                            &mark,
+                            format!("this alias nests its copy deeper than {depth} levels"),
+                        ));
+                    }
+                    self.expanded = self.expanded.saturating_add(count);
                     if self.expanded > self.limits.max_alias_expansions {
                         return Err(self.err_at(
                             &mark,
@@ -264,7 +274,7 @@ impl<'a> Builder<'a> {
         if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
             if pending.is_none() {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), 1, 1));
                 }
                 *pending = Some((
                     Key {
@@ -285,6 +295,7 @@ impl<'a> Builder<'a> {
             // Each anchored node is kept as a copy; nested anchors copy a subtree once per
             // anchor, so those copies share the entry budget.
             let count = node.count();
+            let height = node.height();
             self.anchored = self.anchored.saturating_add(count);
             if self.anchored > self.limits.max_entries {
                 return Err(self.err_at(
@@ -295,7 +306,7 @@ impl<'a> Builder<'a> {
                     ),
                 ));
             }
-            self.anchors.insert(anchor, (node.clone(), count));
+            self.anchors.insert(anchor, (node.clone(), count, height));
         }
         match self.stack.last_mut() {
             None => {

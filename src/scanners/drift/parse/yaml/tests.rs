@@ -323,3 +323,32 @@ fn nested_anchors_share_the_entry_budget() {
         "{e}"
     );
 }
+
+#[test]
+fn crlf_files_equal_their_lf_twins() {
+    let lf = "a: |\n  x\n  y\nb: \"p\n  q\"\nc: 1\n";
+    let crlf = lf.replace('\n', "\r\n");
+    let (lf, crlf) = (p(lf), p(&crlf));
+    assert_eq!(val(&lf, "/a"), s("x\ny\n"));
+    assert_eq!(val(&crlf, "/a"), val(&lf, "/a"));
+    assert_eq!(val(&crlf, "/b"), val(&lf, "/b"));
+    assert_eq!(at(&crlf, "/c"), at(&lf, "/c"));
+}
+
+#[test]
+fn alias_copies_stay_within_the_depth_limit() {
+    // A 200-deep anchor copied at depth 100 would make a 300-deep tree: refused at the alias.
+    let limits = Limits {
+        max_depth: 256,
+        ..Limits::default()
+    };
+    let deep = format!("a: &x {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let nested = format!("{}*x{}\n", "[".repeat(100), "]".repeat(100));
+    let t = format!("{deep}b: {nested}");
+    let e = parse("x.yaml", &t, &limits).unwrap_err();
+    assert!(e.message.contains("deeper than 256 levels"), "{e}");
+    assert_eq!(e.line, 2);
+    // The same copy near the top is fine.
+    let t = format!("{deep}b: *x\n");
+    assert!(parse("x.yaml", &t, &limits).is_ok());
+}
