@@ -323,3 +323,60 @@ fn base_overlay_gives_effective_configuration() {
     assert_eq!(of(&out, "drift/value").len(), 1, "{d}");
     assert_eq!(out.stats.files, 3, "{d}");
 }
+
+#[test]
+fn uat_pointing_at_a_production_host() {
+    let t = tree(&[
+        (
+            ".env.uat",
+            "PAYMENTS_API=https://payments.prod.acme.io/v2\nSTRIPE_API=https://api.stripe.com\n",
+        ),
+        (
+            ".env.prod",
+            "PAYMENTS_API=https://payments.prod.acme.io/v2\nSTRIPE_API=https://api.stripe.com\n",
+        ),
+    ]);
+    let out = scan(t.path(), "");
+    let s = of(&out, "drift/shared-endpoint");
+    assert_eq!(s.len(), 1, "{}", dump(&out));
+    assert_eq!(key(s[0]), "/PAYMENTS_API");
+    assert!(s[0].message.contains("production host"));
+}
+
+#[test]
+fn kubernetes_env_vars_are_checked_and_masked_by_name() {
+    let d = |debug: &str, pw: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: DEBUG\n              value: \"{debug}\"\n            - name: DB_PASSWORD\n              value: {pw}\n"
+        )
+    };
+    let t = tree(&[
+        ("deploy/uat/d.yaml", &d("false", "uatPassw0rd-123")),
+        ("deploy/prod/d.yaml", &d("true", "prodPassw0rd-456")),
+    ]);
+    let cfg = "[[drift.pair]]\nname = \"k\"\nuat = \"deploy/uat\"\nprod = \"deploy/prod\"\nrequire_equal = [\"**/name=DB_PASSWORD/value\"]\n";
+    let out = scan(t.path(), cfg);
+    let d = dump(&out);
+    assert_eq!(of(&out, "policy/prod-debug-enabled").len(), 1, "{d}");
+    assert_eq!(of(&out, "policy/prod-plaintext-secret").len(), 1, "{d}");
+    let all = everything(&out);
+    assert!(!all.contains("Passw0rd"), "{all}");
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| key(f).ends_with("name=DB_PASSWORD/value") && f.message.contains("sha256:")),
+        "{d}"
+    );
+}
+
+#[test]
+fn type_change_of_a_section_is_one_finding() {
+    let t = tree(&[
+        ("values-uat.yaml", "cache:\n  ttl: 30\n  size: 100\n"),
+        ("values-prod.yaml", "cache: redis://cache.acme.io\n"),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    assert_eq!(of(&out, "drift/type").len(), 1, "{d}");
+    assert!(of(&out, "drift/missing-in-prod").is_empty(), "{d}");
+}

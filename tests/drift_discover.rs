@@ -97,6 +97,10 @@ fn gitignore_and_exclude_are_respected() {
         ("vendor/.env.prod", "A=1\n"),
         ("app/.env.uat", "A=1\n"),
         ("app/.env.prod", "A=1\n"),
+        (".github/workflows/deploy-uat.yml", "on: push\n"),
+        (".github/workflows/deploy-prod.yml", "on: push\n"),
+        ("node_modules/x/config.uat.json", "{}"),
+        ("node_modules/x/config.prod.json", "{}"),
     ]);
     let plans = discover(t.path(), "exclude = [\"vendor/**\"]\n");
     assert_eq!(

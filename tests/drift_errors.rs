@@ -147,3 +147,54 @@ fn empty_folder_side_is_an_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn pair_paths_must_stay_inside_the_repository() {
+    let t = tree(&GOOD);
+    let cfg = "[[drift.pair]]\nname = \"out\"\nuat = \"../x/.env.uat\"\nprod = \"/etc/hosts\"\n";
+    let out = scan(t.path(), cfg);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{}", dump(&out));
+    assert!(e[0].contains("inside the scanned repository"), "{e:?}");
+    assert_good_pair_reported(&out);
+}
+
+#[test]
+fn broken_file_in_a_folder_leaves_the_rest_compared() {
+    let t = tree(&[
+        ("overlays/uat/app.yaml", "timeout: 30\n"),
+        ("overlays/prod/app.yaml", "timeout: 10\n"),
+        ("overlays/uat/extra.yaml", "a: 1\nb: 2\n"),
+        ("overlays/prod/extra.yaml", "a: [1,\n"),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{d}");
+    assert!(e[0].starts_with("overlays/prod/extra.yaml:"), "{e:?}");
+    let v = of(&out, "drift/value");
+    assert_eq!(v.len(), 1, "{d}");
+    assert_eq!(v[0].location.path, "overlays/prod/app.yaml");
+    assert!(
+        of(&out, "drift/missing-in-prod").is_empty(),
+        "broken file left out on both sides: {d}"
+    );
+}
+
+#[test]
+fn broken_uat_file_still_checks_production_policies() {
+    let t = tree(&[
+        ("values-uat.yaml", "debug: [\n"),
+        ("values-prod.yaml", "debug: true\n"),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    assert_eq!(errors(&out).len(), 1, "{d}");
+    assert_eq!(of(&out, "policy/prod-debug-enabled").len(), 1, "{d}");
+    assert!(
+        out.findings
+            .iter()
+            .all(|f| f.rule_id.starts_with("policy/")),
+        "{d}"
+    );
+}

@@ -186,3 +186,90 @@ fn secret_values_never_in_clear() {
         assert!(!all.contains(s), "{s} leaked: {all}");
     }
 }
+
+#[test]
+fn readme_style_allow_matches_inside_kubernetes_objects() {
+    let d = |env: &str, n: u32| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: {env}\nspec:\n  replicas: {n}\n")
+    };
+    let t = tree(&[
+        ("deploy/uat/d.yaml", &d("uat", 3)),
+        ("deploy/prod/d.yaml", &d("prod", 2)),
+    ]);
+    let cfg = r#"
+[[drift.pair]]
+name = "api"
+uat = "deploy/uat"
+prod = "deploy/prod"
+allow = [{ paths = ["/spec/replicas"], kinds = ["value"], reason = "sized per env", until = 2999-06-30 }]
+"#;
+    let out = scan(t.path(), cfg);
+    let f: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "drift/sizing-inversion")
+        .collect();
+    assert_eq!(f.len(), 1, "{}", dump(&out));
+    assert_eq!(
+        f[0].suppression.as_ref().map(|s| s.justification.as_str()),
+        Some("sized per env")
+    );
+}
+
+#[test]
+fn base_of_explicit_pair_is_applied_and_must_exist() {
+    let t = tree(&[
+        ("cfg/base.toml", "[server]\nport = 8080\ndebug = true\n"),
+        ("cfg/uat.toml", "[server]\ndebug = false\n"),
+        ("cfg/prod.toml", "[server]\ndebug = false\nport = 9090\n"),
+    ]);
+    let cfg = "[drift]\ndiscover = false\n[[drift.pair]]\nname = \"svc\"\nuat = \"cfg/uat.toml\"\nprod = \"cfg/prod.toml\"\nbase = \"cfg/base.toml\"\n";
+    let out = scan(t.path(), cfg);
+    let d = dump(&out);
+    assert!(errors(&out).is_empty(), "{d}");
+    let v = of(&out, "drift/value");
+    assert_eq!(v.len(), 1, "{d}");
+    assert_eq!(key(v[0]), "/server/port");
+    assert_eq!(
+        v[0].related[0].path, "cfg/base.toml",
+        "UAT value comes from the base"
+    );
+    assert!(of(&out, "policy/prod-debug-enabled").is_empty(), "{d}");
+    let missing = cfg.replace("cfg/base.toml", "cfg/nope.toml");
+    let out = scan(t.path(), &missing);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{}", dump(&out));
+    assert!(
+        e[0].contains("base") && e[0].contains("cfg/nope.toml"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn file_paired_with_folder_is_an_error() {
+    let t = tree(&[("a/.env.uat", "A=1\n"), ("b/x.env", "A=1\n")]);
+    let cfg = "[drift]\ndiscover = false\n[[drift.pair]]\nname = \"odd\"\nuat = \"a/.env.uat\"\nprod = \"b\"\n";
+    let out = scan(t.path(), cfg);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{}", dump(&out));
+    assert!(e[0].contains("folder") && e[0].contains("file"), "{e:?}");
+}
+
+#[test]
+fn tfvars_pairs_compare() {
+    let t = tree(&[
+        (
+            "infra/net.uat.tfvars",
+            "instance_type = \"m5.2xlarge\"\nenable_waf = true\nregion = \"eu-west-1\"\n",
+        ),
+        (
+            "infra/net.prod.tfvars",
+            "instance_type = \"m5.large\"\nregion = \"eu-west-1\"\n",
+        ),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    assert!(errors(&out).is_empty(), "{d}");
+    assert_eq!(of(&out, "drift/sizing-inversion").len(), 1, "{d}");
+    assert_eq!(of(&out, "drift/missing-in-prod").len(), 1, "{d}");
+}

@@ -66,3 +66,100 @@ fn clean_sample_passes() {
     assert!(out.stats.keys > 20, "{d}");
     assert!(out.findings.iter().all(|f| f.suppression.is_some()), "{d}");
 }
+
+#[test]
+fn every_finding_has_rule_metadata_and_stable_fingerprints() {
+    let out = scan(Path::new("samples/demo"), "");
+    for f in &out.findings {
+        let meta = out.rules.iter().find(|r| r.id == f.rule_id);
+        let meta = meta.unwrap_or_else(|| panic!("no RuleMeta for {}", f.rule_id));
+        assert!(meta.help_markdown.contains("How to fix"), "{}", meta.id);
+        assert!(f.location.start_line >= 1 && f.location.start_column >= 1);
+        assert!(
+            !f.location.path.starts_with('/'),
+            "relative paths: {}",
+            f.location.path
+        );
+    }
+    let mut ids: Vec<&str> = out.rules.iter().map(|r| r.id.as_str()).collect();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "rules merged by id");
+    // Same run twice: identical findings.
+    let again = scan(Path::new("samples/demo"), "");
+    let fp = |o: &stagegate::scanners::ScanOutput| {
+        let mut v: Vec<String> = o.findings.iter().map(|f| f.fingerprint.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(fp(&out), fp(&again));
+}
+
+#[test]
+fn fingerprints_survive_lines_moving() {
+    let a = tree(&[
+        (".env.uat", "A=1\nB=2\n"),
+        (".env.prod", "A=2\nDEBUG=true\n"),
+    ]);
+    let b = tree(&[
+        (".env.uat", "\n\n# moved\nB=2\nA=1\n"),
+        (".env.prod", "# moved\n\nDEBUG=true\n\nA=2\n"),
+    ]);
+    let (oa, ob) = (scan(a.path(), ""), scan(b.path(), ""));
+    let fp = |o: &stagegate::scanners::ScanOutput| {
+        let mut v: Vec<(String, String)> = o
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.fingerprint.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(fp(&oa).len(), 4, "{}", dump(&oa));
+    assert_eq!(fp(&oa), fp(&ob));
+    let lines = |o: &stagegate::scanners::ScanOutput| {
+        o.findings
+            .iter()
+            .map(|f| f.location.start_line)
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(lines(&oa), lines(&ob));
+}
+
+/// The `[[drift.pair]]` block suggested for `samples/demo/stagegate.toml`.
+const DEMO_PAIR: &str = r#"
+[[drift.pair]]
+name = "shop-api"
+uat = "deploy/uat"
+prod = "deploy/prod"
+allow = [{ paths = ["**/data/ORDER_EXPORT_CRON"], kinds = ["value"], reason = "exports run after the nightly UAT refresh", until = 2027-06-30 }]
+require_equal = ["**/image"]
+"#;
+
+#[test]
+fn suggested_demo_pair_block_works() {
+    // The allowance has a real expiry date: pin "today" so the test does not rot.
+    // No other test of this binary reads dates.
+    std::env::set_var("STAGEGATE_TODAY", "2026-11-26");
+    let out = scan(Path::new("samples/demo"), DEMO_PAIR);
+    let d = dump(&out);
+    assert!(errors(&out).is_empty(), "{d}");
+    assert_eq!(
+        out.stats.pairs, 2,
+        "explicit pair replaces the discovered one: {d}"
+    );
+    let cron = out
+        .findings
+        .iter()
+        .find(|f| key(f).ends_with("ORDER_EXPORT_CRON"))
+        .expect("cron drift kept as suppressed");
+    assert!(cron.is_suppressed(), "{d}");
+    assert!(
+        out.findings
+            .iter()
+            .all(|f| !f.message.contains("[pair deploy/{env}/]")),
+        "{d}"
+    );
+    let image = of(&out, "drift/image");
+    assert_eq!(image.len(), 1, "{d}");
+}

@@ -34,7 +34,11 @@
 //!
 //! Problems are notifications, never a silent pass: a missing file of a pair or an unparsable
 //! file is an error (exit 2) naming the file (and line:column), and the other pairs are still
-//! compared.
+//! compared. A broken file of a folder pair is left out on both sides and the rest of the folder
+//! is compared; when only UAT is broken, production is still checked against the policies.
+//!
+//! Throughput (`benches/drift.sh`, 2 shared cores): a pair of 100 000-key configurations
+//! compares in ≈ 0.2 s in memory and ≈ 0.6 s end to end (read + parse YAML + compare + policies).
 
 pub mod cfg;
 pub mod compare;
@@ -176,6 +180,40 @@ pub fn run_pair(
             return out;
         }
     };
+    for path in [Some(&plan.uat), Some(&plan.prod), plan.base.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        let p = std::path::Path::new(path);
+        if p.is_absolute() || p.components().any(|c| c == std::path::Component::ParentDir) {
+            out.notifications.push(Notification::error(
+                ScannerKind::Drift,
+                format!(
+                    "pair `{}`: `{path}` must be a path inside the scanned repository, relative to its root",
+                    plan.name
+                ),
+            ));
+            return out;
+        }
+    }
+    let (u_dir, p_dir) = (
+        ctx.root.join(&plan.uat).is_dir(),
+        ctx.root.join(&plan.prod).is_dir(),
+    );
+    if u_dir != p_dir && ctx.root.join(&plan.uat).exists() && ctx.root.join(&plan.prod).exists() {
+        out.notifications.push(Notification::error(
+            ScannerKind::Drift,
+            format!(
+                "pair `{}`: `{}` is a {} but `{}` is a {}; pair a file with a file or a folder with a folder",
+                plan.name,
+                plan.uat,
+                if u_dir { "folder" } else { "file" },
+                plan.prod,
+                if p_dir { "folder" } else { "file" },
+            ),
+        ));
+        return out;
+    }
     let limits = parse::Limits::default();
     let load = |rel: &str, role| load::load_path(ctx.root, rel, role, &plan.name, exclude, &limits);
     let base = plan
@@ -188,24 +226,46 @@ pub fn run_pair(
         || load(&plan.uat, Role::Uat),
         || load(&plan.prod, Role::Prod),
     );
-    let (base, uat, prod) = match (base, uat, prod) {
-        (Ok(b), Ok(u), Ok(p)) => (b, u, p),
-        (b, u, p) => {
-            // Report every broken file of the pair at once, not just the first.
-            for e in [b.err(), u.err(), p.err()].into_iter().flatten() {
-                out.notifications.extend(e);
+    let mut stats = ScanStats::default();
+    let mut take = |r: Result<load::Loaded, Vec<Notification>>| match r {
+        Ok(mut l) => {
+            stats.files += l.files;
+            stats.bytes += l.bytes;
+            out.notifications.append(&mut l.errors);
+            Some(l)
+        }
+        Err(ns) => {
+            out.notifications.extend(ns);
+            None
+        }
+    };
+    let base = match base {
+        Ok(Some(b)) => take(Ok(b)).map(Some),
+        Ok(None) => Some(None),
+        Err(ns) => take(Err(ns)).map(Some),
+    };
+    let (uat, prod) = (take(uat), take(prod));
+    let (base, mut uat, mut prod) = match (base, uat, prod) {
+        (Some(b), Some(u), Some(p)) => (b, u, p),
+        (_, _, prod) => {
+            // Nothing to compare against, but a production file that parsed is still checked
+            // against the policies: one broken file never hides findings in another.
+            if let Some(p) = prod.as_ref() {
+                out.findings = policies.evaluate(&plan.name, &p.config);
+                let mut expired = BTreeMap::new();
+                for f in &mut out.findings {
+                    apply_expectations(f, &expect, &mut expired);
+                }
             }
+            out.stats = stats;
             return out;
         }
     };
-    let mut stats = ScanStats::default();
-    for l in [Some(&uat), Some(&prod), base.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        stats.files += l.files;
-        stats.bytes += l.bytes;
-    }
+    // A file broken on one side of a folder pair is left out on both sides.
+    let broken: std::collections::BTreeSet<String> =
+        uat.broken.union(&prod.broken).cloned().collect();
+    load::drop_files(&mut uat, &plan.uat, &broken);
+    load::drop_files(&mut prod, &plan.prod, &broken);
     let (uat, prod) = match &base {
         Some(b) => (load::with_base(b, uat), load::with_base(b, prod)),
         None => (uat, prod),

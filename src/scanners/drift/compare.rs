@@ -6,6 +6,7 @@
 //! side is reported once, at the top of the missing subtree.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{Finding, Location, Severity};
@@ -78,8 +79,8 @@ pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations)
         expect,
         u_roots: object_roots(&u),
         p_roots: object_roots(&p),
-        u_files: files(uat.config),
-        p_files: files(prod.config),
+        u_files: OnceCell::new(),
+        p_files: OnceCell::new(),
     };
     let mut out = Vec::new();
     let mut image_reported = BTreeSet::new();
@@ -116,8 +117,9 @@ struct Cx<'a> {
     expect: &'a Expectations,
     u_roots: BTreeSet<String>,
     p_roots: BTreeSet<String>,
-    u_files: BTreeSet<&'a str>,
-    p_files: BTreeSet<&'a str>,
+    /// Files of each side, computed on first need (only findings on folder pairs ask).
+    u_files: OnceCell<BTreeSet<&'a str>>,
+    p_files: OnceCell<BTreeSet<&'a str>>,
 }
 
 fn files(c: &FlatConfig) -> BTreeSet<&str> {
@@ -166,6 +168,7 @@ impl Cx<'_> {
         } else {
             (self.p, self.prod, self.uat, &self.u_files)
         };
+        let this_files = this_files.get_or_init(|| files(this.config));
         let (_, e) = other_ix.get(nk)?;
         let rest = e.location.path.strip_prefix(other.root)?;
         let want = format!("{}{rest}", this.root);
@@ -219,10 +222,15 @@ impl Cx<'_> {
             (self.p, self.u)
         };
         // Report only the top of a missing subtree: skip when the parent exists on this side
-        // but not on the other (the parent was reported).
+        // but not on the other (the parent was reported), or has another type there (reported
+        // as type drift: a map that became a string does not also lose each of its keys).
         if let Some(par) = parent(nk) {
-            if this.contains_key(par) && !other.contains_key(par) {
-                return None;
+            if let Some((_, this_parent)) = this.get(par) {
+                match other.get(par) {
+                    None => return None,
+                    Some((_, o)) if !same_type(&o.value, &this_parent.value) => return None,
+                    Some(_) => {}
+                }
             }
         }
         let roots = if in_uat { &self.u_roots } else { &self.p_roots };
@@ -415,6 +423,10 @@ impl Cx<'_> {
         // Cheap exits first: most shared values are neither locations nor endpoint keys.
         if !(s.contains(':') || s.contains('.')) || is_local(s) {
             return None;
+        }
+        // UAT configured with a host that names production (`api.prod.acme.io`).
+        if looks_like_location(s) && names_production(s) {
+            return Some("production host");
         }
         let lower = s.to_ascii_lowercase();
         const DB_SCHEMES: &[&str] = &[
@@ -615,4 +627,10 @@ fn article(word: &str) -> &'static str {
     } else {
         "a"
     }
+}
+
+/// Whether a value names production as a whole token (`db.prod.acme.io`, `api-production`).
+fn names_production(s: &str) -> bool {
+    super::envtok::tokens(s)
+        .any(|(a, b)| super::envtok::env_of(&s[a..b]) == Some(super::envtok::Env::Prod))
 }

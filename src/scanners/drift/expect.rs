@@ -1,4 +1,10 @@
 //! Declared expected differences (`allow`) and release-parity keys (`require_equal`) of a pair.
+//!
+//! Globs match key paths segment-wise (`*` inside a segment, `**` across). A key also matches
+//! through its relative forms: inside its Kubernetes object (`/spec/replicas` matches
+//! `/Deployment/shop-prod/api/spec/replicas`) and inside its file of a folder pair
+//! (`/port` matches `/app.yaml/port`). `kinds` are drift kinds (`value`, `missing-in-prod`, …;
+//! `value` also covers `sizing-inversion`), `policy` or `policy/<id>`; empty means all.
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -45,10 +51,48 @@ impl KeyGlobs {
         Ok(KeyGlobs { set })
     }
 
-    /// Whether any of `keys` (the UAT key, the production key, the normalized key) matches.
+    /// Whether any of `keys` (the UAT key, the production key, the normalized key) matches,
+    /// as a whole or relative to its Kubernetes object or folder file ([`relative_forms`]).
     pub fn matches_any(&self, keys: &[&str]) -> bool {
-        !self.set.is_empty() && keys.iter().any(|k| self.set.is_match(k))
+        !self.set.is_empty()
+            && keys
+                .iter()
+                .any(|k| self.set.is_match(k) || relative_forms(k).any(|r| self.set.is_match(r)))
     }
+}
+
+/// Suffixes of a key path that users write in `allow`/`require_equal` without knowing how
+/// files were merged: inside a Kubernetes object (`/Deployment/ns/api/spec/replicas` →
+/// `/spec/replicas`) and inside a file of a folder pair (`/app.yaml/port` → `/port`).
+pub fn relative_forms(key: &str) -> impl Iterator<Item = &str> {
+    let segs: Vec<usize> = key.match_indices('/').map(|(i, _)| i).collect();
+    let first = key
+        .get(1..segs.get(1).copied().unwrap_or(key.len()))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    // A Kubernetes kind is PascalCase: `/Kind/<namespace>/<name>/…`.
+    if first.starts_with(|c: char| c.is_ascii_uppercase()) {
+        if let Some(&i) = segs.get(3) {
+            out.push(&key[i..]);
+        }
+    }
+    // A folder file prefix is one escaped segment with an extension: `/app.yaml/…`, `/sub~1x.env/…`.
+    if first.contains('.') && super::parse::Format::from_path(&first.replace("~1", "/")).is_some() {
+        if let Some(&i) = segs.get(1) {
+            out.push(&key[i..]);
+            let rest = &key[i..];
+            let inner: Vec<usize> = rest.match_indices('/').map(|(j, _)| j).collect();
+            let kind = rest
+                .get(1..inner.get(1).copied().unwrap_or(rest.len()))
+                .unwrap_or_default();
+            if kind.starts_with(|c: char| c.is_ascii_uppercase()) {
+                if let Some(&j) = inner.get(3) {
+                    out.push(&rest[j..]);
+                }
+            }
+        }
+    }
+    out.into_iter()
 }
 
 /// What an allowance says about a finding.
@@ -140,6 +184,8 @@ impl Expectations {
                         || k == family
                         || (family == "drift" && k == short)
                         || (family == "policy" && k == short)
+                        // A declared value difference also covers a smaller production size.
+                        || (k == "value" && short == "sizing-inversion")
                 });
             if !kind_ok || !a.globs.matches_any(keys) {
                 continue;
@@ -190,6 +236,19 @@ mod tests {
     }
 
     #[test]
+    fn relative_forms_of_merged_keys() {
+        let f: Vec<&str> = relative_forms("/Deployment/shop/api/spec/replicas").collect();
+        assert_eq!(f, vec!["/spec/replicas"]);
+        let f: Vec<&str> = relative_forms("/app.yaml/server/port").collect();
+        assert_eq!(f, vec!["/server/port"]);
+        assert_eq!(relative_forms("/spring.datasource.url").count(), 0);
+        assert_eq!(relative_forms("/DEBUG").count(), 0);
+        let g = KeyGlobs::new(&["/spec/replicas".into()]).unwrap();
+        assert!(g.matches_any(&["/Deployment/shop-prod/api/spec/replicas"]));
+        assert!(!g.matches_any(&["/Deployment/shop-prod/api/spec/template/spec/replicas"]));
+    }
+
+    #[test]
     fn allowances_by_kind_and_date() {
         let e = Expectations::new(
             &[
@@ -209,6 +268,11 @@ mod tests {
             Some(Allowed::Yes("sized per env".into()))
         );
         assert_eq!(e.allowed("drift/missing-in-prod", &["/replicaCount"]), None);
+        let v = Expectations::new(&[allow(&["/r"], &["value"], None)], &[]).unwrap();
+        assert!(
+            v.allowed("drift/sizing-inversion", &["/r"]).is_some(),
+            "value covers sizing"
+        );
         assert!(matches!(
             e.allowed("drift/value", &["/old"]),
             Some(Allowed::Expired { index: 1, .. })

@@ -76,7 +76,7 @@ pub enum ImageKey {
 /// The image role of a key path.
 pub fn image_key(key_path: &str) -> Option<ImageKey> {
     let mut last_two = key_path.rsplit('/').take(2);
-    if !last_two.any(|s| super::mask::mentions(s, &["image"])) {
+    if !last_two.any(|s| super::mask::hints(s) & super::mask::H_IMAGE != 0) {
         return None;
     }
     let words = key_words(key_path);

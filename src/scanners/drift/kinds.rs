@@ -5,9 +5,6 @@ use std::str::FromStr;
 
 use crate::finding::{Precision, RuleMeta, Severity};
 
-/// Where the drift rules are documented.
-pub const HELP_URI: &str = "https://github.com/stagegate/stagegate/blob/main/docs/drift.md";
-
 /// One kind of UAT ↔ production difference. `as_str` is the rule id without `drift/`, and the
 /// name used in `allow = [{ kinds = [...] }]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,7 +172,8 @@ impl DriftKind {
         m.help_markdown = format!(
             "## What it detects\n\n{what}\n\n## Why it matters\n\n{why}\n\n## How to fix\n\n{fix}\n"
         );
-        m.help_uri = Some(format!("{HELP_URI}#{}", self.as_str()));
+        // No external page documents these stagegate-specific rules: the help text is the doc.
+        m.help_uri = None;
         m.tags = vec![
             "drift".to_string(),
             "configuration".to_string(),
@@ -233,7 +231,7 @@ mod tests {
             assert_eq!(k.as_str().parse::<DriftKind>(), Ok(k));
             let m = k.meta();
             assert!(m.help_markdown.contains("## How to fix"));
-            assert!(m.help_uri.is_some());
+            assert!(m.help_markdown.contains("## What it detects"));
         }
         assert!("drift/bogus".parse::<DriftKind>().is_err());
         assert_eq!(DriftKind::MissingInProd.severity(), Severity::High);

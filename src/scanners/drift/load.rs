@@ -1,6 +1,7 @@
 //! Reading one side of a pair (a file or a folder, plus its base) into one effective
 //! [`FlatConfig`], turning every problem into a notification that names the file and line.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::finding::{Location, Notification, ScannerKind};
@@ -23,6 +24,11 @@ pub struct Loaded {
     pub files: u64,
     /// Bytes read.
     pub bytes: u64,
+    /// Files of a folder that could not be read or parsed, relative to the folder: left out of
+    /// the comparison on both sides, so the rest of the folder is still compared.
+    pub broken: BTreeSet<String>,
+    /// Error notifications for the broken files.
+    pub errors: Vec<Notification>,
 }
 
 /// Which side a path plays, for messages.
@@ -94,15 +100,10 @@ fn load_file(
     parse_bytes(rel, &bytes, format, limits).map_err(|e| {
         err(
             format!(
-                "{e}: cannot parse {} file; fix the syntax (no comparison was made for this pair)",
+                "{e}: cannot parse {} file; fix the syntax (this file is left out of the comparison)",
                 format.as_str()
             ),
-            Some(Location::span(
-                rel,
-                e.line,
-                e.column,
-                e.column.saturating_add(1),
-            )),
+            Some(e.location()),
         )
     })
 }
@@ -169,7 +170,6 @@ pub fn load_path(
         )]);
     }
     out.file = files[0].clone();
-    let mut errors = Vec::new();
     for f in &files {
         match load_file(root, f, limits, &mut out) {
             Ok(c) if has_k8s_objects(&c) => out.config.overlay(c),
@@ -183,14 +183,30 @@ pub fn load_path(
                 }
                 out.config.overlay(p);
             }
-            Err(n) => errors.push(n),
+            Err(n) => {
+                let inner = f.strip_prefix(rel).unwrap_or(f).trim_start_matches('/');
+                out.broken.insert(inner.to_string());
+                out.errors.push(n);
+            }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
+    Ok(out)
+}
+
+/// Drops the entries that come from files in `broken` (relative to the side folder `rel`).
+pub fn drop_files(loaded: &mut Loaded, rel: &str, broken: &BTreeSet<String>) {
+    if broken.is_empty() {
+        return;
     }
+    let prefix = format!("{}/", rel.trim_end_matches('/'));
+    loaded.config.entries.retain(|_, e| {
+        let inner = e
+            .location
+            .path
+            .strip_prefix(&prefix)
+            .unwrap_or(&e.location.path);
+        !broken.contains(inner)
+    });
 }
 
 /// The effective configuration of one side: `base` overlaid by the side itself (later wins).
@@ -202,5 +218,7 @@ pub fn with_base(base: &Loaded, own: Loaded) -> Loaded {
         file: own.file,
         files: own.files,
         bytes: own.bytes,
+        broken: own.broken,
+        errors: own.errors,
     }
 }

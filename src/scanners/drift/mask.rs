@@ -47,9 +47,116 @@ pub fn mentions(seg: &str, needles: &[&str]) -> bool {
     })
 }
 
+/// Hint bit: the name may be a credential.
+pub const H_SECRET: u32 = 1;
+/// Hint bit: the name may be a location.
+pub const H_ENDPOINT: u32 = 2;
+/// Hint bit: the name may be a size.
+pub const H_SIZE: u32 = 4;
+/// Hint bit: the name may be about a container image.
+pub const H_IMAGE: u32 = 8;
+
+/// Substrings that make a name worth splitting into words to check for a credential.
+pub const SECRET_HINTS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "cred",
+    "auth",
+    "sas",
+    "signature",
+    "salt",
+];
+
+/// Substrings of location-like names.
+pub const ENDPOINT_HINTS: &[&str] = &[
+    "host", "url", "uri", "endpoint", "domain", "dsn", "addr", "server", "origin", "callback",
+    "redirect", "bucket", "broker", "fqdn", "ip", "issuer", "audience",
+];
+
+/// Substrings of size-like names.
+pub const SIZE_HINTS: &[&str] = &[
+    "replica",
+    "instance",
+    "node",
+    "size",
+    "capacity",
+    "worker",
+    "concurrency",
+    "cpu",
+    "memory",
+    "storage",
+    "machine",
+    "vm",
+    "shard",
+];
+
+/// Which kinds a key segment may be, from one case-insensitive multi-substring pass: the cheap
+/// prefilter that keeps 100 000-key comparisons fast (most keys are none of them).
+pub fn hints(seg: &str) -> u32 {
+    static AC: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u32>)>> =
+        std::sync::OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        let mut pats: Vec<&str> = Vec::new();
+        let mut bits = Vec::new();
+        for (list, bit) in [
+            (SECRET_HINTS, H_SECRET),
+            (ENDPOINT_HINTS, H_ENDPOINT),
+            (SIZE_HINTS, H_SIZE),
+            (&["image"][..], H_IMAGE),
+        ] {
+            for p in list {
+                pats.push(p);
+                bits.push(bit);
+            }
+        }
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&pats)
+            .ok()
+            .map(|a| (a, bits))
+    });
+    let Some((ac, bits)) = ac else {
+        // Unreachable with these literal patterns; stay correct (no prefilter) if it happens.
+        return u32::MAX;
+    };
+    ac.find_overlapping_iter(seg)
+        .filter_map(|m| bits.get(m.pattern().as_usize()))
+        .fold(0, |acc, b| acc | b)
+}
+
 /// The last `/` segment of a key path, unescaped enough for word matching.
+///
+/// For a list entry addressed by name, the name is the subject: the value of
+/// `/env/name=DB_PASSWORD/value` is a password, so its "last segment" is `DB_PASSWORD`.
 pub fn last_segment(key_path: &str) -> &str {
-    key_path.rsplit('/').next().unwrap_or(key_path)
+    let mut it = key_path.rsplit('/');
+    let last = it.next().unwrap_or(key_path);
+    if last.eq_ignore_ascii_case("value") || last.eq_ignore_ascii_case("val") {
+        if let Some(name) = it
+            .next()
+            .and_then(|p| p.strip_prefix("name=").or_else(|| p.strip_prefix("key=")))
+        {
+            return name;
+        }
+    }
+    last
+}
+
+/// The key as policies see it: `/…/env/name=DEBUG/value` reads as `/…/env/DEBUG`, so a
+/// Kubernetes environment variable is checked like a dotenv line.
+pub fn policy_key(key_path: &str) -> std::borrow::Cow<'_, str> {
+    let subject = last_segment(key_path);
+    let last = key_path.rsplit('/').next().unwrap_or(key_path);
+    if subject.len() == last.len() && subject == last {
+        return std::borrow::Cow::Borrowed(key_path);
+    }
+    // Drop `/name=X/value`, append `/X`.
+    let cut = key_path.len() - last.len() - 1;
+    let parent_start = key_path[..cut].rfind('/').unwrap_or(0);
+    std::borrow::Cow::Owned(format!("{}/{subject}", &key_path[..parent_start]))
 }
 
 const SECRET_WORDS: &[&str] = &[
@@ -77,19 +184,7 @@ const SECRET_WORDS: &[&str] = &[
 /// Whether the key's name says it holds a credential (`DB_PASSWORD`, `apiKey`, `client.secret`).
 /// `public_key`, `key_id`, `*_file`/`*_path` (a reference to a file) and `keyRef` are not.
 pub fn is_secret_key(key_path: &str) -> bool {
-    const HINTS: &[&str] = &[
-        "pass",
-        "pwd",
-        "secret",
-        "token",
-        "key",
-        "cred",
-        "auth",
-        "sas",
-        "signature",
-        "salt",
-    ];
-    if !mentions(last_segment(key_path), HINTS) {
+    if hints(last_segment(key_path)) & H_SECRET == 0 {
         return false;
     }
     let words = key_words(key_path);
@@ -122,11 +217,7 @@ pub fn is_secret_key(key_path: &str) -> bool {
 
 /// Whether the key's name says it is a location: host, URL, endpoint, DSN, bucket…
 pub fn is_endpoint_key(key_path: &str) -> bool {
-    const HINTS: &[&str] = &[
-        "host", "url", "uri", "endpoint", "domain", "dsn", "addr", "server", "origin", "callback",
-        "redirect", "bucket", "broker", "fqdn", "ip", "issuer", "audience",
-    ];
-    if !mentions(last_segment(key_path), HINTS) {
+    if hints(last_segment(key_path)) & H_ENDPOINT == 0 {
         return false;
     }
     key_words(key_path).iter().any(|w| {
@@ -400,6 +491,36 @@ mod tests {
         assert_eq!(show("/PORT", &Value::Int(3000)), "3000");
         let long = Value::String("a".repeat(200));
         assert!(show("/x", &long).ends_with("…\""));
+    }
+
+    #[test]
+    fn hints_are_case_insensitive_bits() {
+        assert_eq!(hints("DB_PASSWORD") & H_SECRET, H_SECRET);
+        assert_eq!(hints("apiBaseUrl"), H_ENDPOINT);
+        assert_eq!(hints("replicaCount") & H_SIZE, H_SIZE);
+        assert_eq!(hints("Image"), H_IMAGE);
+        assert_eq!(hints("timeout"), 0);
+    }
+
+    #[test]
+    fn named_list_entries_take_their_name() {
+        assert!(is_secret_key(
+            "/spec/containers/name=app/env/name=DB_PASSWORD/value"
+        ));
+        assert!(!is_secret_key(
+            "/spec/containers/name=app/env/name=LOG_LEVEL/value"
+        ));
+        assert!(is_endpoint_key("/env/name=DATABASE_HOST/value"));
+        assert_eq!(
+            policy_key("/c/name=app/env/name=DEBUG/value"),
+            "/c/name=app/env/DEBUG"
+        );
+        assert_eq!(policy_key("/a/DEBUG"), "/a/DEBUG");
+        let shown = show(
+            "/env/name=API_TOKEN/value",
+            &Value::String("hunter2hunter2".into()),
+        );
+        assert!(shown.starts_with("sha256:"), "{shown}");
     }
 
     #[test]

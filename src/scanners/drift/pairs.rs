@@ -12,6 +12,19 @@ use crate::scanners::ScanContext;
 use super::cfg::{DriftAllow, DriftPair};
 use super::envtok::{tokens, DISCOVER_PROD, DISCOVER_UAT};
 
+/// Folders discovery never looks into: CI pipelines (`deploy-uat.yml` / `deploy-prod.yml`
+/// workflows are not application configuration), VCS data, dependencies and build output.
+pub const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".github",
+    ".gitlab",
+    ".circleci",
+    ".terraform",
+    "node_modules",
+    "vendor",
+    "target",
+];
+
 /// Deepest folder level looked at during discovery.
 pub const MAX_DEPTH: usize = 16;
 
@@ -91,8 +104,8 @@ fn walk(root: &Path, exclude: &ExcludeSet) -> (BTreeSet<String>, BTreeSet<String
             if e.depth() == 0 {
                 return true;
             }
-            let name = e.file_name();
-            if name == ".git" {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIP_DIRS.iter().any(|d| e.file_name() == *d) {
                 return false;
             }
             !ex.is_excluded(&relative(&root_owned, e.path()))

@@ -153,11 +153,7 @@ impl Policy {
         let mut m = RuleMeta::new(self.rule_id(), &s.name, &s.description, s.severity);
         m.full_description = s.description.clone();
         m.help_markdown = s.help.trim().to_string();
-        m.help_uri = Some(
-            s.help_uri
-                .clone()
-                .unwrap_or_else(|| format!("{}#policy-{}", super::kinds::HELP_URI, s.id)),
-        );
+        m.help_uri = s.help_uri.clone();
         m.precision = s.precision;
         let mut tags = vec!["policy".to_string(), "production".to_string()];
         tags.extend(s.tags.iter().cloned());
@@ -235,10 +231,11 @@ impl PolicySet {
     pub fn evaluate(&self, pair: &str, prod: &FlatConfig) -> Vec<Finding> {
         let mut out = Vec::new();
         for (key, e) in &prod.entries {
+            let pkey = mask::policy_key(key);
             let Some(text) = e.value.as_text() else {
                 continue;
             };
-            for p in self.matching(key, &text) {
+            for p in self.matching(&pkey, &text) {
                 let msg = format!(
                     "production breaks policy `{}`: `{key}` = {} — {} [pair {pair}]",
                     p.spec.id,

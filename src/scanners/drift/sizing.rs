@@ -17,22 +17,7 @@ pub enum SizeKind {
 
 /// The size kind of a key, from its name.
 pub fn size_kind(key_path: &str) -> Option<SizeKind> {
-    const HINTS: &[&str] = &[
-        "replica",
-        "instance",
-        "node",
-        "size",
-        "capacity",
-        "worker",
-        "concurrency",
-        "cpu",
-        "memory",
-        "storage",
-        "machine",
-        "vm",
-        "shard",
-    ];
-    if !super::mask::mentions(super::mask::last_segment(key_path), HINTS) {
+    if super::mask::hints(super::mask::last_segment(key_path)) & super::mask::H_SIZE == 0 {
         return None;
     }
     let words = key_words(key_path);
