@@ -33,6 +33,10 @@ pub const FORMAT: &str = "stagegate-baseline";
 /// Justification of the suppression a baselined finding gets (shown by SARIF viewers).
 pub const JUSTIFICATION: &str = "in baseline";
 
+/// Unmatched entries reported one by one; the rest are summed up in one note, so a stale
+/// baseline cannot flood a report.
+pub const MAX_UNMATCHED_NOTES: usize = 25;
+
 /// Longest note kept per entry, in characters: enough to recognise the finding in a review.
 const NOTE_MAX: usize = 120;
 
@@ -126,9 +130,17 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Whether `fingerprint` is accepted.
+    /// Whether `fingerprint` is accepted (linear; use [`Baseline::fingerprints`] in loops).
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.entries.iter().any(|e| e.fingerprint == fingerprint)
+    }
+
+    /// Every accepted fingerprint, for fast lookups.
+    pub fn fingerprints(&self) -> BTreeSet<&str> {
+        self.entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect()
     }
 
     /// Parses `text` as the content of `path`. Every error names the file and the line.
@@ -167,8 +179,9 @@ impl Baseline {
             ));
         }
         let mut entries = file.entries;
+        let lines = key_lines(text, "\"fingerprint\"");
         for (i, e) in entries.iter_mut().enumerate() {
-            e.line = find_line(text, "\"fingerprint\"", i);
+            e.line = lines.get(i).copied();
             let valid = e.fingerprint.len() == 32
                 && e.fingerprint
                     .bytes()
@@ -294,6 +307,9 @@ pub fn apply(
             continue;
         }
         applied.unmatched += 1;
+        if applied.unmatched > MAX_UNMATCHED_NOTES {
+            continue;
+        }
         result.notifications.push(Notification {
             scanner: e.scanner(),
             level: NotificationLevel::Note,
@@ -302,7 +318,21 @@ pub fn apply(
                  `--update-baseline` drops it",
                 e.fingerprint, e.rule, e.path
             ),
-            location: Some(Location::line(display_path, e.line.unwrap_or(1))),
+            // A location must be relative to the scan root (SARIF `%SRCROOT%`): a baseline kept
+            // elsewhere is named in the message only.
+            location: (!display_path.starts_with('/') && !display_path.starts_with(".."))
+                .then(|| Location::line(display_path, e.line.unwrap_or(1))),
+        });
+    }
+    if applied.unmatched > MAX_UNMATCHED_NOTES {
+        result.notifications.push(Notification {
+            scanner: None,
+            level: NotificationLevel::Note,
+            message: format!(
+                "{display_path}: {} more baseline entries matched no finding; `--update-baseline` drops them",
+                applied.unmatched - MAX_UNMATCHED_NOTES
+            ),
+            location: None,
         });
     }
     result.notifications.sort();
@@ -329,6 +359,9 @@ pub fn update(
     ran: &[ScannerKind],
 ) -> (Baseline, Updated) {
     let current = Baseline::from_findings(&result.findings);
+    // Sets, not `contains`: a baseline may hold tens of thousands of entries.
+    let now: BTreeSet<&str> = current.fingerprints();
+    let before: BTreeSet<&str> = old.map(Baseline::fingerprints).unwrap_or_default();
     let kept_from_old: Vec<BaselineEntry> = old
         .map(|b| {
             b.entries
@@ -343,14 +376,14 @@ pub fn update(
             b.entries
                 .iter()
                 .filter(|e| e.scanner().is_some_and(|k| ran.contains(&k)))
-                .filter(|e| !current.contains(&e.fingerprint))
+                .filter(|e| !now.contains(e.fingerprint.as_str()))
                 .count()
         })
         .unwrap_or(0);
     let added = current
         .entries
         .iter()
-        .filter(|e| !old.is_some_and(|b| b.contains(&e.fingerprint)))
+        .filter(|e| !before.contains(e.fingerprint.as_str()))
         .count();
     let merged = Baseline::from_entries(current.entries.into_iter().chain(kept_from_old));
     let stats = Updated {
@@ -396,7 +429,10 @@ pub fn run(
                 .any(|n| n.level == NotificationLevel::Error && n.scanner == Some(*k))
         })
         .collect();
-    let display = crate::paths::relative(root, path);
+    let display = match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(r), Ok(p)) => crate::paths::relative(&r, &p),
+        _ => crate::paths::relative(root, path),
+    };
     let (baseline, updated) = if update_file {
         let old = if path.exists() {
             match Baseline::load(path) {
@@ -468,6 +504,19 @@ fn find_line(text: &str, needle: &str, nth: usize) -> Option<u32> {
     text.match_indices(needle)
         .nth(nth)
         .map(|(i, _)| line_of_offset(text, i))
+}
+
+/// Lines of every occurrence of `needle`, in one pass (baselines can be large).
+fn key_lines(text: &str, needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let (mut line, mut pos) = (1u32, 0usize);
+    for (i, _) in text.match_indices(needle) {
+        let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[pos..i]).count();
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        pos = i;
+        out.push(line);
+    }
+    out
 }
 
 /// serde_json appends " at line L column C"; the line is already in our prefix.
@@ -578,6 +627,32 @@ mod tests {
         assert_eq!(loc.path, "bl.json");
         let expected_line = find_line(&text, &gone.fingerprint, 0).unwrap();
         assert_eq!(loc.start_line, expected_line, "points at the entry");
+    }
+
+    #[test]
+    fn many_unmatched_entries_are_summed_up() {
+        let gone: Vec<Finding> = (0..40)
+            .map(|i| f("secret/x", "a", 1, &format!("g{i}")))
+            .collect();
+        let base = Baseline::from_findings(&gone);
+        let mut r = result(vec![]);
+        let applied = apply(&mut r, &base, &[ScannerKind::Secrets], "bl.json");
+        assert_eq!(applied.unmatched, 40);
+        assert_eq!(r.notifications.len(), MAX_UNMATCHED_NOTES + 1);
+        assert!(r
+            .notifications
+            .iter()
+            .any(|n| n.message.contains("15 more baseline entries")));
+    }
+
+    #[test]
+    fn a_baseline_outside_the_root_is_named_without_a_location() {
+        let gone = f("secret/x", "a", 1, "gone");
+        let base = Baseline::from_findings([&gone]);
+        let mut r = result(vec![]);
+        apply(&mut r, &base, &[ScannerKind::Secrets], "/etc/bl.json");
+        assert!(r.notifications[0].location.is_none());
+        assert!(r.notifications[0].message.starts_with("/etc/bl.json: "));
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! `stagegate init`: look at a repository and write a commented `stagegate.toml` for it.
 //!
 //! It finds lockfiles by name (with the `ignore` walker, so `.gitignore`d folders such as
-//! `target/` and `node_modules/` are skipped) and UAT/production pairs by naming convention
+//! `target/` and `node_modules/` are skipped) and UAT/production pairs by naming convention:
+//! config files of one folder whose names differ only by the environment word
 //! (`.env.uat|.env.staging` ↔ `.env.prod|.env.production`, `values-uat|staging.yaml` ↔
-//! `values-prod|production.yaml`, `overlays/uat|staging/` ↔ `overlays/prod|production/`,
-//! `application-uat|staging.yml` ↔ `application-prod|production.yml`). The written file changes
-//! no result: every active key equals the default or names what discovery would find anyway, so
+//! `values-prod|production.yaml`, `application-uat.yml` ↔ `application-prod.yml`), and sibling
+//! folders named after the environments (`overlays/uat|staging/` ↔ `overlays/prod|production/`).
+//! Pairs are named by their shape (`deploy/.env.{env}`), with the base file when there is one,
+//! exactly as drift discovery names them. The written file changes no result: every active key
+//! equals the default or pins what discovery would find anyway, so
 //! `scan` right after `init` gives the same findings; it is a place to declare allowances.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -38,12 +41,14 @@ const PROD: &[&str] = &["prod", "production"];
 /// A UAT ↔ production pair found by naming convention.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FoundPair {
-    /// Unique, readable name (`deploy-api-env`).
+    /// The pair's shape, as drift discovery names it (`deploy/.env.{env}`, `k8s/overlays/{env}/`).
     pub name: String,
     /// UAT file or folder, relative to the root.
     pub uat: String,
     /// Production file or folder, relative to the root.
     pub prod: String,
+    /// Base file under both (`.env`, `values.yaml`), when present.
+    pub base: Option<String>,
 }
 
 /// What `init` found in a repository.
@@ -62,6 +67,7 @@ pub fn discover(root: &Path) -> Discovery {
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
+        .require_git(false)
         .follow_links(false)
         .max_depth(Some(12))
         .filter_entry(|e| e.file_name() != ".git")
@@ -87,61 +93,8 @@ pub fn discover(root: &Path) -> Discovery {
         .filter(|p| LOCKFILE_NAMES.contains(&file_name(p)))
         .cloned()
         .collect();
-    let mut pairs = Vec::new();
-    for f in &files {
-        let (dir, name) = split(f);
-        if let Some(prod) = counterpart(name, &files, dir, &[".env.{}"]) {
-            pairs.push((f.clone(), prod, "env"));
-        } else if let Some(prod) =
-            counterpart(name, &files, dir, &["values-{}.yaml", "values-{}.yml"])
-        {
-            pairs.push((f.clone(), prod, "values"));
-        } else if let Some(prod) = counterpart(
-            name,
-            &files,
-            dir,
-            &[
-                "application-{}.yml",
-                "application-{}.yaml",
-                "application-{}.properties",
-            ],
-        ) {
-            pairs.push((f.clone(), prod, "application"));
-        }
-    }
-    for d in &dirs {
-        let (parent, name) = split(d);
-        if file_name(parent) != "overlays" {
-            continue;
-        }
-        if let Some(prod) = counterpart(name, &dirs, parent, &["{}"]) {
-            pairs.push((d.clone(), prod, "overlays"));
-        }
-    }
-    let mut names: BTreeSet<String> = BTreeSet::new();
-    let mut found: Vec<FoundPair> = pairs
-        .into_iter()
-        .map(|(uat, prod, kind)| {
-            let (dir, _) = split(&uat);
-            let dir = if kind == "overlays" {
-                split(dir).0
-            } else {
-                dir
-            };
-            let base = if dir.is_empty() {
-                kind.to_string()
-            } else {
-                format!("{}-{kind}", dir.replace('/', "-"))
-            };
-            let mut name = base.clone();
-            let mut i = 2;
-            while !names.insert(name.clone()) {
-                name = format!("{base}-{i}");
-                i += 1;
-            }
-            FoundPair { name, uat, prod }
-        })
-        .collect();
+    let mut found = file_pairs(&files);
+    found.extend(folder_pairs(&dirs));
     found.sort_by(|a, b| a.uat.cmp(&b.uat));
     Discovery {
         lockfiles,
@@ -149,21 +102,128 @@ pub fn discover(root: &Path) -> Discovery {
     }
 }
 
-/// If `name` is a UAT instance of one of `patterns` (`{}` = environment token), the first
-/// existing production instance in `dir` among `set`.
-fn counterpart(name: &str, set: &BTreeSet<String>, dir: &str, patterns: &[&str]) -> Option<String> {
-    for pat in patterns {
-        if !UAT.iter().any(|u| pat.replace("{}", u) == name) {
-            continue;
-        }
-        for p in PROD {
-            let candidate = join(dir, &pat.replace("{}", p));
-            if set.contains(&candidate) {
-                return Some(candidate);
+/// Config-looking file names (`.env*`, YAML, JSON, TOML, properties, INI, tfvars).
+fn is_config_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    if l == ".env" || l.starts_with(".env.") || l.ends_with(".env") {
+        return true;
+    }
+    let ext = l.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    matches!(
+        ext,
+        "yaml" | "yml" | "json" | "toml" | "properties" | "ini" | "cfg" | "conf" | "tfvars"
+    )
+}
+
+/// The single environment token of `name` (lowercase) and its byte range: a maximal
+/// alphanumeric run equal to one of [`UAT`] / [`PROD`]. `None` when there is none or several.
+fn env_token(name: &str) -> Option<(String, usize, usize)> {
+    let mut found = None;
+    let mut start = None;
+    for (i, c) in name.char_indices().chain([(name.len(), '/')]) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                start = None;
+                let t = name[a..i].to_ascii_lowercase();
+                if UAT.contains(&t.as_str()) || PROD.contains(&t.as_str()) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some((t, a, i));
+                }
             }
+            _ => {}
         }
     }
-    None
+    found
+}
+
+/// `name` without the token at `a..b` and one adjacent delimiter (`values-uat.yaml` →
+/// `values.yaml`, `.env.uat` → `.env`): the base applied under both environments.
+fn base_name(name: &str, a: usize, b: usize) -> Option<String> {
+    let before = name[..a].chars().next_back();
+    let after = name[b..].chars().next();
+    let out = match (before, after) {
+        (Some(c), _) if !c.is_alphanumeric() => {
+            format!("{}{}", &name[..a - c.len_utf8()], &name[b..])
+        }
+        (_, Some(c)) if !c.is_alphanumeric() => {
+            format!("{}{}", &name[..a], &name[b + c.len_utf8()..])
+        }
+        _ => return None,
+    };
+    (!out.is_empty()).then_some(out)
+}
+
+fn pick<'a>(group: &'a BTreeMap<String, String>, order: &[&str]) -> Option<&'a String> {
+    order.iter().find_map(|t| group.get(*t))
+}
+
+/// Files of one folder whose names differ only by the environment token: `.env.uat` ↔
+/// `.env.production`, `values-staging.yaml` ↔ `values-prod.yaml`, `application-uat.yml` ↔
+/// `application-prod.yml`. Named by their shape (`deploy/.env.{env}`), as drift discovery
+/// names them, so pinning a pair changes no fingerprint.
+fn file_pairs(files: &BTreeSet<String>) -> Vec<FoundPair> {
+    let mut groups: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
+    let mut bases: BTreeMap<(String, String), String> = BTreeMap::new();
+    for f in files {
+        let (dir, name) = split(f);
+        if !is_config_name(name) {
+            continue;
+        }
+        let Some((tok, a, b)) = env_token(name) else {
+            continue;
+        };
+        let key = (
+            dir.to_string(),
+            format!("{}{{env}}{}", &name[..a], &name[b..]),
+        );
+        if let Some(base) = base_name(name, a, b) {
+            bases.entry(key.clone()).or_insert(base);
+        }
+        groups.entry(key).or_default().insert(tok, f.clone());
+    }
+    groups
+        .iter()
+        .filter_map(|((dir, shape), group)| {
+            let (uat, prod) = (pick(group, UAT)?, pick(group, PROD)?);
+            let base = bases
+                .get(&(dir.clone(), shape.clone()))
+                .map(|b| join(dir, b))
+                .filter(|b| files.contains(b));
+            Some(FoundPair {
+                name: join(dir, shape),
+                uat: uat.clone(),
+                prod: prod.clone(),
+                base,
+            })
+        })
+        .collect()
+}
+
+/// Sibling folders named after the environments (`overlays/uat/` ↔ `overlays/production/`,
+/// `config/staging/` ↔ `config/prod/`), named `parent/{env}/`.
+fn folder_pairs(dirs: &BTreeSet<String>) -> Vec<FoundPair> {
+    let mut by_parent: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    for d in dirs {
+        let (parent, name) = split(d);
+        let t = name.to_ascii_lowercase();
+        if UAT.contains(&t.as_str()) || PROD.contains(&t.as_str()) {
+            by_parent.entry(parent).or_default().insert(t, d.clone());
+        }
+    }
+    by_parent
+        .iter()
+        .filter_map(|(parent, group)| {
+            Some(FoundPair {
+                name: join(parent, "{env}/"),
+                uat: pick(group, UAT)?.clone(),
+                prod: pick(group, PROD)?.clone(),
+                base: None,
+            })
+        })
+        .collect()
 }
 
 fn split(rel: &str) -> (&str, &str) {
@@ -267,12 +327,16 @@ pub fn render(d: &Discovery, baseline: Option<&str>) -> String {
     for p in &d.pairs {
         let _ = writeln!(
             s,
-            "\n[[drift.pair]]\nname = {}\nuat = {}\nprod = {}\n\
+            "\n[[drift.pair]]\nname = {}\nuat = {}\nprod = {}\n{}\
              # Declared differences: allow = [{{ paths = [\"/replicas\"], kinds = [\"value\"], reason = \"sized per env\" }}]\n\
              # Release parity: require_equal = [\"**/image\"]",
             quote(&p.name),
             quote(&p.uat),
-            quote(&p.prod)
+            quote(&p.prod),
+            p.base
+                .as_ref()
+                .map(|b| format!("base = {}\n", quote(b)))
+                .unwrap_or_default()
         );
     }
     s
@@ -317,6 +381,10 @@ mod tests {
             "deploy/api/.env.production",
             "charts/app/values-staging.yaml",
             "charts/app/values-prod.yaml",
+            "charts/app/values.yaml",
+            "config/application-uat.yml",
+            "config/application-prod.yml",
+            "src/uat_helpers.rs",
             "k8s/overlays/uat/kustomization.yaml",
             "k8s/overlays/production/kustomization.yaml",
             "lonely/.env.uat",
@@ -338,29 +406,61 @@ mod tests {
             pairs,
             vec![
                 (
-                    "charts-app-values",
+                    "charts/app/values-{env}.yaml",
                     "charts/app/values-staging.yaml",
                     "charts/app/values-prod.yaml"
                 ),
                 (
-                    "deploy-api-env",
+                    "config/application-{env}.yml",
+                    "config/application-uat.yml",
+                    "config/application-prod.yml"
+                ),
+                (
+                    "deploy/api/.env.{env}",
                     "deploy/api/.env.uat",
                     "deploy/api/.env.production"
                 ),
                 (
-                    "k8s-overlays",
+                    "k8s/overlays/{env}/",
                     "k8s/overlays/uat",
                     "k8s/overlays/production"
                 ),
             ]
         );
+        assert_eq!(
+            found.pairs[0].base.as_deref(),
+            Some("charts/app/values.yaml")
+        );
+        assert_eq!(found.pairs[2].base, None, "no deploy/api/.env");
         let text = render(&found, None);
         let cfg = Config::parse(&text, Path::new("stagegate.toml")).unwrap();
-        assert_eq!(cfg.drift.pair.len(), 3);
-        assert_eq!(cfg.drift.pair[1].prod, "deploy/api/.env.production");
+        assert_eq!(cfg.drift.pair.len(), 4);
+        assert_eq!(cfg.drift.pair[2].prod, "deploy/api/.env.production");
+        assert_eq!(
+            cfg.drift.pair[0].base.as_deref(),
+            Some("charts/app/values.yaml")
+        );
         assert!(cfg.baseline.is_none());
         assert!(cfg.exclude.is_empty(), "init must not hide anything");
         assert!(text.contains("#   web/package-lock.json"), "{text}");
+    }
+
+    #[test]
+    fn env_tokens_are_whole_words() {
+        assert_eq!(env_token(".env.uat"), Some(("uat".into(), 5, 8)));
+        assert_eq!(env_token("values-PROD.yaml"), Some(("prod".into(), 7, 11)));
+        assert_eq!(
+            env_token("production-notes.txt").map(|t| t.0),
+            Some("production".into())
+        );
+        assert_eq!(env_token("products.yaml"), None);
+        assert_eq!(env_token("uat-to-prod.yaml"), None, "two tokens: ambiguous");
+        assert_eq!(base_name(".env.uat", 5, 8).as_deref(), Some(".env"));
+        assert_eq!(
+            base_name("values-uat.yaml", 7, 10).as_deref(),
+            Some("values.yaml")
+        );
+        assert_eq!(base_name("uat", 0, 3), None);
     }
 
     #[test]

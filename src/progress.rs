@@ -132,6 +132,7 @@ impl Spinner {
             bar.set_style(style);
         }
         bar.set_prefix(what.to_string());
+        bar.set_message(progress.snapshot().to_string());
         let stop = Arc::new(AtomicBool::new(false));
         let (b, p, s) = (bar.clone(), progress.clone(), stop.clone());
         let ticker = std::thread::Builder::new()

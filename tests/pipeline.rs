@@ -651,6 +651,53 @@ fn gitlab_report_marks_scanner_errors_as_failure() {
     );
 }
 
+// ---------------------------------------------------------------- progress
+
+/// Bumps the progress counters the way a real scanner does, from several threads.
+struct Busy;
+
+impl Scanner for Busy {
+    fn kind(&self) -> ScannerKind {
+        ScannerKind::Secrets
+    }
+    fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
+        if let Some(p) = &ctx.options.progress {
+            std::thread::scope(|s| {
+                for _ in 0..3 {
+                    s.spawn(|| {
+                        for _ in 0..100 {
+                            p.inc_files(1);
+                            p.inc_bytes(512);
+                        }
+                        p.inc_blobs(1);
+                    });
+                }
+            });
+        }
+        ScanOutput::default()
+    }
+}
+
+#[test]
+fn scanners_see_the_progress_handle_and_their_counts_add_up() {
+    let progress = stagegate::progress::Progress::new();
+    let config = Config::default();
+    let options = ScanOptions {
+        progress: Some(progress.clone()),
+        ..ScanOptions::default()
+    };
+    let ctx = ScanContext {
+        root: Path::new("."),
+        config: &config,
+        options: &options,
+        explicit: false,
+    };
+    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(Busy)];
+    scan::run(&scanners, &ctx);
+    let snap = progress.snapshot();
+    assert_eq!((snap.files, snap.bytes, snap.blobs), (300, 300 * 512, 3));
+}
+
 // ---------------------------------------------------------------- determinism
 
 #[test]

@@ -27,6 +27,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "precommit.sh: FAIL: $*"; exit 1; }
 step() { printf -- '--- %s\n' "$*"; }
+stub_hint() {
+  if grep -q "not built yet" <<<"$1"; then
+    fail "a clean commit was blocked because a scanner is still a stub (merge the secrets and drift scanners first)"
+  fi
+}
 
 step "installing pre-commit in a venv"
 python3 -m venv "$work/venv"
@@ -73,7 +78,11 @@ fi
 cat .pre-commit-config.yaml
 "$pc" install --install-hooks >/dev/null
 git add .pre-commit-config.yaml
-git commit -q -m "pre-commit config" || fail "committing the config itself was blocked"
+if ! out="$(git commit -q -m "pre-commit config" 2>&1)"; then
+  echo "$out"
+  stub_hint "$out"
+  fail "committing the config itself was blocked"
+fi
 
 step "a clean commit passes"
 printf '# demo\n\nNothing secret here.\n' >README.md
@@ -81,6 +90,7 @@ git add README.md
 start=$(date +%s)
 if ! out="$(git commit -m "readme" 2>&1)"; then
   echo "$out"
+  stub_hint "$out"
   fail "a clean commit was blocked"
 fi
 echo "$out"
