@@ -126,7 +126,18 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     // Dating the database lists every crate directory: do it beside lockfile parsing and
     // advisory loading instead of after them (it is the slowest step when there is no .git).
     std::thread::scope(|s| {
-        let age = s.spawn(|| db::Database::last_updated(&sources.db));
+        let age = s.spawn(|| {
+            // On a pool of its own: the scan runs on rayon workers, and this thread must not
+            // wait for the global pool while its worker waits in `age.join()` below — with one
+            // worker (RAYON_NUM_THREADS=1, a one-CPU runner) that deadlocked.
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads())
+                .build()
+            {
+                Ok(pool) => pool.install(|| db::Database::last_updated(&sources.db)),
+                Err(_) => db::Database::last_updated(&sources.db),
+            }
+        });
         audit_with_age(ctx, sources, move || age.join().ok().flatten())
     })
 }
