@@ -38,7 +38,10 @@ pub fn config(data: &[u8]) {
     let path = Path::new("fuzz/stagegate.toml");
     if let Err(e) = Config::parse(text, path) {
         let msg = e.to_string();
-        assert!(msg.contains("stagegate.toml"), "error does not name the file: {msg}");
+        assert!(
+            msg.contains("stagegate.toml"),
+            "error does not name the file: {msg}"
+        );
     }
 }
 
@@ -152,7 +155,11 @@ pub fn secrets_engine(data: &[u8]) {
             if secret.len() < 16 || distinct.len() < 8 {
                 continue;
             }
-            assert!(!f.message.contains(secret), "secret in message: {}", f.message);
+            assert!(
+                !f.message.contains(secret),
+                "secret in message: {}",
+                f.message
+            );
             assert!(!props.contains(secret), "secret in properties");
         }
     }
@@ -207,7 +214,11 @@ pub fn sarif(data: &[u8]) {
             start_column: col.max(1),
             end_line: line.max(1) + f.num() % 3,
             end_column: col.max(1) + f.num() % 50,
-            commit: if f.num() % 3 == 0 { Some(f.text()) } else { None },
+            commit: if f.num() % 3 == 0 {
+                Some(f.text())
+            } else {
+                None
+            },
         };
         let mut finding = Finding::new(rule_id.clone(), severity, f.text(), loc, &f.text());
         if f.num() % 2 == 0 {
@@ -241,10 +252,8 @@ pub fn sarif(data: &[u8]) {
         notifications: Vec::new(),
         runs: Vec::new(),
     };
-    let summary = stagegate::gate::evaluate(
-        &result,
-        stagegate::config::FailOn::AtLeast(Severity::High),
-    );
+    let summary =
+        stagegate::gate::evaluate(&result, stagegate::config::FailOn::AtLeast(Severity::High));
     let rep = Report {
         result,
         summary,
@@ -265,7 +274,10 @@ pub fn sarif(data: &[u8]) {
         report::Format::Junit,
     ] {
         let out = report::render(&rep, fmt, &opts);
-        assert!(std::str::from_utf8(&out).is_ok(), "{fmt:?} output is not UTF-8");
+        assert!(
+            std::str::from_utf8(&out).is_ok(),
+            "{fmt:?} output is not UTF-8"
+        );
     }
 }
 
@@ -288,17 +300,25 @@ pub fn check_sarif(log: &serde_json::Value, results: usize) {
         let rule_id = r["ruleId"].as_str().expect("ruleId");
         if let Some(i) = r["ruleIndex"].as_u64() {
             let i = usize::try_from(i).expect("index");
-            assert_eq!(ids.get(i).copied(), Some(rule_id), "ruleIndex points at its rule");
+            assert_eq!(
+                ids.get(i).copied(),
+                Some(rule_id),
+                "ruleIndex points at its rule"
+            );
         }
         assert!(
-            ["none", "note", "warning", "error"].contains(&r["level"].as_str().unwrap_or("warning")),
+            ["none", "note", "warning", "error"]
+                .contains(&r["level"].as_str().unwrap_or("warning")),
             "level"
         );
         assert!(r["message"]["text"].is_string(), "message.text");
         for loc in r["locations"].as_array().into_iter().flatten() {
             let phys = &loc["physicalLocation"];
             if let Some(uri) = phys["artifactLocation"]["uri"].as_str() {
-                assert!(!uri.contains(' ') && !uri.contains('\\'), "uri not encoded: {uri}");
+                assert!(
+                    !uri.contains(' ') && !uri.contains('\\'),
+                    "uri not encoded: {uri}"
+                );
                 assert!(!uri.starts_with('/'), "uri not relative: {uri}");
             }
             let region = &phys["region"];
@@ -313,7 +333,10 @@ pub fn check_sarif(log: &serde_json::Value, results: usize) {
             }
         }
         let fp = &r["partialFingerprints"];
-        assert!(fp.is_object() && !fp.as_object().is_some_and(|o| o.is_empty()), "fingerprint");
+        assert!(
+            fp.is_object() && !fp.as_object().is_some_and(|o| o.is_empty()),
+            "fingerprint"
+        );
     }
 }
 
@@ -329,7 +352,10 @@ pub fn baseline(data: &[u8]) {
         }
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.contains(".stagegate-baseline.json"), "error does not name the file: {msg}");
+            assert!(
+                msg.contains(".stagegate-baseline.json"),
+                "error does not name the file: {msg}"
+            );
         }
     }
 }

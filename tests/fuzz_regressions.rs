@@ -45,9 +45,14 @@ fn fuzz_crash_regressions_stay_fixed() {
 #[test]
 fn fuzz_seed_corpus_passes_every_target() {
     let n = replay("fuzz/seeds");
-    assert!(n >= harness::TARGETS.len(), "seed corpus missing: {n} files");
+    assert!(
+        n >= harness::TARGETS.len(),
+        "seed corpus missing: {n} files"
+    );
     for (name, _) in harness::TARGETS {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(name);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds")
+            .join(name);
         assert!(!inputs(&dir).is_empty(), "no seeds for target {name}");
     }
 }
