@@ -17,9 +17,12 @@ use stagegate::scanners::secrets::rule::parse_rule_file;
 use stagegate::scanners::secrets::suppress::AllowList;
 use stagegate::scanners::secrets::{builtin_rules, Emitter};
 
+/// One harness function: panics when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name (the folder names under `fuzz/seeds/` and
 /// `tests/bad_inputs/fuzz-regressions/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("config", config),
     ("secrets_rules", secrets_rules),
     ("lockfile", lockfile_cargo),
@@ -208,8 +211,11 @@ pub fn sarif(data: &[u8]) {
         let severity = Severity::ALL[(f.num() % 5) as usize];
         let line = f.num() % 100_000;
         let col = f.num() % 1000;
+        // Scanners only produce root-relative paths (`Location::path` contract; drift refuses
+        // pairs outside the root): strip a leading `/`, keep every other byte.
+        let path = f.text().trim_start_matches('/').to_string();
         let loc = Location {
-            path: f.text(),
+            path,
             start_line: line.max(1),
             start_column: col.max(1),
             end_line: line.max(1) + f.num() % 3,
@@ -225,7 +231,10 @@ pub fn sarif(data: &[u8]) {
             finding = finding.with_property(&f.text(), f.text());
         }
         if f.num() % 3 == 0 {
-            finding = finding.with_related(Location::line(f.text(), f.num() % 50));
+            finding = finding.with_related(Location::line(
+                f.text().trim_start_matches('/').to_string(),
+                f.num() % 50,
+            ));
         }
         findings.push(finding);
         if !rules.iter().any(|r| r.id == rule_id) {

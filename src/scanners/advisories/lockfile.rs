@@ -421,9 +421,9 @@ mod tests {
              source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
              checksum = \"{sum}\"\n"
         );
-        let e = parse("Cargo.lock".into(), &text, None)
-            .err()
-            .expect("an error");
+        let Err(e) = parse("Cargo.lock".into(), &text, None) else {
+            panic!("a non-ASCII checksum was accepted");
+        };
         assert_eq!(e.line, Some(7));
         assert!(e.message.contains("checksum"), "{}", e.message);
     }
