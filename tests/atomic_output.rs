@@ -1,5 +1,5 @@
-//! Atomic output. Semantics (docs/BENCHMARKS.md does not cover this; see the module docs of
-//! `src/output.rs`):
+//! Atomic output (reports are written by `stagegate::output::write_atomic`: a
+//! `.stagegate-*.tmp` file beside the destination, then a rename). The semantics tested here:
 //! - a run that exits 2 because of bad input still writes its reports (the findings are
 //!   reported), each complete: a parseable JSON / SARIF document, never a prefix;
 //! - a run that stops before it has a report (a config error, SIGINT during the scan) leaves

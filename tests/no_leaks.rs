@@ -122,37 +122,59 @@ thread_local! {
 fn public_text() -> String {
     let mut t = String::new();
     for r in builtin_rules().rules() {
-        t.push_str(&format!("{:?}\n", r.def));
-    }
-    // Examples are where the secrets come from: drop them from the public text.
-    for r in builtin_rules().rules() {
-        for ex in r.def.examples.iter().chain(&r.def.negative_examples) {
-            t = t.replace(&format!("{ex:?}"), "");
-        }
+        let mut def = r.def.clone();
+        def.examples.clear();
+        def.negative_examples.clear();
+        t.push_str(&format!("{def:?}\n"));
     }
     t
 }
 
-fn assert_clean(what: &str, text: &str, secrets: &BTreeSet<String>) {
-    static PUBLIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let public = PUBLIC.get_or_init(public_text);
+/// One automaton over every secret and every secret's (non-public) first 12 characters.
+struct Needles {
+    ac: aho_corasick::AhoCorasick,
+    labels: Vec<String>,
+}
+
+fn needles(secrets: &BTreeSet<String>) -> Needles {
+    let public = public_text();
+    let mut pats = Vec::new();
+    let mut labels = Vec::new();
     for s in secrets {
-        if text.contains(s.as_str()) {
-            PROBLEMS.with(|p| {
-                p.borrow_mut()
-                    .push(format!("{what}: secret {} in clear", redact(s)))
-            });
-            continue;
-        }
+        pats.push(s.clone());
+        labels.push(format!("secret {} in clear", redact(s)));
         let head: String = s.chars().take(12).collect();
-        if head.chars().count() == 12 && !public.contains(&head) && text.contains(&head) {
-            PROBLEMS.with(|p| {
-                p.borrow_mut().push(format!(
-                    "{what}: first 12 characters of {} shown",
-                    redact(s)
-                ))
-            });
+        if head.chars().count() == 12 && !public.contains(&head) {
+            pats.push(head);
+            labels.push(format!("first 12 characters of {} shown", redact(s)));
         }
+    }
+    Needles {
+        ac: aho_corasick::AhoCorasick::new(&pats).expect("automaton"),
+        labels,
+    }
+}
+
+fn assert_clean(what: &str, text: &str, secrets: &BTreeSet<String>) {
+    static CACHE: std::sync::Mutex<Option<(BTreeSet<String>, std::sync::Arc<Needles>)>> =
+        std::sync::Mutex::new(None);
+    let n = {
+        let mut c = CACHE.lock().unwrap();
+        match c.as_ref() {
+            Some((k, n)) if k == secrets => n.clone(),
+            _ => {
+                let n = std::sync::Arc::new(needles(secrets));
+                *c = Some((secrets.clone(), n.clone()));
+                n
+            }
+        }
+    };
+    let found: BTreeSet<usize> =
+        n.ac.find_overlapping_iter(text)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+    for i in found {
+        PROBLEMS.with(|p| p.borrow_mut().push(format!("{what}: {}", n.labels[i])));
     }
 }
 
