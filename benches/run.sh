@@ -15,7 +15,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=docs/BENCHMARKS.md
 TREE=${1:-$HOME/.cargo/registry/src}
+# Advisory database: $STAGEGATE_SHARED_DIR/advisory-db (CI places shared/ beside the clone).
 SHARED=${STAGEGATE_SHARED_DIR:-../shared}
+[ -d "$SHARED/advisory-db" ] || echo "no advisory database at $SHARED/advisory-db: set STAGEGATE_SHARED_DIR" >&2
 LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
 
@@ -84,7 +86,7 @@ mem_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
   echo "| stagegate | $(ver "$BIN" --version) ($(git rev-parse --short HEAD 2>/dev/null), release profile, thin LTO) |"
   echo "| ripsecrets | $(ver ripsecrets --version) |"
   echo "| Kingfisher | $(ver kingfisher --version) |"
-  echo "| cargo-audit | $(ver cargo audit --version) |"
+  echo "| cargo-audit | $(ver cargo audit --version | sed s/cargo-audit-audit/cargo-audit/) |"
   echo "| hyperfine | $(ver hyperfine --version) |"
   echo
   echo "## End to end (release binary, report rendering included)"
