@@ -20,7 +20,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("stagegate: error: {e}");
+            // Errors may quote a config value: never print a credential in clear.
+            eprintln!(
+                "stagegate: error: {}",
+                stagegate::redact::scrub(&e.to_string())
+            );
             ExitCode::from(2)
         }
     }
@@ -132,7 +136,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
     }
     if let Some(e) = write_error {
-        eprintln!("stagegate: error: {e}");
+        eprintln!(
+            "stagegate: error: {}",
+            stagegate::redact::scrub(&e.to_string())
+        );
         return Ok(ExitCode::from(2));
     }
     let code = report.summary.verdict.exit_code();

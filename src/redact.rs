@@ -37,6 +37,33 @@ pub fn short_hash(value: &str) -> String {
     format!("sha256:{}…", hex::encode(&digest[..4]))
 }
 
+/// `text` with every credential the built-in secrets rules recognise replaced by its
+/// [`redact`]ed form: the last line of defence for messages that quote user input (a config
+/// value, a parser's snippet) on their way to stderr or a report.
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    let matches = crate::scanners::secrets::builtin_rules().find_in(text);
+    if matches.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut ranges: Vec<std::ops::Range<usize>> = matches.into_iter().map(|m| m.range).collect();
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at {
+            continue; // inside a range already redacted
+        }
+        let (Some(before), Some(secret)) = (text.get(at..r.start), text.get(r.clone())) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&redact(secret));
+        at = r.end;
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    std::borrow::Cow::Owned(out)
+}
+
 /// A secret whose clear value cannot be formatted.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SecretValue(String);
@@ -73,6 +100,20 @@ impl fmt::Debug for SecretValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_redacts_credentials_in_free_text() {
+        let tok = "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";
+        let msg = format!("stagegate.toml:1: invalid fail-on `{tok}`: expected one of none");
+        let out = scrub(&msg);
+        assert!(!out.contains(tok), "{out}");
+        assert!(!out.contains(&tok[..12]), "{out}");
+        assert!(out.contains("invalid fail-on `ghp_…(40)`"), "{out}");
+        assert!(matches!(
+            scrub("plain message"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn redaction_keeps_prefix_and_length_only() {

@@ -89,7 +89,15 @@ fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
     for (kind, out, millis) in outputs {
         result.findings.extend(out.findings);
         result.rules.extend(out.rules);
-        result.notifications.extend(out.notifications);
+        // Messages may quote input (a parser's snippet of a bad line): scrub credentials.
+        result
+            .notifications
+            .extend(out.notifications.into_iter().map(|mut n| {
+                if let std::borrow::Cow::Owned(m) = crate::redact::scrub(&n.message) {
+                    n.message = m;
+                }
+                n
+            }));
         result.runs.push(ScannerRun {
             kind,
             stats: out.stats,

@@ -87,8 +87,10 @@ pub struct RuleDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
+    // Each rule is deserialized on its own, so one malformed rule (a missing or mistyped field)
+    // is reported at its line without hiding the valid rules of the same file.
     #[serde(default)]
-    rule: Vec<toml::Spanned<RuleDef>>,
+    rule: Vec<toml::Spanned<toml::Value>>,
 }
 
 /// A validated rule with its compiled regex.
@@ -185,7 +187,23 @@ pub fn parse_rule_file(
     let mut errors = Vec::new();
     for spanned in file.rule {
         let line = line_of_offset(text, spanned.span().start);
-        let def = spanned.into_inner();
+        let value = spanned.into_inner();
+        let id = value
+            .get("id")
+            .and_then(toml::Value::as_str)
+            .map(str::to_string);
+        let def = match RuleDef::deserialize(value) {
+            Ok(def) => def,
+            Err(e) => {
+                let which = id.map_or_else(|| "rule".to_string(), |id| format!("rule `{id}`"));
+                errors.push(RuleError {
+                    path: path.to_string(),
+                    line: Some(line),
+                    message: format!("invalid {which}: {}", e.message().trim()),
+                });
+                continue;
+            }
+        };
         if rules.iter().any(|r| r.def.id == def.id) {
             errors.push(RuleError {
                 path: path.to_string(),
@@ -335,6 +353,18 @@ negative_examples = ["acme_short"]
         assert_eq!(rules[0].qualified_id, "secret/acme-key");
         assert_eq!(rules[0].line, 2);
         assert_eq!(rules[0].compiled().map(|c| c.1), Some(1));
+    }
+
+    #[test]
+    fn a_malformed_rule_does_not_hide_the_good_ones() {
+        let text = format!("{GOOD}\n[[rule]]\nid = \"half\"\nname = \"Half\"\n");
+        let (rules, errs) = parse_rule_file(&text, "r.toml", true);
+        assert_eq!(rules.len(), 1, "{errs:?}");
+        assert_eq!(rules[0].def.id, "acme-key");
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, Some(12), "{}", errs[0]);
+        assert!(errs[0].message.contains("`half`"), "{}", errs[0]);
+        assert!(errs[0].message.contains("missing field"), "{}", errs[0]);
     }
 
     #[test]

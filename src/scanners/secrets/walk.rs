@@ -61,6 +61,9 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
         .git_exclude(!opts.no_ignore)
         .require_git(false)
         .follow_links(opts.follow_symlinks)
+        // The same thread budget as the rest of the scan (honours RAYON_NUM_THREADS), instead
+        // of `ignore`'s own choice of one thread per core.
+        .threads(rayon::current_num_threads())
         .filter_entry({
             let exclude = exclude.clone();
             let root = root.to_path_buf();

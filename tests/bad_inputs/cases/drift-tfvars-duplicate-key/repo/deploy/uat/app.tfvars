@@ -1,0 +1,2 @@
+api_url = "a"
+api_url = "b"

@@ -1,0 +1,2 @@
+api_url = "https://api.example.com"
+replicas = 2

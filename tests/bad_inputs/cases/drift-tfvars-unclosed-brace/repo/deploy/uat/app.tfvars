@@ -1,0 +1,2 @@
+tags = {
+  env = "uat"
