@@ -71,8 +71,7 @@ impl Parser<'_> {
     }
 
     fn err(&mut self, at: usize, msg: impl Into<String>) -> ParseError {
-        let (l, c) = self.pos.line_col(at);
-        ParseError::new(self.path, l, c, msg)
+        self.pos.error(self.path, at, msg)
     }
 
     /// Next `(key path, value, value start, value end)`, or `None` at the end.

@@ -43,19 +43,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&mut self, at: usize, msg: impl Into<String>) -> ParseError {
-        let (l, c) = self.pos.line_col(at);
-        ParseError::new(self.path, l, c, msg)
+        self.pos.error(self.path, at, msg)
     }
 
     fn span(&mut self, start: usize, end: usize) -> Pos {
-        let (line, col) = self.pos.line_col(start);
-        let (end_line, end_col) = self.pos.line_col(end);
-        Pos {
-            line,
-            col,
-            end_line,
-            end_col,
-        }
+        self.pos.pos(start, end)
     }
 
     fn peek(&self) -> Option<u8> {

@@ -4,6 +4,8 @@
 //! the last answer so that the mostly increasing offsets a parser asks for cost O(distance), not
 //! O(line length): a minified one-line JSON file stays linear.
 
+use super::tree::Pos;
+use super::ParseError;
 use crate::finding::Location;
 
 /// Line starts of a text and a cursor over it.
@@ -47,6 +49,24 @@ impl<'a> Positions<'a> {
         };
         self.cursor = (offset, line, col);
         (to_u32(line + 1), col)
+    }
+
+    /// The [`Pos`] of bytes `start..end` (end exclusive), for the tree builders.
+    pub(crate) fn pos(&mut self, start: usize, end: usize) -> Pos {
+        let (line, col) = self.line_col(start);
+        let (end_line, end_col) = self.line_col(end);
+        Pos {
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    }
+
+    /// A parse error of `path` at byte `at`.
+    pub(crate) fn error(&mut self, path: &str, at: usize, msg: impl Into<String>) -> ParseError {
+        let (line, col) = self.line_col(at);
+        ParseError::new(path, line, col, msg)
     }
 
     /// A location from byte `start` to byte `end` (exclusive).

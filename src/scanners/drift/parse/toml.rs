@@ -32,14 +32,7 @@ pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfi
 }
 
 fn span_pos(pos: &mut Positions<'_>, r: std::ops::Range<usize>) -> Pos {
-    let (line, col) = pos.line_col(r.start);
-    let (end_line, end_col) = pos.line_col(r.end);
-    Pos {
-        line,
-        col,
-        end_line,
-        end_col,
-    }
+    pos.pos(r.start, r.end)
 }
 
 fn table(pos: &mut Positions<'_>, t: DeTable<'_>, start: usize) -> Node {
