@@ -261,13 +261,11 @@ pub fn sarif(data: &[u8]) {
         notifications: Vec::new(),
         runs: Vec::new(),
     };
-    let summary =
-        stagegate::gate::evaluate(&result, stagegate::config::FailOn::AtLeast(Severity::High));
-    let rep = Report {
+    let rep = Report::new(
         result,
-        summary,
-        root_display: ".".to_string(),
-    };
+        stagegate::config::FailOn::AtLeast(Severity::High),
+        ".",
+    );
     let opts = report::RenderOptions::default();
     let sarif_bytes = report::render(&rep, report::Format::Sarif, &opts);
     let log: serde_json::Value = serde_json::from_slice(&sarif_bytes).expect("SARIF is JSON");

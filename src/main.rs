@@ -85,12 +85,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     if regenerate {
         return Ok(finish_baseline(&result));
     }
-    let summary = stagegate::gate::evaluate(&result, plan.fail_on);
-    let report = Report {
-        result,
-        summary,
-        root_display: plan.root.display().to_string(),
-    };
+    let report = Report::new(result, plan.fail_on, plan.root.display().to_string());
     let opts = RenderOptions {
         text: report::text::TextOptions {
             color: plan.color,

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::config::FailOn;
 use crate::gate::GateSummary;
 use crate::scan::ScanResult;
 
@@ -17,6 +18,19 @@ pub struct Report {
     pub summary: GateSummary,
     /// The scan root as the user gave it (for display only; paths in findings are relative).
     pub root_display: String,
+}
+
+impl Report {
+    /// A report of `result` with the gate applied at `fail_on`: the one way a scan result
+    /// becomes something to print, so the verdict every printer shows is the gate's.
+    pub fn new(result: ScanResult, fail_on: FailOn, root_display: impl Into<String>) -> Report {
+        let summary = crate::gate::evaluate(&result, fail_on);
+        Report {
+            result,
+            summary,
+            root_display: root_display.into(),
+        }
+    }
 }
 
 /// Tool name and version, as printed in every format.

@@ -8,10 +8,9 @@ use stagegate::finding::{
     Finding, Location, Notification, ScannerKind, Severity, Suppression, SuppressionKind,
 };
 use stagegate::gate::{self, Verdict};
-use stagegate::report::{self, Format, RenderOptions, Report};
-use stagegate::scan::ScanResult;
+use stagegate::report::{self, Format};
 
-use common::fake::{fake, run_fakes, Fake};
+use common::fake::{fake, opts, report_of, run_fakes, Fake};
 
 fn sample_findings() -> (Vec<Finding>, Vec<Finding>) {
     let secrets = vec![
@@ -55,25 +54,6 @@ fn sample_findings() -> (Vec<Finding>, Vec<Finding>) {
         .with_property("key", "/DEBUG"),
     ];
     (secrets, drift)
-}
-
-fn report_of(result: ScanResult, fail_on: FailOn) -> Report {
-    let summary = gate::evaluate(&result, fail_on);
-    Report {
-        result,
-        summary,
-        root_display: ".".into(),
-    }
-}
-
-fn opts() -> RenderOptions {
-    RenderOptions {
-        sarif: report::sarif::SarifOptions {
-            src_root_uri: Some("file:///work/repo/".into()),
-            automation_id: "stagegate/scan/".into(),
-        },
-        ..RenderOptions::default()
-    }
 }
 
 #[test]

@@ -14,30 +14,11 @@ use stagegate::finding::{
     SuppressionKind,
 };
 use stagegate::gate::{self, Verdict};
-use stagegate::report::{self, Format, RenderOptions, Report};
-use stagegate::scan::{self, ScanResult};
+use stagegate::report::{self, Format, Report};
+use stagegate::scan;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
-use common::fake::{failing, fake, run_fakes};
-
-fn report_of(result: ScanResult, fail_on: FailOn) -> Report {
-    let summary = gate::evaluate(&result, fail_on);
-    Report {
-        result,
-        summary,
-        root_display: ".".into(),
-    }
-}
-
-fn opts() -> RenderOptions {
-    RenderOptions {
-        sarif: report::sarif::SarifOptions {
-            src_root_uri: Some("file:///work/repo/".into()),
-            automation_id: "stagegate/scan/".into(),
-        },
-        ..RenderOptions::default()
-    }
-}
+use common::fake::{failing, fake, opts, report_of, run_fakes};
 
 fn token(line: u32, identity: &str) -> Finding {
     Finding::new(

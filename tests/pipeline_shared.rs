@@ -93,12 +93,7 @@ fn baseline_sarif_is_valid_for_the_official_schema_and_github() {
         false,
     )
     .unwrap();
-    let summary = stagegate::gate::evaluate(&result, FailOn::default());
-    let rep = Report {
-        result,
-        summary,
-        root_display: ".".into(),
-    };
+    let rep = Report::new(result, FailOn::default(), ".");
     let opts = RenderOptions {
         sarif: report::sarif::SarifOptions {
             src_root_uri: Some("file:///work/repo/".into()),

@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-use stagegate::config::Config;
+use stagegate::config::{Config, FailOn};
 use stagegate::finding::{Finding, Notification, RuleMeta, ScannerKind};
+use stagegate::report::{sarif::SarifOptions, RenderOptions, Report};
 use stagegate::scan::{self, ScanResult};
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, ScanStats, Scanner};
 
@@ -86,4 +87,20 @@ pub fn run_fakes(fakes: Vec<Fake>) -> ScanResult {
         .map(|f| Box::new(f) as Box<dyn Scanner>)
         .collect();
     scan::run(&scanners, &ctx)
+}
+
+/// The report the printers get, with the gate at `fail_on`.
+pub fn report_of(result: ScanResult, fail_on: FailOn) -> Report {
+    Report::new(result, fail_on, ".")
+}
+
+/// Printer options with a fixed `%SRCROOT%`, so outputs compare byte for byte.
+pub fn opts() -> RenderOptions {
+    RenderOptions {
+        sarif: SarifOptions {
+            src_root_uri: Some("file:///work/repo/".into()),
+            automation_id: "stagegate/scan/".into(),
+        },
+        ..RenderOptions::default()
+    }
 }
