@@ -1,5 +1,5 @@
 //! Fuzz harness shared by the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`) and the regression
-//! test (`tests/fuzz_regressions.rs`), so a saved crashing input is replayed through exactly the
+//! test (`tests/it/fuzz_regressions.rs`), so a saved crashing input is replayed through exactly the
 //! code the fuzzer ran. Each function panics when an invariant breaks: that is the fuzzer's
 //! signal; on well-behaved input it returns normally.
 #![allow(dead_code)]

@@ -7,7 +7,7 @@
 #     its local corpus (fuzz/corpus/<target>, gitignored) with -runs=0, i.e. every input once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --quiet --test fuzz_regressions
+cargo test --quiet --test it fuzz_regressions
 if [ "${FUZZ_REPLAY_CORPUS:-0}" = 1 ] && cargo fuzz --version >/dev/null 2>&1; then
   export RUSTC_BOOTSTRAP=1
   cd fuzz

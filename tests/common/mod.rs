@@ -2,7 +2,9 @@
 //! through, and a temp-dir helper.
 #![allow(dead_code)]
 
+pub mod drift;
 pub mod fake;
+pub mod util;
 
 use std::path::{Path, PathBuf};
 

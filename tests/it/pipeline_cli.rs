@@ -4,7 +4,7 @@
 //! These tests assert on files, flags and exit codes that hold whether or not the real scanners
 //! are merged (until then every scanner reports "not built yet", i.e. exit 2).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! their documented shapes (GitHub workflow commands, JUnit XML, GitLab security report v15),
 //! and the SARIF profile with `baselineState`. CLI-level checks live in `pipeline_cli.rs`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

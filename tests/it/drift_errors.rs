@@ -1,9 +1,7 @@
 //! Bad input becomes a clear error notification naming the file and line, and never hides the
 //! findings of other pairs.
 
-mod drift_util;
-
-use drift_util::*;
+use crate::common::drift::*;
 use stagegate::finding::NotificationLevel;
 
 /// A healthy pair next to the broken one: its finding must survive.

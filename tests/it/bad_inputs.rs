@@ -9,8 +9,7 @@
 //! (sparse and huge files, FIFOs, symlink loops, permissions, non-UTF-8 names, git) are the
 //! functions below.
 
-#[path = "bad_inputs/util.rs"]
-mod util;
+use crate::common::util;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! One test per finding kind, run through the scanner on small generated trees.
 
-mod drift_util;
-
-use drift_util::*;
+use crate::common::drift::*;
 use stagegate::finding::Severity;
 
 #[test]

@@ -1,6 +1,6 @@
 //! The binary's contract: flags, exit codes, configuration errors, output files, formats.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! Determinism: the same input gives byte-identical output in every format across runs and
 //! thread counts (`RAYON_NUM_THREADS=1` vs 4; the secrets walker follows the same budget).
 
-#[path = "bad_inputs/util.rs"]
-mod util;
+use crate::common::util;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,10 +1,8 @@
 //! The demo sample reports its drift (policy breaks, image drift, …); the clean sample passes.
 
-mod drift_util;
-
 use std::path::Path;
 
-use drift_util::*;
+use crate::common::drift::*;
 use stagegate::finding::Severity;
 
 #[test]

@@ -3,7 +3,7 @@
 //! OASIS SARIF 2.1.0 schema in `../shared/SARIF-schema/` (not copied into this repository), and
 //! against stagegate's own profile.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

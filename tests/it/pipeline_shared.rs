@@ -4,7 +4,7 @@
 //! against the official OASIS schema in `../shared/SARIF-schema/` and passes
 //! `../shared/sarif-validate/validate.sh` (GitHub's upload gate and the multitool's rules).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

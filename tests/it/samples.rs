@@ -1,7 +1,7 @@
 //! The README demo, end to end through the binary: the demo sample blocks with findings of all
 //! three scanners in every format, the clean sample passes, and every report is well-formed.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

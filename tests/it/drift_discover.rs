@@ -1,10 +1,8 @@
 //! Pair discovery on real trees: conventions, `.gitignore`, `exclude`, explicit pairs.
 
-mod drift_util;
-
 use std::path::Path;
 
-use drift_util::tree;
+use crate::common::drift::tree;
 use stagegate::config::Config;
 use stagegate::scanners::drift::{discover_pairs, render_pairs, PairOrigin, PairPlan};
 use stagegate::scanners::{ScanContext, ScanOptions};

@@ -1,4 +1,4 @@
-//! Shared helpers of the drift integration tests (included with `mod drift_util;`).
+//! Shared helpers of the drift integration tests (`crate::common::drift`).
 #![allow(dead_code)]
 
 use std::path::Path;

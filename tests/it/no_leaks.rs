@@ -3,8 +3,7 @@
 //! no secret value, nor its first 12 characters, appears in stdout, stderr, any report file of
 //! any format, or the baseline file.
 
-#[path = "bad_inputs/util.rs"]
-mod util;
+use crate::common::util;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! and the minimized seeds in `fuzz/seeds/` — through the same harness functions the cargo-fuzz
 //! targets call (`fuzz/harness.rs`). CI runs this instead of fuzzing (see `fuzz/replay.sh`).
 
-#[path = "../fuzz/harness.rs"]
+#[path = "../../fuzz/harness.rs"]
 mod harness;
 
 use std::path::{Path, PathBuf};

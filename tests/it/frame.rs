@@ -1,7 +1,7 @@
 //! The frame with test-only scanners: merging, sorting, determinism, the gate, every report
 //! format, and the SARIF profile. Real scanners are tested in their own files.
 
-mod common;
+use crate::common;
 
 use stagegate::config::FailOn;
 use stagegate::finding::{

@@ -5,8 +5,7 @@
 //! - a run that stops before it has a report (a config error, SIGINT during the scan) leaves
 //!   the previous files at `--output` / `--sarif` untouched and no `.stagegate-*.tmp` behind.
 
-#[path = "bad_inputs/util.rs"]
-mod util;
+use crate::common::util;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! Declared expectations (`allow`, `require_equal`), masking of secret values, explicit pairs.
 
-mod drift_util;
-
-use drift_util::*;
+use crate::common::drift::*;
 use stagegate::finding::{Severity, SuppressionKind};
 
 fn pair_tree() -> tempfile::TempDir {
