@@ -59,6 +59,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The date every child process sees as today (`STAGEGATE_TODAY`), unless a test passes its own.
+pub const PINNED_TODAY: &str = "2026-11-29";
+
 /// The small advisory database of the test fixtures.
 pub fn fixture_db() -> PathBuf {
     root().join("tests/fixtures/advisories/db")
@@ -79,7 +82,11 @@ where
         assert_cmd::Command::new(bin)
     };
     cmd.args(args).current_dir(cwd).timeout(WATCHDOG);
-    cmd.env_remove("RUST_BACKTRACE").env("NO_COLOR", "1");
+    // "Today" is pinned for every child: dates in messages (database age, expiries) must not
+    // depend on the wall clock or on another test of this binary changing the environment.
+    cmd.env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .env("STAGEGATE_TODAY", PINNED_TODAY);
     for (k, v) in env {
         cmd.env(k, v);
     }
