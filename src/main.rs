@@ -167,12 +167,16 @@ fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
 fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
     let config = stagegate::config::Config::discover(&c.path, c.config.as_deref())?;
     let dest = scanners::advisories::db_path(&c.path, &config, c.db.as_deref());
-    let outcome = scanners::advisories::fetch_db(&dest)?;
-    let verb = match outcome {
-        scanners::advisories::FetchOutcome::Cloned => "cloned",
-        scanners::advisories::FetchOutcome::Updated => "updated",
-    };
-    eprintln!("stagegate: advisory database {verb} at {}", dest.display());
+    let url = scanners::advisories::lifecycle::FetchPolicy::url_of(
+        c.db_url.as_deref(),
+        config.advisories.db_url.as_deref(),
+    );
+    let outcome = scanners::advisories::lifecycle::fetch_locked(&url, &dest)?;
+    eprintln!(
+        "stagegate: advisory database {} at {}",
+        outcome.as_str(),
+        dest.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,11 +232,7 @@ fn init(c: cli::args::InitCmd) -> Result<ExitCode, Error> {
         output: None,
         config: None,
         quiet: c.quiet,
-        advisories: cli::args::AdvisoryArgs {
-            db: None,
-            target: None,
-            no_yanked: false,
-        },
+        advisories: cli::args::AdvisoryArgs::default(),
     });
     run(Cli { command: cmd })
 }

@@ -53,6 +53,11 @@ pub struct AdvisoryOptions {
     pub target: Option<String>,
     /// `--no-yanked`: skip the yanked-version check (it reads Cargo's index cache).
     pub no_yanked: bool,
+    /// Clone the database when missing, refresh a stale checkout (the CLI's default; off with
+    /// `--offline`). Off by default here so library callers and tests never touch the network.
+    pub fetch: bool,
+    /// `--db-url`: repository to fetch from (wins over `[advisories] db_url`).
+    pub db_url: Option<String>,
 }
 
 /// What the secrets scanner reads.

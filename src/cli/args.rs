@@ -59,8 +59,12 @@ pub enum DbCmd {
 #[derive(Debug, Args)]
 pub struct DbFetchCmd {
     /// Where to put it [default: `[advisories] db` of the config at PATH, else ~/.cargo/advisory-db].
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "STAGEGATE_DB")]
     pub db: Option<PathBuf>,
+    /// Repository to fetch from (mirror URL or local path) [default: `[advisories] db_url`,
+    /// else https://github.com/rustsec/advisory-db].
+    #[arg(long, value_name = "URL", env = "STAGEGATE_DB_URL")]
+    pub db_url: Option<String>,
     /// Repository whose stagegate.toml says where the database lives.
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -186,11 +190,19 @@ pub struct CommonArgs {
 }
 
 /// Advisories flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct AdvisoryArgs {
     /// Advisory database directory [default: `[advisories] db`, else ~/.cargo/advisory-db].
-    #[arg(long, value_name = "PATH")]
+    /// Cloned there on first use, refreshed when older than `[advisories] max_age_days`.
+    #[arg(long, value_name = "PATH", env = "STAGEGATE_DB")]
     pub db: Option<PathBuf>,
+    /// Never use the network: a missing advisory database is then an error (exit 2).
+    #[arg(long, visible_alias = "no-fetch", env = "STAGEGATE_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub offline: bool,
+    /// Repository the advisory database is fetched from (mirror URL or local path)
+    /// [default: `[advisories] db_url`, else https://github.com/rustsec/advisory-db].
+    #[arg(long, value_name = "URL", env = "STAGEGATE_DB_URL")]
+    pub db_url: Option<String>,
     /// Only advisories that affect this target triple (honours `[affected] os/arch`).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,

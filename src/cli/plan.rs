@@ -162,6 +162,8 @@ impl Plan {
                 db: a.db,
                 target: a.target,
                 no_yanked: a.no_yanked,
+                fetch: !a.offline,
+                db_url: a.db_url,
             };
         }
         if let Some(s) = sec {

@@ -23,6 +23,7 @@ mod checks;
 pub mod db;
 pub mod fetch;
 mod ignores;
+pub mod lifecycle;
 mod listing;
 pub mod lockfile;
 pub mod rules;
@@ -148,6 +149,9 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         });
         return out;
     }
+    if ctx.options.advisories.fetch {
+        prepare_db(ctx, &sources.db, &mut out);
+    }
     // Surveying the database (git date, or the listing of every crate directory that dating a
     // plain directory needs) is the slowest step: run it beside lockfile parsing.
     std::thread::scope(|s| {
@@ -167,6 +171,38 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
             survey.join().unwrap_or(db::Survey::Unusable)
         })
     })
+}
+
+/// Fetches or refreshes the database when allowed (see [`lifecycle`]); what happened becomes a
+/// notification, so the report says where the advisories came from.
+fn prepare_db(ctx: &ScanContext<'_>, db: &std::path::Path, out: &mut ScanOutput) {
+    let policy = lifecycle::FetchPolicy {
+        url: lifecycle::FetchPolicy::url_of(
+            ctx.options.advisories.db_url.as_deref(),
+            ctx.config.advisories.db_url.as_deref(),
+        ),
+        max_age_days: ctx.config.advisories.max_age_days,
+    };
+    match lifecycle::ensure(db, &policy) {
+        Ok(lifecycle::Prepared::Ready) => {}
+        Ok(lifecycle::Prepared::Fetched(how)) => out.notifications.push(Notification::note(
+            KIND,
+            format!(
+                "advisory database {} from {} into {}",
+                how.as_str(),
+                fetch::display_url(&policy.url),
+                db.display()
+            ),
+        )),
+        Ok(lifecycle::Prepared::RefreshFailed(msg)) => {
+            out.notifications.push(Notification::warning(KIND, msg))
+        }
+        // The database check that follows reports the missing database as the error.
+        Err(e) => out.notifications.push(Notification::warning(
+            KIND,
+            format!("cannot fetch the advisory database: {e}"),
+        )),
+    }
 }
 
 type Age = Option<(IsoDate, &'static str)>;

@@ -2,6 +2,7 @@
 //! through, and a temp-dir helper.
 #![allow(dead_code)]
 
+pub mod dbremote;
 pub mod drift;
 pub mod fake;
 pub mod util;

@@ -86,7 +86,9 @@ where
     // depend on the wall clock or on another test of this binary changing the environment.
     cmd.env_remove("RUST_BACKTRACE")
         .env("NO_COLOR", "1")
-        .env("STAGEGATE_TODAY", PINNED_TODAY);
+        .env("STAGEGATE_TODAY", PINNED_TODAY)
+        // The test suite never uses the network: no advisory database fetch.
+        .env("STAGEGATE_OFFLINE", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }

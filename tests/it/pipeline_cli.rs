@@ -20,7 +20,8 @@ fn stagegate() -> Command {
     let mut c = Command::cargo_bin("stagegate").expect("binary built");
     c.env_remove("NO_COLOR")
         .env_remove("CI")
-        .env("STAGEGATE_TODAY", "2026-11-26");
+        .env("STAGEGATE_TODAY", "2026-11-26")
+        .env("STAGEGATE_OFFLINE", "1");
     c
 }
 

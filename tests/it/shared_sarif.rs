@@ -38,6 +38,7 @@ fn every_sample_sarif_is_valid_against_the_official_schema() {
             let out = Command::cargo_bin("stagegate")
                 .unwrap()
                 .env("STAGEGATE_TODAY", "2026-11-26")
+                .env("STAGEGATE_OFFLINE", "1")
                 .args([cmd, "--format", "sarif", "--fail-on", "none"])
                 .arg(&sample)
                 .output()

@@ -14,6 +14,10 @@ pub struct AdvisoriesConfig {
     /// `~/.cargo/advisory-db`, the copy cargo-audit users already have.
     #[serde(default)]
     pub db: Option<String>,
+    /// Repository the database is fetched from (a mirror for air-gapped organisations; a URL
+    /// or a local path). `--db-url` wins over it. Default RustSec's GitHub repository.
+    #[serde(default)]
+    pub db_url: Option<String>,
     /// Accepted advisories: an id or any alias, with a reason and an optional expiry.
     #[serde(default)]
     pub ignore: Vec<AdvisoryIgnore>,
@@ -39,6 +43,7 @@ impl Default for AdvisoriesConfig {
     fn default() -> Self {
         AdvisoriesConfig {
             db: None,
+            db_url: None,
             ignore: Vec::new(),
             max_age_days: default_max_age_days(),
             unsound: default_unsound(),

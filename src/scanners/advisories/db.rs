@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rayon::prelude::*;
 
@@ -210,7 +209,8 @@ fn load_file(path: &Path) -> Result<Advisory, DbProblem> {
 }
 
 fn git_head_date(root: &Path) -> Option<IsoDate> {
-    let out = Command::new("git")
+    // Cleared environment: inside a git hook `GIT_DIR` names the user's repository.
+    let out = super::fetch::git()
         .arg("-C")
         .arg(root)
         .args(["log", "-1", "--format=%cs", "HEAD"])

@@ -1,0 +1,59 @@
+//! A local git repository standing in for the RustSec advisory database (no network exists in
+//! tests): a copy of `tests/fixtures/advisories/db` committed in a temp folder.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs `git args…` in `dir` with a fixed identity and no inherited repository selection.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Creates the stand-in remote under `dir` and returns its `file://` URL.
+pub fn advisory_remote(dir: &Path) -> String {
+    let src = crate::common::crate_root().join("tests/fixtures/advisories/db");
+    copy_dir(&src, dir);
+    git(dir, &["init", "--quiet"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "--quiet", "-m", "advisories"]);
+    format!("file://{}", dir.display())
+}
+
+/// A project folder holding the v3 fixture lockfile (which locks crates with advisories).
+pub fn project_with_lockfile(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(
+        crate::common::crate_root().join("tests/fixtures/advisories/v3/Cargo.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
