@@ -94,6 +94,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         sarif: report::sarif::SarifOptions {
             src_root_uri: src_root_uri(&plan.root),
             automation_id: plan.automation_id.clone(),
+            omit_suppressed: plan.sarif_omit_suppressed,
         },
     };
 

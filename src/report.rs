@@ -57,6 +57,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod sarif_limits;
 pub mod text;
 
 /// Output formats of `--format`.

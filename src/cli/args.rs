@@ -159,7 +159,7 @@ pub struct CommonArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Report format written to stdout (or to --output).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report to FILE instead of stdout (atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -187,6 +187,13 @@ pub struct CommonArgs {
     /// Rewrite the baseline with the current findings (drops and counts stale entries).
     #[arg(long)]
     pub update_baseline: bool,
+    /// SARIF `automationDetails.id` category (`CAT/`); none by default, so that
+    /// upload-sarif's `category` input applies.
+    #[arg(long, value_name = "CAT")]
+    pub category: Option<String>,
+    /// Leave suppressed findings (baseline, ignores, inline allows) out of SARIF.
+    #[arg(long)]
+    pub sarif_omit_suppressed: bool,
 }
 
 /// Advisories flags.

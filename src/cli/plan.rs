@@ -26,8 +26,10 @@ pub struct Plan {
     pub sarif: Option<PathBuf>,
     pub color: bool,
     pub quiet: bool,
-    /// `automationDetails.id` for SARIF.
+    /// `automationDetails.id` for SARIF (empty: none, from `--category`).
     pub automation_id: String,
+    /// `--sarif-omit-suppressed`.
+    pub sarif_omit_suppressed: bool,
     /// Baseline file to apply (or rewrite), already resolved against the scan root.
     pub baseline: Option<PathBuf>,
     /// `--update-baseline`.
@@ -53,6 +55,8 @@ impl CommonArgs {
             quiet,
             baseline: output,
             update_baseline: true,
+            category: None,
+            sarif_omit_suppressed: false,
         }
     }
 }
@@ -190,7 +194,11 @@ impl Plan {
                     && std::io::stdout().is_terminal()
             }
         };
-        let automation_id = format!("stagegate/{name}/");
+        let automation_id = common
+            .category
+            .as_deref()
+            .map(stagegate::report::sarif::automation_id_for_category)
+            .unwrap_or_default();
         // `stagegate baseline` always writes one; `--update-baseline` creates the default file.
         let wants_file = name == "baseline" || common.update_baseline;
         let baseline = stagegate::baseline::resolve(&root, common.baseline.as_deref(), &config)
@@ -208,6 +216,7 @@ impl Plan {
             color,
             quiet: common.quiet,
             automation_id,
+            sarif_omit_suppressed: common.sarif_omit_suppressed,
             baseline,
             update_baseline: common.update_baseline || name == "baseline",
         })

@@ -13,6 +13,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::sarif_limits as limits;
 use super::{Report, TOOL};
 use crate::finding::{Finding, Location, NotificationLevel, RuleMeta, Severity};
 
@@ -26,8 +27,23 @@ pub struct SarifOptions {
     /// Absolute `file://` URI of the scan root for `originalUriBaseIds` (ends with `/`).
     /// Left out when `None`, which keeps the log independent of the checkout folder.
     pub src_root_uri: Option<String>,
-    /// `automationDetails.id` (GitHub's category is the part before the last `/`).
+    /// `automationDetails.id` (GitHub's category is the part before the last `/`); empty:
+    /// no `automationDetails`, so `upload-sarif`'s own `category` input applies (`--category`).
     pub automation_id: String,
+    /// Leave suppressed findings (baseline, ignores, inline allows) out of the log
+    /// (`--sarif-omit-suppressed`).
+    pub omit_suppressed: bool,
+}
+
+/// `automationDetails.id` for `--category CAT`: GitHub's category is the part before the last
+/// `/`, so `CAT` becomes `CAT/` (kept as is when it already ends with `/`).
+pub fn automation_id_for_category(category: &str) -> String {
+    let c = category.trim();
+    if c.is_empty() || c.ends_with('/') {
+        c.to_string()
+    } else {
+        format!("{c}/")
+    }
 }
 
 /// Writes `report` as SARIF 2.1.0 (pretty-printed, trailing newline).
@@ -37,23 +53,47 @@ pub fn write(report: &Report, opts: &SarifOptions, out: &mut dyn Write) -> io::R
     out.write_all(b"\n")
 }
 
-/// Builds the typed SARIF log.
+/// Builds the typed SARIF log, within GitHub's upload limits (see [`super::sarif_limits`]).
 pub fn build(report: &Report, opts: &SarifOptions) -> SarifLog {
-    let rules: Vec<ReportingDescriptor> = report.result.rules.iter().map(descriptor).collect();
-    let index: BTreeMap<&str, usize> = report
+    let mut cap = limits::MAX_RESULTS;
+    loop {
+        let log = build_capped(report, opts, cap);
+        if cap == 0 {
+            return log;
+        }
+        match limits::measure(&log) {
+            (_, Some(gz)) if gz > limits::GZIP_TARGET => {
+                let kept = log.runs[0].results.len();
+                cap = limits::shrink(kept, gz);
+            }
+            _ => return log,
+        }
+    }
+}
+
+fn build_capped(report: &Report, opts: &SarifOptions, cap: usize) -> SarifLog {
+    let findings = &report.result.findings;
+    let selection = limits::select(findings, opts.omit_suppressed, cap);
+    let kept: Vec<&Finding> = selection.keep.iter().map(|&i| &findings[i]).collect();
+    // Only rules with a kept result are listed (the profile: every rule has a result).
+    let used: std::collections::BTreeSet<&str> = kept.iter().map(|f| f.rule_id.as_str()).collect();
+    let listed: Vec<&RuleMeta> = report
         .result
         .rules
+        .iter()
+        .filter(|r| used.contains(r.id.as_str()))
+        .collect();
+    let rules: Vec<ReportingDescriptor> = listed.iter().map(|r| descriptor(r)).collect();
+    let index: BTreeMap<&str, usize> = listed
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let results = report
-        .result
-        .findings
+    let results = kept
         .iter()
         .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
         .collect();
-    let notifications: Vec<Notification> = report
+    let mut notifications: Vec<Notification> = report
         .result
         .notifications
         .iter()
@@ -66,6 +106,24 @@ pub fn build(report: &Report, opts: &SarifOptions) -> SarifLog {
             }),
         })
         .collect();
+    if selection.omitted_suppressed > 0 {
+        notifications.push(Notification::note(format!(
+            "{} suppressed findings (baseline, ignores, inline allows) left out \
+             (--sarif-omit-suppressed); the JSON report lists them",
+            selection.omitted_suppressed
+        )));
+    }
+    if selection.dropped > 0 {
+        notifications.push(Notification::warning(format!(
+            "{} less severe findings dropped to stay within GitHub's upload limits ({} results \
+             per run, {} MB gzipped); the {} most severe are kept and the JSON report lists \
+             every finding",
+            selection.dropped,
+            limits::MAX_RESULTS,
+            limits::MAX_GZIP_BYTES / (1024 * 1024),
+            selection.keep.len()
+        )));
+    }
     let errors = report
         .result
         .notifications
@@ -94,9 +152,9 @@ pub fn build(report: &Report, opts: &SarifOptions) -> SarifLog {
                     rules,
                 },
             },
-            automation_details: AutomationDetails {
+            automation_details: (!opts.automation_id.is_empty()).then(|| AutomationDetails {
                 id: opts.automation_id.clone(),
-            },
+            }),
             original_uri_base_ids,
             invocations: vec![Invocation {
                 execution_successful: !errors,
@@ -171,6 +229,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
         related_locations: f
             .related
             .iter()
+            .take(limits::MAX_LOCATIONS)
             .enumerate()
             .map(|(i, l)| location(l, Some(i)))
             .collect(),
@@ -270,7 +329,8 @@ pub struct SarifLog {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
-    automation_details: AutomationDetails,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     original_uri_base_ids: BTreeMap<String, ArtifactLocation>,
     invocations: Vec<Invocation>,
@@ -332,6 +392,26 @@ struct Notification {
     locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     descriptor: Option<DescriptorRef>,
+}
+
+impl Notification {
+    /// A run-level notification of the writer itself (no scanner, no location).
+    fn note(text: String) -> Notification {
+        Notification::writer("note", text)
+    }
+    fn warning(text: String) -> Notification {
+        Notification::writer("warning", text)
+    }
+    fn writer(level: &'static str, text: String) -> Notification {
+        Notification {
+            level,
+            message: Message::text(&text),
+            locations: Vec::new(),
+            descriptor: Some(DescriptorRef {
+                id: "stagegate/sarif".to_string(),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -100,6 +100,7 @@ pub fn opts() -> RenderOptions {
         sarif: SarifOptions {
             src_root_uri: Some("file:///work/repo/".into()),
             automation_id: "stagegate/scan/".into(),
+            ..Default::default()
         },
         ..RenderOptions::default()
     }

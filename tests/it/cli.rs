@@ -111,7 +111,24 @@ fn output_file_is_written_and_stdout_stays_clean() {
         .stdout(predicate::str::is_empty());
     let v = common::parse_json(&std::fs::read(&out).unwrap());
     common::assert_profile(&v);
-    assert_eq!(v["runs"][0]["automationDetails"]["id"], "stagegate/scan/");
+    // No automationDetails unless asked: upload-sarif's own `category` input then applies.
+    assert!(v["runs"][0].get("automationDetails").is_none(), "{v}");
+    stagegate()
+        .args([
+            "scan",
+            "-f",
+            "sarif",
+            "--category",
+            "stagegate-prod",
+            "--output",
+        ])
+        .arg(&out)
+        .arg(d.path())
+        .assert()
+        .code(0);
+    let v = common::parse_json(&std::fs::read(&out).unwrap());
+    common::assert_profile(&v);
+    assert_eq!(v["runs"][0]["automationDetails"]["id"], "stagegate-prod/");
 }
 
 #[test]

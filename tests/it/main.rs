@@ -25,6 +25,7 @@ mod pipeline;
 mod pipeline_cli;
 mod pipeline_shared;
 mod samples;
+mod sarif_limits;
 mod secrets_identifiers;
 mod secrets_rules;
 mod secrets_samples;

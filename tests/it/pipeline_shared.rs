@@ -98,6 +98,7 @@ fn baseline_sarif_is_valid_for_the_official_schema_and_github() {
         sarif: report::sarif::SarifOptions {
             src_root_uri: Some("file:///work/repo/".into()),
             automation_id: "stagegate/scan/".into(),
+            ..Default::default()
         },
         ..RenderOptions::default()
     };
