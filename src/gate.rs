@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::config::FailOn;
-use crate::finding::{Finding, NotificationLevel, Severity};
+use crate::config::{Config, FailOn};
+use crate::finding::{Finding, NotificationLevel, ScannerKind, Severity};
 use crate::scan::ScanResult;
 
 /// The gate's decision.
@@ -42,6 +42,86 @@ impl Verdict {
     }
 }
 
+/// What blocks: one threshold, per-scanner overrides (`[advisories] fail_on`, `[secrets]
+/// fail_on`, `[drift] fail_on`), and cargo-audit's and cargo-deny's default that a
+/// vulnerability advisory blocks whatever its CVSS score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GatePolicy {
+    /// `--fail-on`, else top-level `fail_on`, else `high`.
+    pub default: FailOn,
+    /// Overrides by scanner, in [`ScannerKind::ALL`] order.
+    pub per_scanner: [Option<FailOn>; 3],
+    /// Unsuppressed advisories of kind `vulnerability` block at any severity (unless the
+    /// advisories threshold, or the default one when it is `none`, says `none`). On when
+    /// `[advisories] fail_on` is not set.
+    pub vulnerabilities_block: bool,
+}
+
+impl GatePolicy {
+    /// One threshold for everything, nothing else (what [`evaluate`] applies).
+    pub fn uniform(fail_on: FailOn) -> GatePolicy {
+        GatePolicy {
+            default: fail_on,
+            per_scanner: [None; 3],
+            vulnerabilities_block: false,
+        }
+    }
+
+    /// The policy of a configuration, with `cli` (`--fail-on`) replacing the top-level
+    /// `fail_on` (per-scanner thresholds still apply: they are more specific).
+    pub fn from_config(config: &Config, cli: Option<FailOn>) -> GatePolicy {
+        let per_scanner = [
+            config.advisories.fail_on,
+            config.secrets.fail_on,
+            config.drift.fail_on,
+        ];
+        GatePolicy {
+            default: cli.or(config.fail_on).unwrap_or_default(),
+            per_scanner,
+            vulnerabilities_block: config.advisories.fail_on.is_none(),
+        }
+    }
+
+    /// The threshold for findings of `kind`.
+    pub fn threshold(&self, kind: Option<ScannerKind>) -> FailOn {
+        let slot = kind.and_then(|k| ScannerKind::ALL.iter().position(|x| *x == k));
+        slot.and_then(|i| self.per_scanner[i])
+            .unwrap_or(self.default)
+    }
+
+    /// Whether an unsuppressed `f` counts against the gate.
+    pub fn blocks(&self, f: &Finding) -> bool {
+        if f.is_suppressed() {
+            return false;
+        }
+        let threshold = self.threshold(f.scanner());
+        if self.vulnerabilities_block
+            && threshold != FailOn::None
+            && f.scanner() == Some(ScannerKind::Advisories)
+            && f.properties.get("kind").and_then(|k| k.as_str()) == Some("vulnerability")
+        {
+            return true;
+        }
+        threshold.blocks(f.severity)
+    }
+
+    /// `high`, or `high; advisories: medium; vulnerabilities: any` — what reports print.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![self.default.to_string()];
+        for (k, t) in ScannerKind::ALL.iter().zip(self.per_scanner) {
+            if let Some(t) = t {
+                parts.push(format!("{k}: {t}"));
+            }
+        }
+        if self.vulnerabilities_block
+            && self.threshold(Some(ScannerKind::Advisories)) != FailOn::None
+        {
+            parts.push("vulnerabilities: any".to_string());
+        }
+        parts.join("; ")
+    }
+}
+
 /// The summary the reports print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GateSummary {
@@ -57,6 +137,9 @@ pub struct GateSummary {
     pub errors: usize,
     /// The decision.
     pub verdict: Verdict,
+    /// The policy applied (`fail_on` is its description).
+    #[serde(skip)]
+    pub policy: GatePolicy,
 }
 
 impl GateSummary {
@@ -73,6 +156,11 @@ pub fn blocks(f: &Finding, fail_on: FailOn) -> bool {
 
 /// Applies the threshold to a scan result.
 pub fn evaluate(result: &ScanResult, fail_on: FailOn) -> GateSummary {
+    evaluate_policy(result, &GatePolicy::uniform(fail_on))
+}
+
+/// Applies `policy` to a scan result.
+pub fn evaluate_policy(result: &ScanResult, policy: &GatePolicy) -> GateSummary {
     let mut counts = [0usize; 5];
     let mut suppressed = 0;
     let mut blocking = 0;
@@ -82,7 +170,7 @@ pub fn evaluate(result: &ScanResult, fail_on: FailOn) -> GateSummary {
             continue;
         }
         counts[f.severity as usize] += 1;
-        if fail_on.blocks(f.severity) {
+        if policy.blocks(f) {
             blocking += 1;
         }
     }
@@ -99,7 +187,8 @@ pub fn evaluate(result: &ScanResult, fail_on: FailOn) -> GateSummary {
         Verdict::Pass
     };
     GateSummary {
-        fail_on: fail_on.to_string(),
+        fail_on: policy.describe(),
+        policy: *policy,
         counts,
         suppressed,
         blocking,
@@ -155,6 +244,66 @@ mod tests {
         let g = evaluate(&r, FailOn::AtLeast(Severity::Note));
         assert_eq!(g.verdict, Verdict::Pass);
         assert_eq!(g.suppressed, 1);
+    }
+
+    fn vuln(sev: Severity, kind: &str) -> Finding {
+        Finding::new(
+            "advisory/RUSTSEC-2099-0001",
+            sev,
+            "m",
+            Location::line("Cargo.lock", 1),
+            &format!("{sev}{kind}"),
+        )
+        .with_property("kind", kind)
+    }
+
+    #[test]
+    fn vulnerabilities_block_at_any_severity_by_default() {
+        let cfg = Config::default();
+        let p = GatePolicy::from_config(&cfg, None);
+        assert!(p.blocks(&vuln(Severity::Low, "vulnerability")));
+        assert!(!p.blocks(&vuln(Severity::Low, "unmaintained")));
+        assert!(p.blocks(&vuln(Severity::High, "unsound")));
+        assert!(!p.blocks(&f(Severity::Medium)));
+        // `--fail-on none` means report only.
+        let none = GatePolicy::from_config(&cfg, Some(FailOn::None));
+        assert!(!none.blocks(&vuln(Severity::Critical, "vulnerability")));
+        assert_eq!(p.describe(), "high; vulnerabilities: any");
+    }
+
+    #[test]
+    fn per_scanner_thresholds_override_the_default() {
+        let cfg = Config::parse(
+            "fail_on = \"critical\"\n[advisories]\nfail_on = \"medium\"\n[secrets]\nfail_on = \"low\"\n[drift]\nfail_on = \"none\"\n",
+            std::path::Path::new("s.toml"),
+        )
+        .unwrap();
+        let p = GatePolicy::from_config(&cfg, None);
+        assert!(
+            !p.vulnerabilities_block,
+            "an explicit advisories threshold governs"
+        );
+        assert!(!p.blocks(&vuln(Severity::Low, "vulnerability")));
+        assert!(p.blocks(&vuln(Severity::Medium, "unmaintained")));
+        assert!(p.blocks(&f(Severity::Low)), "secrets: low");
+        let drift = Finding::new(
+            "drift/value",
+            Severity::Critical,
+            "m",
+            Location::line("a", 1),
+            "x",
+        );
+        assert!(!p.blocks(&drift), "drift: none");
+        let r = ScanResult {
+            findings: vec![drift, f(Severity::Low)],
+            ..ScanResult::default()
+        };
+        let g = evaluate_policy(&r, &p);
+        assert_eq!(g.blocking, 1);
+        assert_eq!(
+            g.fail_on,
+            "critical; advisories: medium; secrets: low; drift: none"
+        );
     }
 
     #[test]

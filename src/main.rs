@@ -85,7 +85,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     if regenerate {
         return Ok(finish_baseline(&result));
     }
-    let report = Report::new(result, plan.fail_on, plan.root.display().to_string());
+    let policy = stagegate::gate::GatePolicy::from_config(&plan.config, Some(plan.fail_on));
+    let report = Report::with_policy(result, &policy, plan.root.display().to_string());
     let opts = RenderOptions {
         text: report::text::TextOptions {
             color: plan.color,

@@ -24,7 +24,20 @@ impl Report {
     /// A report of `result` with the gate applied at `fail_on`: the one way a scan result
     /// becomes something to print, so the verdict every printer shows is the gate's.
     pub fn new(result: ScanResult, fail_on: FailOn, root_display: impl Into<String>) -> Report {
-        let summary = crate::gate::evaluate(&result, fail_on);
+        Report::with_policy(
+            result,
+            &crate::gate::GatePolicy::uniform(fail_on),
+            root_display,
+        )
+    }
+
+    /// A report of `result` with `policy` applied (per-scanner thresholds, vulnerabilities).
+    pub fn with_policy(
+        result: ScanResult,
+        policy: &crate::gate::GatePolicy,
+        root_display: impl Into<String>,
+    ) -> Report {
+        let summary = crate::gate::evaluate_policy(&result, policy);
         Report {
             result,
             summary,

@@ -14,7 +14,6 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Report;
-use crate::config::FailOn;
 use crate::finding::{Finding, NotificationLevel, ScannerKind};
 
 /// Escapes text for XML 1.0 content and attribute values; characters XML 1.0 cannot carry
@@ -44,7 +43,7 @@ struct Case<'a> {
 
 /// Writes the JUnit report.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let fail_on: FailOn = report.summary.fail_on.parse().unwrap_or_default();
+    let policy = report.summary.policy;
     let mut suites = String::new();
     let (mut total, mut failures, mut errors, mut skipped) = (0usize, 0usize, 0usize, 0usize);
     for run in &report.result.runs {
@@ -76,7 +75,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut body = String::new();
         let (mut s_fail, mut s_skip) = (0usize, 0usize);
         for case in cases.values() {
-            let (fail, skip) = write_case(case, fail_on, &mut body);
+            let (fail, skip) = write_case(case, &policy, &mut body);
             s_fail += usize::from(fail);
             s_skip += usize::from(skip);
         }
@@ -104,12 +103,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Writes one rule × file case; returns (failed, skipped).
-fn write_case(case: &Case<'_>, fail_on: FailOn, out: &mut String) -> (bool, bool) {
-    let blocking: Vec<&&Finding> = case
-        .findings
-        .iter()
-        .filter(|f| crate::gate::blocks(f, fail_on))
-        .collect();
+fn write_case(case: &Case<'_>, policy: &crate::gate::GatePolicy, out: &mut String) -> (bool, bool) {
+    let blocking: Vec<&&Finding> = case.findings.iter().filter(|f| policy.blocks(f)).collect();
     let all_suppressed = case.findings.iter().all(|f| f.is_suppressed());
     let _ = writeln!(
         out,

@@ -9,6 +9,9 @@ use crate::finding::Severity;
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AdvisoriesConfig {
+    /// Threshold for this scanner's findings, overriding the top-level `fail_on`. When unset, every vulnerability advisory blocks whatever its CVSS (cargo-audit's and cargo-deny's default).
+    #[serde(default)]
+    pub fail_on: Option<crate::config::FailOn>,
     /// Advisory database directory (RustSec layout), relative to the scan root (`~/` is the
     /// home directory). `--db` wins over it. Default `$CARGO_HOME/advisory-db`, i.e.
     /// `~/.cargo/advisory-db`, the copy cargo-audit users already have.
@@ -42,6 +45,7 @@ pub struct AdvisoriesConfig {
 impl Default for AdvisoriesConfig {
     fn default() -> Self {
         AdvisoriesConfig {
+            fail_on: None,
             db: None,
             db_url: None,
             ignore: Vec::new(),

@@ -8,6 +8,9 @@ use crate::config::IsoDate;
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DriftConfig {
+    /// Threshold for this scanner's findings, overriding the top-level `fail_on`.
+    #[serde(default)]
+    pub fail_on: Option<crate::config::FailOn>,
     /// Explicit UAT/production pairs. When empty, pairs are discovered by naming convention.
     #[serde(default)]
     pub pair: Vec<DriftPair>,
@@ -22,6 +25,7 @@ pub struct DriftConfig {
 impl Default for DriftConfig {
     fn default() -> Self {
         DriftConfig {
+            fail_on: None,
             pair: Vec::new(),
             discover: true,
             disable: Vec::new(),

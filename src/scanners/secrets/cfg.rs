@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
+    /// Threshold for this scanner's findings, overriding the top-level `fail_on`.
+    #[serde(default)]
+    pub fail_on: Option<crate::config::FailOn>,
     /// Extra rule files (same format as `rules/secrets/*.toml`), relative to the scan root.
     /// A rule with the id of a built-in rule replaces it.
     #[serde(default)]
@@ -24,6 +27,7 @@ pub struct SecretsConfig {
 impl Default for SecretsConfig {
     fn default() -> Self {
         SecretsConfig {
+            fail_on: None,
             rules: Vec::new(),
             disable: Vec::new(),
             allow: Vec::new(),
