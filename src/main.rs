@@ -107,6 +107,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             write_error = Some(e);
         }
     }
+    if let Some(dir) = &plan.gitlab_dir {
+        for (name, bytes) in report::gitlab_sast::render_all(&report) {
+            if let Err(e) = stagegate::output::write_atomic(&dir.join(name), &bytes) {
+                write_error.get_or_insert(e);
+            }
+        }
+    }
     match &plan.output {
         Some(path) => {
             let bytes = report::render(&report, plan.format, &opts);

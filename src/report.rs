@@ -88,8 +88,13 @@ pub enum Format {
     Github,
     /// JUnit XML test report (Jenkins, Azure DevOps, GitLab test reports).
     Junit,
-    /// GitLab security report, schema v15 (`sast` / `secret_detection`).
+    /// GitLab `sast` report, schema v15: drift findings (`secret_detection` when only the
+    /// secrets scanner ran).
     GitlabSast,
+    /// GitLab `secret_detection` report: the secrets findings.
+    GitlabSecretDetection,
+    /// GitLab `dependency_scanning` report: the advisories findings.
+    GitlabDependencyScanning,
 }
 
 /// Renders `report` in `format` into a byte buffer.
@@ -104,6 +109,12 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> Vec<u8> 
         Format::Github => github::write(report, &mut buf),
         Format::Junit => junit::write(report, &mut buf),
         Format::GitlabSast => gitlab_sast::write(report, &mut buf),
+        Format::GitlabSecretDetection => {
+            gitlab_sast::write_kind(report, gitlab_sast::Kind::SecretDetection, &mut buf)
+        }
+        Format::GitlabDependencyScanning => {
+            gitlab_sast::write_kind(report, gitlab_sast::Kind::DependencyScanning, &mut buf)
+        }
     };
     buf
 }

@@ -194,6 +194,10 @@ pub struct CommonArgs {
     /// Leave suppressed findings (baseline, ignores, inline allows) out of SARIF.
     #[arg(long)]
     pub sarif_omit_suppressed: bool,
+    /// Write GitLab's three security reports into DIR: gl-sast-report.json (drift),
+    /// gl-secret-detection-report.json, gl-dependency-scanning-report.json (advisories).
+    #[arg(long, value_name = "DIR")]
+    pub gitlab_dir: Option<PathBuf>,
 }
 
 /// Advisories flags.

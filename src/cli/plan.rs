@@ -30,6 +30,8 @@ pub struct Plan {
     pub automation_id: String,
     /// `--sarif-omit-suppressed`.
     pub sarif_omit_suppressed: bool,
+    /// `--gitlab-dir`: folder for GitLab's three security reports.
+    pub gitlab_dir: Option<PathBuf>,
     /// Baseline file to apply (or rewrite), already resolved against the scan root.
     pub baseline: Option<PathBuf>,
     /// `--update-baseline`.
@@ -57,6 +59,7 @@ impl CommonArgs {
             update_baseline: true,
             category: None,
             sarif_omit_suppressed: false,
+            gitlab_dir: None,
         }
     }
 }
@@ -217,6 +220,7 @@ impl Plan {
             quiet: common.quiet,
             automation_id,
             sarif_omit_suppressed: common.sarif_omit_suppressed,
+            gitlab_dir: common.gitlab_dir,
             baseline,
             update_baseline: common.update_baseline || name == "baseline",
         })

@@ -1,9 +1,20 @@
-//! GitLab security report (schema v15) for `artifacts:reports:sast` or
-//! `artifacts:reports:secret_detection`, so findings show in merge request widgets and the
-//! vulnerability report.
+//! GitLab security reports (schema v15), one per report type, so findings show in merge
+//! request widgets and the vulnerability report under the scanner GitLab expects:
 //!
-//! The report `type` is `secret_detection` when only the secrets scanner ran (`stagegate
-//! secrets`), else `sast`. Suppressed findings (baseline, ignores) are left out: GitLab tracks
+//! * **secrets** → `secret_detection` (`artifacts:reports:secret_detection`), with the commit;
+//! * **advisories** → `dependency_scanning` (`artifacts:reports:dependency_scanning`), located by
+//!   lockfile and `dependency.package.name` / `version`, identified by the advisory's own ids
+//!   (CVE, GHSA, RUSTSEC — nothing made up);
+//! * **drift** → `sast` (`artifacts:reports:sast`).
+//!
+//! Every vulnerability carries `tracking` with stagegate's line-independent fingerprint as its
+//! signature, so GitLab keeps tracking a finding when lines move instead of closing and
+//! re-opening it. `--format gitlab-sast` writes the `sast` report (the `secret_detection` one
+//! when only the secrets scanner ran, as before); `--gitlab-dir DIR` writes all three.
+//!
+//! No JSON schema package is published on a registry this project can reach, so the tests
+//! check the required fields of GitLab's published v15 schemas (`tests/it/gitlab_reports.rs`,
+//! written from the schema documentation). Suppressed findings (baseline, ignores) are left out: GitLab tracks
 //! dismissals itself and would otherwise re-open what the team accepted. `start_time` and
 //! `end_time` are required by the schema; they carry a fixed epoch so the report is
 //! byte-identical across runs (GitLab displays them but does not key on them).
@@ -36,36 +47,116 @@ pub fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// Writes the GitLab report (pretty JSON, trailing newline).
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = build(report);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+/// GitLab's report types, and which scanner's findings each holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Drift and policy findings.
+    Sast,
+    /// Committed credentials.
+    SecretDetection,
+    /// Vulnerable dependencies.
+    DependencyScanning,
 }
 
-fn build(report: &Report) -> Doc {
+impl Kind {
+    /// Every report type, in `--gitlab-dir` order.
+    pub const ALL: [Kind; 3] = [Kind::Sast, Kind::SecretDetection, Kind::DependencyScanning];
+
+    /// `scan.type`, also the `artifacts:reports` key.
+    pub fn scan_type(self) -> &'static str {
+        match self {
+            Kind::Sast => "sast",
+            Kind::SecretDetection => "secret_detection",
+            Kind::DependencyScanning => "dependency_scanning",
+        }
+    }
+
+    /// File name GitLab's own analyzers use (`gl-sast-report.json`, …).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Kind::Sast => "gl-sast-report.json",
+            Kind::SecretDetection => "gl-secret-detection-report.json",
+            Kind::DependencyScanning => "gl-dependency-scanning-report.json",
+        }
+    }
+
+    /// Whether `f` goes into this report: advisories about a locked package are dependency
+    /// scanning; the advisories scanner's other findings (stale database, expired or unused
+    /// ignores) point at a file line and go to SAST with drift.
+    fn holds(self, f: &Finding) -> bool {
+        let package = f.properties.get("package").is_some_and(|p| p.is_string());
+        match (self, f.scanner()) {
+            (Kind::SecretDetection, Some(ScannerKind::Secrets)) => true,
+            (Kind::DependencyScanning, Some(ScannerKind::Advisories)) => package,
+            (Kind::Sast, Some(ScannerKind::Drift)) => true,
+            (Kind::Sast, Some(ScannerKind::Advisories)) => !package,
+            _ => false,
+        }
+    }
+
+    /// Whether a notification of `scanner` belongs in this report's `scan.messages`.
+    fn hears(self, scanner: Option<ScannerKind>) -> bool {
+        match (self, scanner) {
+            (_, None) => true,
+            (Kind::SecretDetection, Some(s)) => s == ScannerKind::Secrets,
+            (Kind::DependencyScanning, Some(s)) => s == ScannerKind::Advisories,
+            (Kind::Sast, Some(s)) => s != ScannerKind::Secrets,
+        }
+    }
+}
+
+/// Writes `--format gitlab-sast`: the `sast` report, or `secret_detection` when only the
+/// secrets scanner ran (`stagegate secrets --format gitlab-sast`).
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let secrets_only = !report.result.runs.is_empty()
         && report
             .result
             .runs
             .iter()
             .all(|r| r.kind == ScannerKind::Secrets);
-    let scan_type = if secrets_only {
-        "secret_detection"
+    let kind = if secrets_only {
+        Kind::SecretDetection
     } else {
-        "sast"
+        Kind::Sast
     };
+    write_kind(report, kind, out)
+}
+
+/// Writes the report of type `kind` (pretty JSON, trailing newline).
+pub fn write_kind(report: &Report, kind: Kind, out: &mut dyn Write) -> io::Result<()> {
+    let doc = build(report, kind);
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// Renders every report type: `(file name, bytes)` for `--gitlab-dir`.
+pub fn render_all(report: &Report) -> Vec<(&'static str, Vec<u8>)> {
+    Kind::ALL
+        .iter()
+        .map(|k| {
+            let mut buf = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = write_kind(report, *k, &mut buf);
+            (k.file_name(), buf)
+        })
+        .collect()
+}
+
+fn build(report: &Report, kind: Kind) -> Doc {
+    let scan_type = kind.scan_type();
     let vulnerabilities = report
         .result
         .findings
         .iter()
-        .filter(|f| !f.is_suppressed())
-        .map(|f| vulnerability(report, f, secrets_only))
+        .filter(|f| !f.is_suppressed() && kind.holds(f))
+        .map(|f| vulnerability(report, f, kind))
         .collect();
+    let mine = |n: &&crate::finding::Notification| kind.hears(n.scanner);
     let messages = report
         .result
         .notifications
         .iter()
+        .filter(mine)
         .map(|n| ScanMessage {
             level: match n.level {
                 NotificationLevel::Error => "fatal",
@@ -82,6 +173,7 @@ fn build(report: &Report) -> Doc {
         .result
         .notifications
         .iter()
+        .filter(mine)
         .any(|n| n.level == NotificationLevel::Error);
     let tool = Tool {
         id: "stagegate",
@@ -105,53 +197,48 @@ fn build(report: &Report) -> Doc {
     }
 }
 
-fn vulnerability(report: &Report, f: &Finding, secret_detection: bool) -> Vulnerability {
+fn vulnerability(report: &Report, f: &Finding, kind: Kind) -> Vulnerability {
     let rule = report.result.rule(&f.rule_id);
     let name = rule
         .map(|r| r.short_description.trim_end_matches('.').to_string())
         .unwrap_or_else(|| f.rule_id.clone());
-    let mut identifiers = vec![Identifier {
+    let rule_identifier = Identifier {
         id_type: "stagegate_rule".to_string(),
         name: format!("stagegate {}", f.rule_id),
         value: f.rule_id.clone(),
         url: rule.and_then(|r| r.help_uri.clone()),
-    }];
-    if let Some(adv) = f
-        .rule_id
-        .rsplit('/')
-        .next()
-        .filter(|_| f.rule_id.starts_with("advisory/"))
-    {
-        let (id_type, url) = if adv.starts_with("RUSTSEC-") {
-            (
-                "rustsec",
-                format!("https://rustsec.org/advisories/{adv}.html"),
-            )
-        } else if adv.starts_with("GHSA-") {
-            ("ghsa", format!("https://github.com/advisories/{adv}"))
-        } else if adv.starts_with("CVE-") {
-            ("cve", format!("https://www.cve.org/CVERecord?id={adv}"))
-        } else {
-            ("advisory", format!("https://osv.dev/vulnerability/{adv}"))
-        };
-        identifiers.push(Identifier {
-            id_type: id_type.to_string(),
-            name: adv.to_string(),
-            value: adv.to_string(),
-            url: Some(url),
-        });
-    }
-    let l = &f.location;
-    let commit = if secret_detection {
-        Some(Commit {
-            sha: l.commit.clone().unwrap_or_else(|| NO_COMMIT.to_string()),
-        })
-    } else {
-        None
     };
+    let mut identifiers = advisory_identifiers(f);
+    // The advisory's own ids first (GitLab's primary identifier is the first one).
+    identifiers.push(rule_identifier);
+    let l = &f.location;
     let description = match rule {
         Some(r) => format!("{}\n\n{}", f.message, r.full_description),
         None => f.message.clone(),
+    };
+    let location = match kind {
+        Kind::Sast => VulnLocation::Source {
+            file: l.path.clone(),
+            start_line: l.start_line.max(1),
+            end_line: l.end_line.max(l.start_line).max(1),
+        },
+        Kind::SecretDetection => VulnLocation::Secret {
+            file: l.path.clone(),
+            start_line: l.start_line.max(1),
+            end_line: l.end_line.max(l.start_line).max(1),
+            commit: Commit {
+                sha: l.commit.clone().unwrap_or_else(|| NO_COMMIT.to_string()),
+            },
+        },
+        Kind::DependencyScanning => VulnLocation::Dependency {
+            file: l.path.clone(),
+            dependency: Dependency {
+                package: Package {
+                    name: prop(f, "package").unwrap_or_default(),
+                },
+                version: prop(f, "version").unwrap_or_default(),
+            },
+        },
     };
     Vulnerability {
         id: occurrence_id(f),
@@ -160,13 +247,80 @@ fn vulnerability(report: &Report, f: &Finding, secret_detection: bool) -> Vulner
         severity: severity(f.severity),
         solution: rule.map(|r| truncate(&r.help_markdown, 7000)),
         identifiers,
-        location: VulnLocation {
-            file: l.path.clone(),
-            start_line: l.start_line.max(1),
-            end_line: l.end_line.max(l.start_line).max(1),
-            commit,
+        location,
+        tracking: Tracking {
+            tracking_type: "source",
+            items: vec![TrackingItem {
+                file: l.path.clone(),
+                line_start: l.start_line.max(1),
+                line_end: l.end_line.max(l.start_line).max(1),
+                signatures: vec![Signature {
+                    algorithm: "hash",
+                    value: f.fingerprint.clone(),
+                }],
+            }],
         },
     }
+}
+
+fn prop(f: &Finding, key: &str) -> Option<String> {
+    f.properties
+        .get(key)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// The advisory's real identifiers: its id and aliases, typed by their prefix (CVE, GHSA,
+/// RUSTSEC, else the OSV id as is). Nothing for other findings.
+fn advisory_identifiers(f: &Finding) -> Vec<Identifier> {
+    if f.scanner() != Some(ScannerKind::Advisories) {
+        return Vec::new();
+    }
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(id) = prop(f, "advisory_id") {
+        ids.push(id);
+    }
+    if let Some(aliases) = f.properties.get("aliases").and_then(|v| v.as_array()) {
+        ids.extend(
+            aliases
+                .iter()
+                .filter_map(|a| a.as_str())
+                .map(str::to_string),
+        );
+    }
+    let rank = |id: &str| {
+        if id.starts_with("CVE-") {
+            0
+        } else if id.starts_with("GHSA-") {
+            1
+        } else {
+            2
+        }
+    };
+    ids.sort_by_key(|id| rank(id));
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let (id_type, url) = if id.starts_with("CVE-") {
+                ("cve", format!("https://www.cve.org/CVERecord?id={id}"))
+            } else if id.starts_with("GHSA-") {
+                ("ghsa", format!("https://github.com/advisories/{id}"))
+            } else if id.starts_with("RUSTSEC-") {
+                (
+                    "rustsec",
+                    format!("https://rustsec.org/advisories/{id}.html"),
+                )
+            } else {
+                ("osv", format!("https://osv.dev/vulnerability/{id}"))
+            };
+            Identifier {
+                id_type: id_type.to_string(),
+                name: id.clone(),
+                value: id,
+                url: Some(url),
+            }
+        })
+        .collect()
 }
 
 /// A UUID-shaped id, unique per occurrence (fingerprint + place) and stable across runs.
@@ -253,6 +407,39 @@ struct Vulnerability {
     solution: Option<String>,
     identifiers: Vec<Identifier>,
     location: VulnLocation,
+    tracking: Tracking,
+}
+
+#[derive(Serialize)]
+struct Tracking {
+    #[serde(rename = "type")]
+    tracking_type: &'static str,
+    items: Vec<TrackingItem>,
+}
+
+#[derive(Serialize)]
+struct TrackingItem {
+    file: String,
+    line_start: u32,
+    line_end: u32,
+    signatures: Vec<Signature>,
+}
+
+#[derive(Serialize)]
+struct Signature {
+    algorithm: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Dependency {
+    package: Package,
+    version: String,
+}
+
+#[derive(Serialize)]
+struct Package {
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -266,12 +453,23 @@ struct Identifier {
 }
 
 #[derive(Serialize)]
-struct VulnLocation {
-    file: String,
-    start_line: u32,
-    end_line: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<Commit>,
+#[serde(untagged)]
+enum VulnLocation {
+    Source {
+        file: String,
+        start_line: u32,
+        end_line: u32,
+    },
+    Secret {
+        file: String,
+        start_line: u32,
+        end_line: u32,
+        commit: Commit,
+    },
+    Dependency {
+        file: String,
+        dependency: Dependency,
+    },
 }
 
 #[derive(Serialize)]

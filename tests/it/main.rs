@@ -20,6 +20,7 @@ mod drift_parse_fuzz;
 mod drift_samples;
 mod frame;
 mod fuzz_regressions;
+mod gitlab_reports;
 mod no_leaks;
 mod pipeline;
 mod pipeline_cli;
