@@ -22,6 +22,7 @@ pub mod cfg;
 mod checks;
 pub mod db;
 pub mod fetch;
+mod foreign;
 mod ignores;
 pub mod lifecycle;
 mod listing;
@@ -329,8 +330,9 @@ fn audit_lockfiles(
         .target
         .as_deref()
         .map(target::Target::from_triple);
-    let ignores = ignores::Ignores::new(ctx);
-    let mut used = vec![false; cfg.ignore.len()];
+    let (ignores, ignore_notes) = ignores::Ignores::new(ctx);
+    out.notifications.extend(ignore_notes);
+    let mut used = vec![false; ignores.len()];
     for l in &locks {
         for (i, p) in l.lockfile.packages.iter().enumerate() {
             if !p.source.as_ref().is_some_and(|s| s.is_default_registry()) {

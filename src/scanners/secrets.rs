@@ -21,6 +21,7 @@ pub mod cfg;
 pub mod engine;
 pub mod filters;
 pub mod git;
+pub mod gitleaksignore;
 pub mod rule;
 pub mod suppress;
 pub mod validate;
@@ -323,6 +324,7 @@ impl Scanner for SecretsScanner {
             SecretsMode::History { since } => git::scan_history(ctx, &emitter, since.as_deref()),
         };
         out.notifications.splice(0..0, notes);
+        gitleaksignore::apply(&gitleaksignore::load(ctx.root), &mut out.findings);
         let nothing = out.stats.files == 0 && out.stats.blobs == 0;
         if ctx.explicit && nothing && ctx.options.secrets.mode == SecretsMode::Tree {
             out.notifications.push(Notification::error(

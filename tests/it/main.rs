@@ -21,6 +21,7 @@ mod drift_samples;
 mod frame;
 mod fuzz_regressions;
 mod gitlab_reports;
+mod ignore_files;
 mod no_leaks;
 mod pipeline;
 mod pipeline_cli;

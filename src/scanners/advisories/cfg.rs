@@ -74,9 +74,9 @@ fn default_yanked() -> Severity {
     Severity::Low
 }
 
-/// One accepted advisory.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// One accepted advisory: `{ id, reason, until }`, or a plain id string (as in cargo-audit's
+/// and cargo-deny's `ignore` lists), whose reason is then [`PLAIN_IGNORE_REASON`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AdvisoryIgnore {
     /// Advisory id or alias (`RUSTSEC-2020-0071`, `CVE-…`, `GHSA-…`).
     pub id: String,
@@ -85,4 +85,76 @@ pub struct AdvisoryIgnore {
     /// After this date the ignore stops applying and becomes a finding itself.
     #[serde(default)]
     pub until: Option<IsoDate>,
+}
+
+/// Justification of an ignore given as a plain id.
+pub const PLAIN_IGNORE_REASON: &str = "listed in [advisories] ignore without a reason";
+
+/// The table form, with its strict keys.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreTable {
+    id: String,
+    reason: String,
+    #[serde(default)]
+    until: Option<IsoDate>,
+}
+
+impl<'de> Deserialize<'de> for AdvisoryIgnore {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AdvisoryIgnore;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an advisory id string or a table { id, reason, until }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AdvisoryIgnore, E> {
+                Ok(AdvisoryIgnore {
+                    id: v.to_string(),
+                    reason: PLAIN_IGNORE_REASON.to_string(),
+                    until: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<AdvisoryIgnore, A::Error> {
+                let t =
+                    IgnoreTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(AdvisoryIgnore {
+                    id: t.id,
+                    reason: t.reason,
+                    until: t.until,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn ignores_are_plain_ids_or_tables() {
+        let c = Config::parse(
+            "[advisories]\nignore = [\"RUSTSEC-2020-0071\", { id = \"CVE-2022-24713\", reason = \"not reachable\" }]\n",
+            Path::new("s.toml"),
+        )
+        .unwrap();
+        let ig = &c.advisories.ignore;
+        assert_eq!(ig[0].id, "RUSTSEC-2020-0071");
+        assert_eq!(ig[0].reason, super::PLAIN_IGNORE_REASON);
+        assert_eq!(ig[1].reason, "not reachable");
+        let e = Config::parse(
+            "[advisories]\nignore = [{ id = \"X\", reasn = \"typo\" }]\n",
+            Path::new("s.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("s.toml:2:") && e.contains("reasn"), "{e}");
+        assert!(Config::parse("[advisories]\nignore = [3]\n", Path::new("s.toml")).is_err());
+    }
 }

@@ -7,21 +7,37 @@ use crate::finding::{Finding, Location, RuleMeta, Severity};
 use crate::paths::relative;
 use crate::scanners::{ScanContext, ScanOutput};
 
-/// `[advisories] ignore` with where each entry is written in stagegate.toml.
-pub(super) struct Ignores<'a> {
-    entries: &'a [cfg::AdvisoryIgnore],
+/// `[advisories] ignore` with where each entry is written in stagegate.toml, followed by the
+/// ignores of cargo-audit's and cargo-deny's files ([`super::foreign`]).
+pub(super) struct Ignores {
+    entries: Vec<cfg::AdvisoryIgnore>,
+    /// How many of `entries` come from stagegate.toml (only those are reported as expired or
+    /// unused: the other files belong to other tools).
+    own: usize,
     config_rel: Option<String>,
     config_text: Option<String>,
 }
 
-impl<'a> Ignores<'a> {
-    pub(super) fn new(ctx: &'a ScanContext<'_>) -> Self {
+impl Ignores {
+    /// The ignores of `ctx`, and problems reading the foreign files.
+    pub(super) fn new(ctx: &ScanContext<'_>) -> (Self, Vec<crate::finding::Notification>) {
         let source = ctx.config.source.as_deref();
-        Ignores {
-            entries: &ctx.config.advisories.ignore,
+        let mut entries = ctx.config.advisories.ignore.clone();
+        let own = entries.len();
+        let (foreign, notes) = super::foreign::load(ctx.root);
+        entries.extend(foreign);
+        let ignores = Ignores {
+            entries,
+            own,
             config_rel: source.map(|p| relative(ctx.root, p)),
             config_text: source.and_then(|p| std::fs::read_to_string(p).ok()),
-        }
+        };
+        (ignores, notes)
+    }
+
+    /// Number of entries (stagegate.toml's and the foreign ones).
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// The first unexpired entry naming `a` (by id or alias).
@@ -58,7 +74,7 @@ impl<'a> Ignores<'a> {
         out: &mut ScanOutput,
         rules: &mut BTreeMap<String, RuleMeta>,
     ) {
-        for (k, e) in self.entries.iter().enumerate() {
+        for (k, e) in self.entries.iter().enumerate().take(self.own) {
             let loc = self.location(&e.id);
             if let Some(until) = e.until.filter(|u| u.has_passed()) {
                 let f = Finding::new(

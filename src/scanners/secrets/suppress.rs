@@ -1,4 +1,5 @@
-//! Suppressions: inline `stagegate:allow` comments and `[secrets] allow` entries.
+//! Suppressions: inline `stagegate:allow` (and gitleaks', detect-secrets' and trufflehog's
+//! markers) comments and `[secrets] allow` entries.
 //!
 //! Suppressed findings are kept (with [`Suppression`]) rather than dropped, so SARIF shows them
 //! as suppressed and a reviewer can see what was accepted and why.
@@ -13,6 +14,7 @@ const MARKERS: &[&str] = &[
     "stagegate:allow",
     "gitleaks:allow",
     "pragma: allowlist secret",
+    "trufflehog:ignore",
 ];
 
 /// The inline suppression for a secret starting at byte `offset` of `hay`, if the line of the
@@ -149,6 +151,11 @@ mod tests {
         let t = b"k = V  # stagegate:allow github-pat-classic\n";
         assert!(inline(t, 4, "secret/github-pat-classic").is_some());
         assert!(inline(t, 4, "secret/aws-access-key").is_none());
+        let t = b"k = V  # trufflehog:ignore\n";
+        assert_eq!(
+            inline(t, 4, "secret/x").map(|s| s.justification),
+            Some("inline `trufflehog:ignore` comment".to_string())
+        );
         let t = b"k = V  # pragma: allowlist secret\n";
         assert_eq!(
             inline(t, 4, "secret/x").map(|s| s.kind),
