@@ -9,8 +9,9 @@
 #   PRECOMMIT_LANGUAGE=system (default): the hooks of .pre-commit-hooks.yaml (id, entry, files,
 #     pass_filenames…) are copied into a `repo: local` config with `language: system` and the
 #     given binary on PATH — seconds.
-#   PRECOMMIT_LANGUAGE=rust: the config points at this checkout (its committed HEAD) and
-#     pre-commit builds stagegate itself with `cargo install`, exactly as users get it — minutes.
+#   PRECOMMIT_LANGUAGE=rust: the config points at this checkout (its committed HEAD) and the
+#     hooks build stagegate themselves with `cargo install --locked`, exactly as users get it —
+#     minutes.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -69,7 +70,11 @@ else
 import sys, yaml
 hooks = yaml.safe_load(open(sys.argv[1]))
 for h in hooks:
-    assert h["language"] == "rust", h
+    # The published hooks build with `cargo install --locked` through the wrapper script.
+    assert h["language"] == "script", h
+    assert h["entry"].startswith("scripts/pre-commit-hook "), h
+    assert "--locked" in open(sys.argv[1].replace(".pre-commit-hooks.yaml", "scripts/pre-commit-hook")).read()
+    h["entry"] = h["entry"].replace("scripts/pre-commit-hook", "stagegate", 1)
     h["language"] = "system"
     h.pop("minimum_pre_commit_version", None)
 print(yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False))
