@@ -36,6 +36,16 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "composer.lock",
 ];
 
+/// The lockfile names the advisories scanner audits today (RustSec covers Cargo): `init` says
+/// "audited" only of these, and lists the other lockfiles it found as not audited.
+pub const AUDITED_LOCKFILE_NAMES: &[&str] = &["Cargo.lock"];
+
+/// Whether the advisories scanner audits the lockfile at relative path `rel`.
+pub fn is_audited(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    AUDITED_LOCKFILE_NAMES.contains(&name)
+}
+
 /// A UAT ↔ production pair found by naming convention.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FoundPair {
@@ -170,11 +180,19 @@ pub fn render(d: &Discovery, baseline: Option<&str>) -> String {
          # exclude = [\"target/**\", \"node_modules/**\"]\n\n",
     );
     s.push_str("[advisories]\n");
-    if d.lockfiles.is_empty() {
-        s.push_str("# No lockfile found.\n");
+    let (audited, other): (Vec<&String>, Vec<&String>) =
+        d.lockfiles.iter().partition(|l| is_audited(l));
+    if audited.is_empty() {
+        s.push_str("# No Cargo.lock found: nothing to audit.\n");
     } else {
         s.push_str("# Lockfiles found (audited automatically):\n");
-        for l in &d.lockfiles {
+        for l in &audited {
+            let _ = writeln!(s, "#   {l}");
+        }
+    }
+    if !other.is_empty() {
+        s.push_str("# Other lockfiles found (not audited: RustSec covers Cargo only):\n");
+        for l in &other {
             let _ = writeln!(s, "#   {l}");
         }
     }
@@ -271,6 +289,13 @@ mod tests {
         std::fs::create_dir(r.join(".git")).unwrap();
         let found = discover(r);
         assert_eq!(found.lockfiles, vec!["Cargo.lock", "web/package-lock.json"]);
+        assert!(is_audited("Cargo.lock") && is_audited("a/b/Cargo.lock"));
+        assert!(!is_audited("web/package-lock.json"));
+        let text = render(&found, None);
+        let audited = text.find("(audited automatically)").unwrap();
+        let other = text.find("(not audited").unwrap();
+        let npm = text.find("web/package-lock.json").unwrap();
+        assert!(audited < other && other < npm, "{text}");
         let pairs: Vec<(&str, &str, &str)> = found
             .pairs
             .iter()

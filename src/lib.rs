@@ -35,3 +35,4 @@ pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod scanners;
+pub mod targets;

@@ -60,7 +60,7 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
         .par_iter()
         .map(|s| {
             let start = Instant::now();
-            let out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
+            let mut out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -77,6 +77,10 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
                     ..ScanOutput::default()
                 }
             });
+            // Only what the user pointed at (a file, several paths).
+            let targets = &ctx.options.targets;
+            out.findings
+                .retain(|f| crate::targets::contains(targets, &f.location.path));
             (s.kind(), out, start.elapsed().as_millis())
         })
         .collect();

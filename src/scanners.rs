@@ -42,6 +42,9 @@ pub struct ScanOptions {
     /// one is watching. Lives here rather than in [`ScanContext`] so that existing
     /// `ScanContext { .. }` literals keep compiling.
     pub progress: Option<crate::progress::Progress>,
+    /// Root-relative files or folders the user named (`stagegate secrets config/prod.env`,
+    /// several paths); empty: the whole root. See [`crate::targets`].
+    pub targets: Vec<String>,
 }
 
 /// Options of the advisories scanner.

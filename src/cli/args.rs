@@ -9,10 +9,19 @@ use stagegate::report::Format;
 /// UAT/production configuration drift, in one run.
 #[derive(Debug, Parser)]
 #[command(name = "stagegate", version, about, long_about = None, propagate_version = true)]
-#[command(
-    after_help = "Exit codes: 0 = nothing at or above --fail-on; 1 = the gate blocks; \
-2 = usage, configuration or input error (findings are still reported)."
-)]
+#[command(after_help = "Examples:
+  stagegate scan                                  every scanner on the current repository
+  stagegate scan . -f sarif -o stagegate.sarif    SARIF for code scanning
+  stagegate scan --format github --sarif s.sarif  GitHub annotations + SARIF upload file
+  stagegate scan --gitlab-dir .                   GitLab's sast, secret_detection and
+                                                  dependency_scanning reports
+  stagegate secrets config/prod.env               one file (or several paths)
+  stagegate secrets --history --since 2026-01-01  history after a date (or a tag)
+  stagegate audit --offline                       never fetch the advisory database
+  stagegate baseline                              accept today's findings; only new ones block
+
+Exit codes: 0 = nothing at or above --fail-on; 1 = the gate blocks; \
+2 = usage, configuration or input error (findings are still reported).")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -155,9 +164,12 @@ pub struct DriftCmd {
 /// Flags every scanning subcommand takes.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Repository to scan.
+    /// Repository, folder or file to scan.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// More files or folders to scan in the same run.
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
     /// Report format written to stdout (or to --output).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -231,8 +243,9 @@ pub struct SecretArgs {
     /// Scan every blob reachable from all refs.
     #[arg(long)]
     pub history: bool,
-    /// With --history: only commits after REV.
-    #[arg(long, value_name = "REV", requires = "history")]
+    /// With --history: only commits after REV (a tag, branch or commit) or after a date
+    /// (YYYY-MM-DD).
+    #[arg(long, value_name = "REV|DATE", requires = "history")]
     pub since: Option<String>,
     /// Do not honour .gitignore files.
     #[arg(long)]

@@ -48,6 +48,7 @@ impl CommonArgs {
     ) -> CommonArgs {
         CommonArgs {
             path,
+            more: Vec::new(),
             format: Format::Text,
             output: None,
             sarif: None,
@@ -145,25 +146,18 @@ impl Plan {
         sec: Option<SecretArgs>,
         name: &str,
     ) -> Result<Plan, Error> {
-        let root = common.path.clone();
-        if !root.exists() {
-            return Err(Error::Usage(format!(
-                "{}: no such file or directory (the scan root)",
-                root.display()
-            )));
-        }
-        if !root.is_dir() {
-            return Err(Error::Usage(format!(
-                "{}: the scan root must be a folder",
-                root.display()
-            )));
-        }
+        // A folder, a file or several paths: see `stagegate::targets`.
+        let targets = stagegate::targets::resolve(&common.path, &common.more)?;
+        let root = targets.root;
         let config = Config::discover(&root, common.config.as_deref())?;
         let fail_on = match &common.fail_on {
             Some(s) => s.parse::<FailOn>().map_err(Error::Usage)?,
             None => config.fail_on.unwrap_or_default(),
         };
-        let mut options = ScanOptions::default();
+        let mut options = ScanOptions {
+            targets: targets.prefixes,
+            ..ScanOptions::default()
+        };
         if let Some(a) = adv {
             options.advisories = AdvisoryOptions {
                 db: a.db,

@@ -23,6 +23,7 @@ pub mod filters;
 pub mod git;
 pub mod gitleaksignore;
 pub mod rule;
+pub mod since;
 pub mod suppress;
 pub mod validate;
 pub mod walk;

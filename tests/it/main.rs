@@ -9,6 +9,7 @@ mod advisories;
 mod atomic_output;
 mod bad_inputs;
 mod cli;
+mod cli_paths;
 mod db_lifecycle;
 mod determinism;
 mod drift_compare;

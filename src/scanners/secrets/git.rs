@@ -351,15 +351,15 @@ pub fn scan_history(
     .map(|s| s.to_string())
     .collect();
     if let Some(rev) = since {
-        let check = format!("{rev}^{{commit}}");
-        if let Err(e) = git(ctx.root, &["rev-parse", "--verify", "--quiet", &check]) {
-            out.notifications.push(Notification::error(
-                ScannerKind::Secrets,
-                format!("--since `{rev}` is not a commit of this repository ({e})"),
-            ));
-            return out;
+        // A revision (`^REV`) or a date (`--since=DATE`): see `since.rs`.
+        match super::since::log_arg(ctx.root, rev) {
+            Ok(arg) => args.push(arg),
+            Err(msg) => {
+                out.notifications
+                    .push(Notification::error(ScannerKind::Secrets, msg));
+                return out;
+            }
         }
-        args.push(format!("^{rev}"));
     }
     let child = Command::new("git")
         .args(&args)

@@ -52,7 +52,13 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
     let files = AtomicU64::new(0);
     let bytes = AtomicU64::new(0);
     let shared = Mutex::new(Shared::default());
-    let walker = WalkBuilder::new(root)
+    // Named files or folders (see `crate::targets`) are walked instead of the whole root.
+    let mut starts = ctx.options.targets.iter().map(|t| root.join(t));
+    let mut builder = WalkBuilder::new(starts.next().unwrap_or_else(|| root.to_path_buf()));
+    for s in starts {
+        builder.add(s);
+    }
+    let walker = builder
         .hidden(false)
         .parents(true)
         .ignore(!opts.no_ignore)
