@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::common::util::{self, fixture_db, run_in, CANARY_KEY};
 
-fn finding<'a>(report: &'a Value, pred: impl Fn(&Value) -> bool) -> &'a Value {
+fn finding(report: &Value, pred: impl Fn(&Value) -> bool) -> &Value {
     report["findings"]
         .as_array()
         .unwrap()
