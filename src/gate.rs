@@ -137,7 +137,7 @@ pub struct GateSummary {
     pub errors: usize,
     /// The decision.
     pub verdict: Verdict,
-    /// The policy applied (`fail_on` is its description).
+    /// The policy applied (`fail_on` is its default threshold).
     #[serde(skip)]
     pub policy: GatePolicy,
 }
@@ -187,7 +187,9 @@ pub fn evaluate_policy(result: &ScanResult, policy: &GatePolicy) -> GateSummary 
         Verdict::Pass
     };
     GateSummary {
-        fail_on: policy.describe(),
+        // The JSON report's `fail_on` is a severity name (its schema is an enum): the default
+        // threshold. `policy.describe()` has the per-scanner details.
+        fail_on: policy.default.to_string(),
         policy: *policy,
         counts,
         suppressed,

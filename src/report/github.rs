@@ -164,7 +164,7 @@ fn summary_line(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         s.count(Severity::Note),
         s.suppressed,
         s.blocking,
-        s.fail_on
+        s.policy.describe()
     )
 }
 

@@ -139,7 +139,7 @@ pub fn write(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Res
         counts.join(", "),
         s.suppressed,
         s.blocking,
-        s.fail_on,
+        s.policy.describe(),
         if s.errors > 0 {
             format!("; {} error(s): results are incomplete", s.errors)
         } else {
