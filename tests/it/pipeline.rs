@@ -245,11 +245,11 @@ fn github_annotations_are_workflow_commands_with_escaped_properties() {
     let lines: Vec<&str> = out.lines().collect();
     // Two unsuppressed findings, one notification, one summary line.
     assert_eq!(lines.len(), 4, "{out}");
-    // Sorted by path: deploy/prod/.env first.
+    // Most severe first (issue 13): the error notification (results are incomplete), then the
+    // critical finding, then the medium one — not path order.
     assert_eq!(
         lines[0],
-        "::warning file=deploy/prod/.env,line=2,col=1,title=policy/prod-debug-enabled (medium)::\
-         DEBUG is on: 100%25 <unsafe> & \"loud\"%0Asecond line"
+        "::error file=deploy/x.yaml,line=4,title=stagegate drift::bad YAML"
     );
     assert_eq!(
         lines[1],
@@ -258,7 +258,8 @@ fn github_annotations_are_workflow_commands_with_escaped_properties() {
     );
     assert_eq!(
         lines[2],
-        "::error file=deploy/x.yaml,line=4,title=stagegate drift::bad YAML"
+        "::warning file=deploy/prod/.env,line=2,col=1,title=policy/prod-debug-enabled (medium)::\
+         DEBUG is on: 100%25 <unsafe> & \"loud\"%0Asecond line"
     );
     assert!(
         lines[3].starts_with("stagegate: ERROR: 1 critical"),
@@ -485,32 +486,48 @@ fn gitlab_sast_report_matches_the_v15_shape() {
         "tokio 1.8.0: data race",
         Location::line("Cargo.lock", 40),
         "tokio@1.8.0",
-    );
+    )
+    .with_property("advisory_id", "RUSTSEC-2021-0124")
+    .with_property("aliases", vec!["CVE-2021-45710"])
+    .with_property("package", "tokio")
+    .with_property("version", "1.8.0");
     let r = run_fakes(vec![
         fake(ScannerKind::Secrets, vec![token(3, "t"), accepted]),
         fake(ScannerKind::Drift, vec![drift(2)]),
         fake(ScannerKind::Advisories, vec![adv]),
     ]);
-    let doc =
-        common::parse_json(render(&report_of(r, FailOn::default()), Format::GitlabSast).as_bytes());
+    let report = report_of(r, FailOn::default());
+    let doc = common::parse_json(render(&report, Format::GitlabSast).as_bytes());
     let errs = gitlab_errors(&doc, false);
     assert!(errs.is_empty(), "{}", errs.join("\n"));
+    // SAST holds the drift finding only (issue 13): secrets go to secret_detection and
+    // advisories to dependency_scanning, where GitLab tracks them properly.
     let vulns = doc["vulnerabilities"].as_array().unwrap();
-    assert_eq!(vulns.len(), 3, "suppressed findings are left out");
-    let ids: std::collections::BTreeSet<&str> =
-        vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), 3, "ids are unique");
-    let a = vulns
-        .iter()
-        .find(|v| v["location"]["file"] == "Cargo.lock")
-        .unwrap();
+    assert_eq!(vulns.len(), 1, "{doc}");
+    assert_eq!(vulns[0]["location"]["file"], "deploy/prod/.env");
+    let ds = common::parse_json(render(&report, Format::GitlabDependencyScanning).as_bytes());
+    assert_eq!(ds["scan"]["type"], "dependency_scanning");
+    let dv = ds["vulnerabilities"].as_array().unwrap();
+    assert_eq!(dv.len(), 1);
+    let a = &dv[0];
     assert_eq!(a["severity"], "High");
-    assert_eq!(a["location"]["start_line"], 40);
+    assert_eq!(a["location"]["file"], "Cargo.lock");
+    assert_eq!(a["location"]["dependency"]["package"]["name"], "tokio");
+    assert_eq!(a["location"]["dependency"]["version"], "1.8.0");
+    assert_eq!(a["identifiers"][0]["type"], "cve");
     assert!(a["identifiers"]
         .as_array()
         .unwrap()
         .iter()
         .any(|i| i["type"] == "rustsec" && i["value"] == "RUSTSEC-2021-0124"));
+    let sd = common::parse_json(render(&report, Format::GitlabSecretDetection).as_bytes());
+    let errs = gitlab_errors(&sd, true);
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    assert_eq!(
+        sd["vulnerabilities"].as_array().unwrap().len(),
+        1,
+        "suppressed findings are left out"
+    );
     assert_eq!(doc["scan"]["status"], "success");
     // Deterministic: same input, same bytes.
     let again = run_fakes(vec![fake(ScannerKind::Drift, vec![drift(2)])]);

@@ -315,14 +315,22 @@ fn pre_commit_hooks_file_declares_the_two_hooks() {
             .find(|h| h["id"].as_str() == Some(id))
             .unwrap_or_else(|| panic!("hook {id}"))
     };
+    // The hooks build with `cargo install --locked` through the wrapper (issue 13).
     let secrets = by_id("stagegate-secrets");
     assert_eq!(
         secrets["entry"].as_str(),
-        Some("stagegate secrets --staged")
+        Some("scripts/pre-commit-hook secrets --staged")
     );
+    assert_eq!(secrets["language"].as_str(), Some("script"));
     assert_eq!(secrets["pass_filenames"].as_bool(), Some(false));
+    let wrapper =
+        std::fs::read_to_string(common::crate_root().join("scripts/pre-commit-hook")).unwrap();
+    assert!(wrapper.contains("cargo install --locked"), "{wrapper}");
     let drift = by_id("stagegate-drift");
-    assert_eq!(drift["entry"].as_str(), Some("stagegate drift"));
+    assert_eq!(
+        drift["entry"].as_str(),
+        Some("scripts/pre-commit-hook drift")
+    );
     assert_eq!(drift["pass_filenames"].as_bool(), Some(false));
     let files = regex::Regex::new(drift["files"].as_str().expect("files regex")).unwrap();
     for yes in [
@@ -342,10 +350,21 @@ fn pre_commit_hooks_file_declares_the_two_hooks() {
         );
     }
     for h in hooks {
+        // `script`: the wrapper builds with `cargo install --locked`, which pre-commit's
+        // `language: rust` does not do.
         assert_eq!(
             h["language"].as_str(),
-            Some("rust"),
+            Some("script"),
             "installable by pre-commit"
         );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(common::crate_root().join("scripts/pre-commit-hook"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "the hook entry must be executable");
     }
 }
