@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod classify;
 pub mod config;
 pub mod error;
 pub mod explain;

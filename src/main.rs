@@ -23,7 +23,10 @@ fn main() -> ExitCode {
             // Errors may quote a config value: never print a credential in clear.
             eprintln!(
                 "stagegate: error: {}",
-                stagegate::redact::scrub(&e.to_string())
+                stagegate::redact::scrub(
+                    &e.to_string(),
+                    stagegate::scanners::secrets::builtin_rules()
+                )
             );
             ExitCode::from(2)
         }
@@ -133,7 +136,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     if let Some(e) = write_error {
         eprintln!(
             "stagegate: error: {}",
-            stagegate::redact::scrub(&e.to_string())
+            stagegate::redact::scrub(
+                &e.to_string(),
+                stagegate::scanners::secrets::builtin_rules()
+            )
         );
         return Ok(ExitCode::from(2));
     }

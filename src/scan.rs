@@ -93,7 +93,9 @@ fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
         result
             .notifications
             .extend(out.notifications.into_iter().map(|mut n| {
-                if let std::borrow::Cow::Owned(m) = crate::redact::scrub(&n.message) {
+                if let std::borrow::Cow::Owned(m) =
+                    crate::redact::scrub(&n.message, crate::scanners::secrets::builtin_rules())
+                {
                     n.message = m;
                 }
                 n

@@ -46,6 +46,7 @@ pub mod envtok;
 pub mod expect;
 pub mod hardening;
 pub mod image;
+pub mod keys;
 pub mod kinds;
 pub mod load;
 pub mod mask;

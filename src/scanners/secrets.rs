@@ -19,7 +19,6 @@
 
 pub mod cfg;
 pub mod engine;
-pub mod filters;
 pub mod git;
 pub mod rule;
 pub mod suppress;
@@ -81,6 +80,35 @@ fn builtin() -> &'static Builtin {
 /// The built-in rules, compiled once per process. Cheap to call; share it.
 pub fn builtin_rules() -> &'static CompiledRules {
     &builtin().rules
+}
+
+/// Token prefixes (`ghp_`, `AKIA`, `xoxb-`…) of the built-in rules that name a credential
+/// format: keywords that start the secret, from rules above `note` severity that are not
+/// heuristics. Drift uses them to recognise a credential's shape under any key name.
+pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
+    static PREFIXES: OnceLock<crate::classify::TokenPrefixes> = OnceLock::new();
+    PREFIXES.get_or_init(|| {
+        crate::classify::TokenPrefixes::derive(
+            builtin_rules()
+                .rules()
+                .iter()
+                .filter(|r| {
+                    r.def.severity > crate::finding::Severity::Note
+                        && r.precision() != crate::finding::Precision::Low
+                })
+                .map(|r| crate::classify::PrefixSource {
+                    keywords: &r.def.keywords,
+                    regex: &r.def.regex,
+                }),
+        )
+    })
+}
+
+/// The rules recognise credentials in free text, for [`crate::redact::scrub`].
+impl crate::redact::Recogniser for CompiledRules {
+    fn credential_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        self.find_in(text).into_iter().map(|m| m.range).collect()
+    }
 }
 
 /// Problems in the built-in rule files (empty in a release: a test enforces it).

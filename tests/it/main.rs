@@ -8,6 +8,7 @@ mod common;
 mod advisories;
 mod atomic_output;
 mod bad_inputs;
+mod classify;
 mod cli;
 mod determinism;
 mod drift_compare;

@@ -15,10 +15,12 @@ use super::envtok::normalize;
 use super::expect::Expectations;
 use super::hardening;
 use super::image::{image_key, ImageKey, ImageRef};
+use super::keys::{self, is_endpoint_key, looks_like_location};
 use super::kinds::DriftKind;
-use super::mask::{self, is_endpoint_key, is_reference, is_secret_key, looks_like_location, show};
+use super::mask::{self, show};
 use super::model::{Entry, FlatConfig, Value};
 use super::sizing;
+use crate::classify::{is_credential_key, is_placeholder, is_reference};
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy)]
@@ -386,7 +388,7 @@ impl Cx<'_> {
             if normalize(a) == normalize(b) {
                 return if require { parity(kind) } else { None };
             }
-            let expected = is_secret_key(pk)
+            let expected = is_credential_key(pk)
                 || is_endpoint_key(pk)
                 || looks_like_location(a)
                 || looks_like_location(b)
@@ -395,7 +397,7 @@ impl Cx<'_> {
             if expected {
                 return if require { parity(kind) } else { None };
             }
-        } else if is_secret_key(pk) {
+        } else if is_credential_key(pk) {
             return if require { parity(kind) } else { None };
         }
         if require {
@@ -416,7 +418,7 @@ impl Cx<'_> {
         if s.is_empty() || is_reference(s) {
             return None;
         }
-        if is_secret_key(key) {
+        if is_credential_key(key) {
             let real = s.chars().count() >= 8 && !is_placeholder(s) && !is_local(s);
             return real.then_some("credential");
         }
@@ -453,7 +455,7 @@ impl Cx<'_> {
         if !(looks_like_location(s) || is_endpoint_key(key)) {
             return None;
         }
-        let words = mask::key_words(key);
+        let words = keys::key_words(key);
         let store = words.iter().any(|w| {
             matches!(
                 w.as_str(),
@@ -590,35 +592,7 @@ impl Cx<'_> {
 
 /// Loopback and test hosts: not a *shared* endpoint (policies report them in production).
 fn is_local(s: &str) -> bool {
-    mask::mentions(s, &["localhost", "127.0.0.1", "0.0.0.0", "[::1]"])
-}
-
-/// `changeme`-style values: placeholders, not shared credentials (a policy reports them).
-pub fn is_placeholder(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "changeme",
-        "change-me",
-        "change_me",
-        "password",
-        "secret",
-        "todo",
-        "tbd",
-        "xxx",
-        "placeholder",
-        "replace-me",
-        "replaceme",
-        "dummy",
-        "test",
-        "example",
-        "none",
-        "null",
-        "admin",
-        "default",
-    ];
-    let l = s.trim();
-    WORDS.iter().any(|w| l.eq_ignore_ascii_case(w))
-        || (l.starts_with('<') && l.ends_with('>'))
-        || (l.len() >= 3 && l.chars().all(|c| c == 'x' || c == 'X' || c == '*'))
+    keys::mentions(s, &["localhost", "127.0.0.1", "0.0.0.0", "[::1]"])
 }
 
 fn article(word: &str) -> &'static str {

@@ -9,9 +9,9 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::filters::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use super::rule::Rule;
 use super::validate::{validate, Validation};
+use crate::classify::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
 
