@@ -23,6 +23,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod explain;
 pub mod finding;

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{ScanContext, ScanOutput, Scanner};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::{
     Finding, Location, Notification, RuleMeta, ScannerKind, Severity, Suppression, SuppressionKind,
 };

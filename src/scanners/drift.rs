@@ -310,7 +310,7 @@ pub fn run_pair(
 fn apply_expectations(
     f: &mut Finding,
     expect: &Expectations,
-    expired: &mut BTreeMap<usize, (crate::config::IsoDate, usize)>,
+    expired: &mut BTreeMap<usize, (crate::dates::IsoDate, usize)>,
 ) {
     let key = f
         .properties

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::Severity;
 
 /// Configuration of the advisories scanner.

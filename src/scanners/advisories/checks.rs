@@ -6,7 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::{lockfile, rules, yanked, Age, Sources, KIND};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::{Finding, Location, Notification, RuleMeta, Severity};
 use crate::scanners::ScanOutput;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 /// Configuration of the drift scanner.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -8,7 +8,7 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 use super::cfg::DriftAllow;
 use super::kinds::DriftKind;
@@ -191,7 +191,7 @@ impl Expectations {
                 continue;
             }
             match a.until {
-                Some(until) if until.has_passed() => {
+                Some(until) if until.has_passed(IsoDate::today()) => {
                     expired.get_or_insert(Allowed::Expired { until, index });
                 }
                 _ => return Some(Allowed::Yes(a.reason.clone())),
