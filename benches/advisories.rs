@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stagegate::config::Config;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::advisories::{audit, Sources};
 use stagegate::scanners::{ScanContext, ScanOptions};
 
@@ -33,12 +33,7 @@ fn main() {
     };
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: &root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(&root, &config, &options).explicit(true);
     let sources = Sources {
         db,
         cargo_home: None,

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use stagegate::config::Config;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{Location, ScannerKind};
 use stagegate::scanners::drift::compare::{compare, Side};
 use stagegate::scanners::drift::expect::Expectations;
@@ -94,12 +94,7 @@ fn main() {
     let root: &Path = dir.path();
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, &config, &options).explicit(true);
     let scanner = scanners::builtin(ScannerKind::Drift);
     let (secs, out) = best_of(3, || scanner.scan(&ctx));
     assert!(out.notifications.is_empty(), "{:?}", out.notifications);

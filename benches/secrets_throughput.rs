@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stagegate::config::Config;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::secrets::{builtin_rules, SecretsScanner};
 use stagegate::scanners::{ScanContext, ScanOptions, Scanner, SecretsMode};
 
@@ -36,12 +36,7 @@ fn main() {
     // Benchmarks measure the engine, so the whole tree is read (no .gitignore).
     options.secrets.no_ignore = true;
     let config = Config::default();
-    let ctx = ScanContext {
-        root: &path,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(&path, &config, &options).explicit(true);
     let start = Instant::now();
     let out = SecretsScanner.scan(&ctx);
     let secs = start.elapsed().as_secs_f64();

@@ -60,6 +60,10 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
         .par_iter()
         .map(|s| {
             let start = Instant::now();
+            let errors = ctx.config.section_errors(s.kind());
+            if !errors.is_empty() {
+                return (s.kind(), section_errors(s.kind(), errors, ctx), 0);
+            }
             let out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
@@ -80,7 +84,47 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
             (s.kind(), out, start.elapsed().as_millis())
         })
         .collect();
-    merge(outputs)
+    let mut result = merge(outputs);
+    // A mistake in the section of a scanner that was not selected is still a mistake in the
+    // file: report it (exit 2) rather than let it wait for the day that scanner runs.
+    let skipped = ScannerKind::ALL
+        .into_iter()
+        .filter(|k| !scanners.iter().any(|s| s.kind() == *k));
+    for kind in skipped {
+        let errors = ctx.config.section_errors(kind);
+        if !errors.is_empty() {
+            let out = section_errors(kind, errors, ctx);
+            result.notifications.extend(out.notifications);
+        }
+    }
+    result.notifications.sort();
+    result.notifications.dedup();
+    result
+}
+
+/// An invalid configuration section: its scanner does not run; each mistake is an error
+/// notification at its place in the file (the run exits 2; the other scanners still run).
+fn section_errors(
+    kind: ScannerKind,
+    errors: &[crate::error::ConfigError],
+    ctx: &ScanContext<'_>,
+) -> ScanOutput {
+    let notifications = errors
+        .iter()
+        .map(|e| {
+            let path = crate::paths::relative(ctx.root, &e.path);
+            let col = e.column.unwrap_or(1);
+            Notification::error(
+                kind,
+                format!("{e} (the {kind} scanner did not run: fix its section)"),
+            )
+            .at(crate::finding::Location::span(path, e.line, col, col + 1))
+        })
+        .collect();
+    ScanOutput {
+        notifications,
+        ..ScanOutput::default()
+    }
 }
 
 fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
