@@ -3,12 +3,14 @@
 //!
 //! `advisories --db DIR --root DIR [--full] [--iters N]`: with `--iters`, also times N in-process
 //! runs and prints the median to stderr.
+// A measurement program: printing its numbers is its output.
+#![allow(clippy::disallowed_macros)]
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::advisories::{audit, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions};
 
 fn main() {

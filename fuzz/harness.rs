@@ -6,16 +6,16 @@
 
 use std::path::Path;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{Finding, Location, RuleMeta, ScannerKind, Severity};
 use stagegate::report;
 use stagegate::scanners::advisories::lockfile;
-use stagegate::scanners::{ScanContext, ScanOutput, Scanner};
 use stagegate::scanners::drift::parse::{self as drift_parse, Format as DriftFormat, Limits};
 use stagegate::scanners::secrets::engine::CompiledRules;
 use stagegate::scanners::secrets::rule::parse_rule_file;
 use stagegate::scanners::secrets::suppress::AllowList;
 use stagegate::scanners::secrets::{builtin_rules, Emitter};
+use stagegate::scanners::ValidConfig as Config;
+use stagegate::scanners::{ScanContext, ScanOutput, Scanner};
 
 /// The configuration of a repository without `stagegate.toml`, compiled once per process.
 fn default_config() -> &'static Config {

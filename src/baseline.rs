@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scanners::ValidConfig as Config;
 use crate::error::{line_of_offset, Error};
 use crate::finding::{
     scanner_of_rule, BaselineState, Finding, Location, Notification, NotificationLevel,
     ScannerKind, Suppression, SuppressionKind,
 };
 use crate::scan::ScanResult;
+use crate::scanners::ValidConfig as Config;
 
 /// Default baseline file name, at the scan root.
 pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";

@@ -84,7 +84,9 @@ impl ConfigFile {
         let fail_on = doc.key::<FailOn>("fail_on", &mut errors);
         let baseline = doc.key::<PathBuf>("baseline", &mut errors);
         let exclude = doc.key::<Vec<String>>("exclude", &mut errors);
-        let exclude_set = exclude.as_deref().map(|pats| doc.exclude_set(pats, &mut errors));
+        let exclude_set = exclude
+            .as_deref()
+            .map(|pats| doc.exclude_set(pats, &mut errors));
         file.errors.extend(errors);
         file.fail_on = fail_on;
         file.baseline = baseline;
@@ -350,10 +352,18 @@ mod tests {
 
     #[test]
     fn every_top_level_mistake_is_reported() {
-        let e = errors("fail_on = \"severe\"\nexclude = [\"ok/**\", \"a/[\"]\nbaseline = 3\nwhat = 1\n");
+        let e = errors(
+            "fail_on = \"severe\"\nexclude = [\"ok/**\", \"a/[\"]\nbaseline = 3\nwhat = 1\n",
+        );
         assert_eq!(e.len(), 4, "{e:?}");
-        assert!(e[0].starts_with("s.toml:1:11: ") && e[0].contains("severe"), "{e:?}");
-        assert!(e[1].starts_with("s.toml:2:21: exclude: invalid glob `a/[`"), "{e:?}");
+        assert!(
+            e[0].starts_with("s.toml:1:11: ") && e[0].contains("severe"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("s.toml:2:21: exclude: invalid glob `a/[`"),
+            "{e:?}"
+        );
         assert!(e[2].starts_with("s.toml:3:12: "), "{e:?}");
         assert!(e[3].starts_with("s.toml:4:1: unknown key `what`"), "{e:?}");
     }

@@ -315,7 +315,10 @@ mod tests {
             Some("charts/app/values.yaml")
         );
         assert!(cfg.baseline.is_none());
-        assert!(cfg.exclude_patterns.is_empty(), "init must not hide anything");
+        assert!(
+            cfg.exclude_patterns.is_empty(),
+            "init must not hide anything"
+        );
         assert!(text.contains("#   web/package-lock.json"), "{text}");
     }
 

@@ -85,7 +85,11 @@ pub struct Run {
 /// the report, never an `Err`: the other scanners' findings are still reported. `Err` is only
 /// for a baseline file that cannot be read, parsed or written.
 pub fn run(plan: &Plan) -> Result<Run, Error> {
-    let scanners: Vec<_> = plan.scanners.iter().map(|k| scanners::builtin(*k)).collect();
+    let scanners: Vec<_> = plan
+        .scanners
+        .iter()
+        .map(|k| scanners::builtin(*k))
+        .collect();
     run_with(plan, &scanners)
 }
 

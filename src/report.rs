@@ -113,7 +113,9 @@ impl Format {
             Format::Markdown => "Markdown summary for a pull request or `$GITHUB_STEP_SUMMARY`",
             Format::Github => "GitHub Actions workflow-command annotations (`::error file=…::…`)",
             Format::Junit => "JUnit XML test report (Jenkins, Azure DevOps, GitLab test reports)",
-            Format::GitlabSast => "GitLab security report, schema v15 (`sast` / `secret_detection`)",
+            Format::GitlabSast => {
+                "GitLab security report, schema v15 (`sast` / `secret_detection`)"
+            }
         }
     }
 }

@@ -114,11 +114,15 @@ fn section_errors(
         .map(|e| {
             let path = crate::paths::relative(ctx.root, &e.path);
             let col = e.column.unwrap_or(1);
-            Notification::error(
-                kind,
-                format!("{e} (the {kind} scanner did not run: fix its section)"),
-            )
-            .at(crate::finding::Location::span(path, e.line, col, col + 1))
+            // Named like every other location of the report: relative to the scan root.
+            let e = crate::error::ConfigError {
+                path: path.clone().into(),
+                ..e.clone()
+            };
+            // A mistake may quote the value (a pasted token): scrub like every notification.
+            let message = format!("{e} (the {kind} scanner did not run: fix its section)");
+            Notification::error(kind, crate::redact::scrub(&message).into_owned())
+                .at(crate::finding::Location::span(path, e.line, col, col + 1))
         })
         .collect();
     ScanOutput {

@@ -222,11 +222,9 @@ pub struct SecretArgs {
 /// `--format` values: the library's [`Format`]s (the library does not depend on clap).
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
-    PossibleValuesParser::new(
-        Format::ALL.map(|f| PossibleValue::new(f.as_str()).help(f.help())),
-    )
-    // Only the listed values get here, and each parses; text is the documented default.
-    .map(|s| s.parse::<Format>().unwrap_or(Format::Text))
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.as_str()).help(f.help())))
+        // Only the listed values get here, and each parses; text is the documented default.
+        .map(|s| s.parse::<Format>().unwrap_or(Format::Text))
 }
 
 /// `--scanners` values.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use stagegate::config::FailOn;
 use stagegate::dates::IsoDate;
 use stagegate::error::Error;
-use stagegate::pipeline::BaselinePlan;
 use stagegate::finding::ScannerKind;
+use stagegate::pipeline::BaselinePlan;
 use stagegate::report::Format;
 use stagegate::scanners::{AdvisoryOptions, ScanOptions, SecretsMode, SecretsOptions, ValidConfig};
 

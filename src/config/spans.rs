@@ -54,7 +54,10 @@ pub fn deserialize_all<T: DeserializeOwned>(
 }
 
 /// The value at `path` under `root`.
-pub fn get<'v, 'i>(root: &'v Spanned<DeValue<'i>>, path: &[Step]) -> Option<&'v Spanned<DeValue<'i>>> {
+pub fn get<'v, 'i>(
+    root: &'v Spanned<DeValue<'i>>,
+    path: &[Step],
+) -> Option<&'v Spanned<DeValue<'i>>> {
     let mut cur = root;
     for step in path {
         cur = match (cur.get_ref(), step) {
@@ -72,7 +75,12 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
 
 /// The deepest key or item whose key or value span contains `span`. Children are searched
 /// even when the parent's span does not contain it: a `[[table]]` spans only its header.
-fn innermost(v: &Spanned<DeValue<'_>>, span: &Range<usize>, path: &mut Vec<Step>, best: &mut Vec<Step>) {
+fn innermost(
+    v: &Spanned<DeValue<'_>>,
+    span: &Range<usize>,
+    path: &mut Vec<Step>,
+    best: &mut Vec<Step>,
+) {
     match v.get_ref() {
         DeValue::Table(t) => {
             for (k, child) in t.iter() {
@@ -173,8 +181,14 @@ mod tests {
         assert_eq!(errors.len(), 4, "{msgs:?}");
         assert_eq!(errors[0].0, text.find("\"x\"").unwrap());
         assert!(msgs[1].contains("expected u32"), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("missing field `name`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("unknown field `bogus`")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("missing field `name`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("unknown field `bogus`")),
+            "{msgs:?}"
+        );
         let t = t.expect("the valid rest");
         assert_eq!(t.a, None, "the bad value was left out");
         assert_eq!(t.items[0].n, None, "the bad value was left out");

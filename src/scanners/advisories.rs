@@ -410,8 +410,8 @@ fn advisory_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scanners::ValidConfig as Config;
     use crate::scanners::ScanOptions;
+    use crate::scanners::ValidConfig as Config;
     use std::path::Path;
 
     fn resolved(config: &Config, options: &ScanOptions) -> PathBuf {

@@ -207,7 +207,10 @@ require_equal = [\"/b/[\"]
             panic!("{e:?}")
         };
         let s: Vec<String> = list.iter().map(ToString::to_string).collect();
-        let at: Vec<&str> = s.iter().map(|e| e.split(": ").next().unwrap_or("")).collect();
+        let at: Vec<&str> = s
+            .iter()
+            .map(|e| e.split(": ").next().unwrap_or(""))
+            .collect();
         assert_eq!(
             at,
             [
@@ -221,10 +224,16 @@ require_equal = [\"/b/[\"]
             ],
             "{s:#?}"
         );
-        assert!(s[0].contains("\"ninety\"") && s[0].contains("u32"), "{s:#?}");
+        assert!(
+            s[0].contains("\"ninety\"") && s[0].contains("u32"),
+            "{s:#?}"
+        );
         assert!(s[1].contains("give a `reason`"), "{s:#?}");
         assert!(s[2].contains("invalid date `someday`"), "{s:#?}");
-        assert!(s[3].contains("[secrets] allow") && s[3].contains("a/["), "{s:#?}");
+        assert!(
+            s[3].contains("[secrets] allow") && s[3].contains("a/["),
+            "{s:#?}"
+        );
         assert!(s[4].contains("unknown field `colour`"), "{s:#?}");
         assert!(s[5].contains("`api`") && s[5].contains("valeu"), "{s:#?}");
         assert!(s[6].contains("`api`") && s[6].contains("/b/["), "{s:#?}");
@@ -233,7 +242,8 @@ require_equal = [\"/b/[\"]
     #[test]
     fn invalid_section_disables_only_its_scanner() {
         let text = "exclude = [\"vendor\"]\n[drift]\ndiscover = \"yes\"\n";
-        let c = ValidConfig::parse_lenient(text, Path::new("s.toml")).expect("sections are lenient");
+        let c =
+            ValidConfig::parse_lenient(text, Path::new("s.toml")).expect("sections are lenient");
         assert_eq!(c.section_errors(ScannerKind::Drift).len(), 1);
         assert!(c.section_errors(ScannerKind::Secrets).is_empty());
         assert!(c.exclude.is_excluded("vendor/x"));

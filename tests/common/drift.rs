@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::ScannerKind;
 use stagegate::finding::{Finding, NotificationLevel};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{self, ScanContext, ScanOptions, ScanOutput};
 
 /// Runs the drift scanner on `root` with `stagegate.toml` text `config`.

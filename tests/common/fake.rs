@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use stagegate::config::FailOn;
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{Finding, Notification, RuleMeta, ScannerKind};
 use stagegate::report::{sarif::SarifOptions, RenderOptions, Report};
 use stagegate::scan::ScanResult;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOutput, ScanStats, Scanner};
 
 /// Emits fixed findings and notifications; `panic` makes it blow up instead.

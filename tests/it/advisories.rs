@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{Finding, NotificationLevel, Severity, SuppressionKind};
 use stagegate::scanners::advisories::{audit, yanked, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput};
 
 fn fixtures() -> PathBuf {

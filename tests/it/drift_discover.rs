@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::common::drift::tree;
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::drift::{discover_pairs, render_pairs, PairOrigin, PairPlan};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions};
 
 fn discover(root: &Path, config: &str) -> Vec<PairPlan> {

@@ -9,7 +9,6 @@ use std::path::Path;
 use serde_json::{json, Value};
 use stagegate::baseline::{self, Baseline};
 use stagegate::config::FailOn;
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{
     BaselineState, Finding, Location, Notification, ScannerKind, Severity, Suppression,
     SuppressionKind,
@@ -17,6 +16,7 @@ use stagegate::finding::{
 use stagegate::gate::{self, Verdict};
 use stagegate::report::{self, Format, Report};
 use stagegate::scan;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 use common::fake::{failing, fake, opts, report_of, run_fakes};
@@ -73,8 +73,7 @@ fn baseline_accepts_known_findings_across_line_moves_and_blocks_new_ones() {
         fake(ScannerKind::Drift, vec![drift(9)]),
     ]);
     let all = [ScannerKind::Secrets, ScannerKind::Drift];
-    let outcome =
-        baseline::run(
+    let outcome = baseline::run(
         &mut second,
         &baseline::Options {
             path: &path,
@@ -83,7 +82,8 @@ fn baseline_accepts_known_findings_across_line_moves_and_blocks_new_ones() {
             update: false,
             regenerate: false,
         },
-    ).expect("valid baseline");
+    )
+    .expect("valid baseline");
     assert_eq!(outcome.applied.unchanged, 2);
     assert_eq!(outcome.applied.new, 1);
     let g = gate::evaluate(&second, FailOn::default());
@@ -111,7 +111,8 @@ fn baseline_accepts_known_findings_across_line_moves_and_blocks_new_ones() {
             update: true,
             regenerate: false,
         },
-    ).unwrap();
+    )
+    .unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), written, "no churn");
     assert_eq!(
         gate::evaluate(&third, FailOn::default()).verdict,

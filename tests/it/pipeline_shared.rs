@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use stagegate::baseline::{self, Baseline};
 use stagegate::config::FailOn;
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{Finding, Location, RuleMeta, ScannerKind, Severity};
 use stagegate::report::{self, Format, RenderOptions, Report};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 struct Fake(Vec<Finding>);

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::Severity;
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 fn scan(root: &Path) -> ScanOutput {

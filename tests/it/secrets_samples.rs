@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::SuppressionKind;
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 fn scan(root: &str) -> ScanOutput {

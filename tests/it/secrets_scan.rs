@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::{NotificationLevel, SuppressionKind};
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner, SecretsMode};
 
 /// A GitHub classic PAT with a valid CRC32 checksum (random body, fake).

@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use stagegate::scanners::ValidConfig as Config;
 use stagegate::finding::NotificationLevel;
 use stagegate::scanners::advisories::{audit, db::Database, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput};
 
 /// `../shared/advisory-db` beside the clone (CI), or under `$STAGEGATE_SHARED_DIR` (a git

@@ -96,7 +96,14 @@ impl AdvisoriesConfig {
         use crate::config::spans::Step;
         let mut ignore_at = Vec::new();
         for (i, ig) in self.ignore.iter().enumerate() {
-            let at = |k: &str| [Step::key("advisories"), Step::key("ignore"), Step::Index(i), Step::key(k)];
+            let at = |k: &str| {
+                [
+                    Step::key("advisories"),
+                    Step::key("ignore"),
+                    Step::Index(i),
+                    Step::key(k),
+                ]
+            };
             if ig.id.trim().is_empty() {
                 errors.push(doc.error_at(&at("id"), "[advisories] ignore: `id` is empty"));
             }

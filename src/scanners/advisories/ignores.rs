@@ -30,9 +30,7 @@ impl<'a> Ignores<'a> {
     /// The first unexpired entry naming `a` (by id or alias).
     pub(super) fn matching(&self, a: &advisory::Advisory) -> Option<(usize, &str)> {
         self.entries.iter().enumerate().find_map(|(k, e)| {
-            let expired = e
-                .until
-                .is_some_and(|u| u.has_passed(self.today));
+            let expired = e.until.is_some_and(|u| u.has_passed(self.today));
             (!expired && a.is_known_as(e.id.trim())).then_some((k, e.reason.as_str()))
         })
     }
@@ -56,10 +54,7 @@ impl<'a> Ignores<'a> {
     ) {
         for (k, e) in self.entries.iter().enumerate() {
             let loc = self.location(k);
-            if let Some(until) = e
-                .until
-                .filter(|u| u.has_passed(self.today))
-            {
+            if let Some(until) = e.until.filter(|u| u.has_passed(self.today)) {
                 let f = Finding::new(
                     rules::EXPIRED_IGNORE,
                     Severity::High,

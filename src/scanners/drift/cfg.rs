@@ -99,10 +99,21 @@ impl DriftConfig {
             };
             let before = errors.len();
             for (j, a) in pair.allow.iter().enumerate() {
-                if let Err(msg) = Expectations::new(std::slice::from_ref(a), &[]) {
-                    let where_ = if msg.contains("kind") { "kinds" } else { "paths" };
+                // Globs and kinds separately, so a bad glob and a bad kind are both reported.
+                let at_allow = |k: &str| at(&[Step::key("allow"), Step::Index(j), Step::key(k)]);
+                if let Err(msg) = super::expect::KeyGlobs::new(&a.paths) {
                     errors.push(doc.error_at(
-                        &at(&[Step::key("allow"), Step::Index(j), Step::key(where_)]),
+                        &at_allow("paths"),
+                        format!("[[drift.pair]] `{}`: allow: {msg}", pair.name),
+                    ));
+                }
+                let kinds_only = DriftAllow {
+                    paths: Vec::new(),
+                    ..a.clone()
+                };
+                if let Err(msg) = Expectations::new(std::slice::from_ref(&kinds_only), &[]) {
+                    errors.push(doc.error_at(
+                        &at_allow("kinds"),
                         format!("[[drift.pair]] `{}`: {msg}", pair.name),
                     ));
                 }
@@ -130,10 +141,9 @@ impl DriftConfig {
                     Ok(e) => {
                         expectations.insert(pair.name.clone(), e);
                     }
-                    Err(msg) => errors.push(doc.error_at(
-                        &at(&[]),
-                        format!("[[drift.pair]] `{}`: {msg}", pair.name),
-                    )),
+                    Err(msg) => errors.push(
+                        doc.error_at(&at(&[]), format!("[[drift.pair]] `{}`: {msg}", pair.name)),
+                    ),
                 }
             }
         }

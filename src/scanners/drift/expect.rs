@@ -271,10 +271,14 @@ mod tests {
             e.allowed("drift/value", &["/replicaCount"], today()),
             Some(Allowed::Yes("sized per env".into()))
         );
-        assert_eq!(e.allowed("drift/missing-in-prod", &["/replicaCount"], today()), None);
+        assert_eq!(
+            e.allowed("drift/missing-in-prod", &["/replicaCount"], today()),
+            None
+        );
         let v = Expectations::new(&[allow(&["/r"], &["value"], None)], &[]).unwrap();
         assert!(
-            v.allowed("drift/sizing-inversion", &["/r"], today()).is_some(),
+            v.allowed("drift/sizing-inversion", &["/r"], today())
+                .is_some(),
             "value covers sizing"
         );
         assert!(matches!(

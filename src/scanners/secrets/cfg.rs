@@ -70,7 +70,12 @@ impl SecretsConfig {
         for (i, a) in self.allow.iter().enumerate() {
             if let Err(msg) = super::suppress::AllowList::new(std::slice::from_ref(a)) {
                 ok = false;
-                let at = [Step::key("secrets"), Step::key("allow"), Step::Index(i), Step::key("path")];
+                let at = [
+                    Step::key("secrets"),
+                    Step::key("allow"),
+                    Step::Index(i),
+                    Step::key("path"),
+                ];
                 errors.push(doc.error_at(&at, msg));
             }
         }
