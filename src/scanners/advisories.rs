@@ -127,7 +127,7 @@ pub fn db_path(
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     let mut out = ScanOutput::default();
     let exclude = &ctx.config.exclude;
-    let paths = lockfile::discover(ctx.root, &exclude);
+    let paths = lockfile::discover(ctx.root, exclude);
     if paths.is_empty() {
         let msg = format!(
             "no Cargo.lock found under {} (after .gitignore and exclude); run `cargo \

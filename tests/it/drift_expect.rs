@@ -153,8 +153,10 @@ allow = [{ paths = ["/X"], kinds = ["valu"] }]
     struct File {
         drift: stagegate::scanners::drift::cfg::DriftConfig,
     }
-    let mut config = stagegate::scanners::ValidConfig::default();
-    config.drift = toml::from_str::<File>(cfg).expect("well-typed").drift;
+    let config = stagegate::scanners::ValidConfig {
+        drift: toml::from_str::<File>(cfg).expect("well-typed").drift,
+        ..Default::default()
+    };
     let out = scan_with(t.path(), &config);
     let e = errors(&out);
     assert_eq!(e.len(), 1, "{}", dump(&out));
