@@ -228,7 +228,7 @@ pub fn write_config(root: &Path, force: bool, baseline: Option<&str>) -> Result<
     }
     let text = render(&discover(root), baseline);
     // What we write must load: a broken config would turn every later run into exit 2.
-    crate::config::Config::parse(&text, &path)?;
+    crate::scanners::ValidConfig::parse(&text, &path)?;
     crate::output::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
@@ -236,7 +236,7 @@ pub fn write_config(root: &Path, force: bool, baseline: Option<&str>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::scanners::ValidConfig as Config;
 
     fn touch(root: &Path, rel: &str) {
         let p = root.join(rel);
@@ -315,7 +315,10 @@ mod tests {
             Some("charts/app/values.yaml")
         );
         assert!(cfg.baseline.is_none());
-        assert!(cfg.exclude.is_empty(), "init must not hide anything");
+        assert!(
+            cfg.exclude_patterns.is_empty(),
+            "init must not hide anything"
+        );
         assert!(text.contains("#   web/package-lock.json"), "{text}");
     }
 

@@ -21,6 +21,12 @@ pub fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+impl Default for ExcludeSet {
+    fn default() -> Self {
+        ExcludeSet::none()
+    }
+}
+
 /// Compiled `exclude` patterns. A pattern matches a relative path or any of its parent folders,
 /// so `target` and `target/**` both exclude everything under `target/`.
 #[derive(Debug, Clone)]

@@ -155,7 +155,7 @@ pub struct CommonArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Report format written to stdout (or to --output).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = format_parser(), default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report to FILE instead of stdout (atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -217,6 +217,14 @@ pub struct SecretArgs {
     /// Follow symbolic links.
     #[arg(long)]
     pub follow_symlinks: bool,
+}
+
+/// `--format` values: the library's [`Format`]s (the library does not depend on clap).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.as_str()).help(f.help())))
+        // Only the listed values get here, and each parses; text is the documented default.
+        .map(|s| s.parse::<Format>().unwrap_or(Format::Text))
 }
 
 /// `--scanners` values.

@@ -36,11 +36,11 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{ScanContext, ScanOutput, Scanner};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::{
     Finding, Location, Notification, RuleMeta, ScannerKind, Severity, Suppression, SuppressionKind,
 };
-use crate::paths::{relative, ExcludeSet};
+use crate::paths::relative;
 
 pub use fetch::{fetch_db, FetchOutcome};
 
@@ -104,7 +104,7 @@ pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
 /// expanded), else [`default_db_path`]. Also where `stagegate db fetch` should write.
 pub fn db_path(
     root: &std::path::Path,
-    config: &crate::config::Config,
+    config: &super::ValidConfig,
     cli: Option<&std::path::Path>,
 ) -> PathBuf {
     if let Some(p) = cli {
@@ -126,15 +126,8 @@ pub fn db_path(
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let exclude = match ExcludeSet::new(&ctx.config.exclude) {
-        Ok(e) => e,
-        Err(e) => {
-            out.notifications
-                .push(Notification::error(KIND, format!("exclude: {e}")));
-            ExcludeSet::none()
-        }
-    };
-    let paths = lockfile::discover(ctx.root, &exclude);
+    let exclude = &ctx.config.exclude;
+    let paths = lockfile::discover(ctx.root, exclude);
     if paths.is_empty() {
         let msg = format!(
             "no Cargo.lock found under {} (after .gitignore and exclude); run `cargo \
@@ -282,6 +275,7 @@ fn audit_lockfiles(
         &sources.db,
         age,
         cfg.max_age_days,
+        ctx.today,
         &first_lock,
         &mut out,
         &mut rules,
@@ -416,17 +410,12 @@ fn advisory_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::scanners::ScanOptions;
+    use crate::scanners::ValidConfig as Config;
     use std::path::Path;
 
     fn resolved(config: &Config, options: &ScanOptions) -> PathBuf {
-        resolve_db_path(&ScanContext {
-            root: Path::new("/repo"),
-            config,
-            options,
-            explicit: false,
-        })
+        resolve_db_path(&ScanContext::new(Path::new("/repo"), config, options))
     }
 
     #[test]

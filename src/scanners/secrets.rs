@@ -333,17 +333,10 @@ impl Scanner for SecretsScanner {
 
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
         let cfg = &ctx.config.secrets;
-        let (rules, mut notes) = load_rules(ctx.root, cfg);
-        let allow = match AllowList::new(&cfg.allow) {
-            Ok(a) => a,
-            Err(msg) => {
-                notes.push(Notification::error(ScannerKind::Secrets, msg));
-                AllowList::default()
-            }
-        };
+        let (rules, notes) = load_rules(ctx.root, cfg);
         let emitter = Emitter {
             rules: &rules,
-            allow: &allow,
+            allow: &ctx.config.secrets_compiled.allow,
         };
         let mut out = match &ctx.options.secrets.mode {
             SecretsMode::Tree => walk::scan_tree(ctx, &emitter),

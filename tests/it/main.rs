@@ -6,10 +6,12 @@
 mod common;
 
 mod advisories;
+mod architecture;
 mod atomic_output;
 mod bad_inputs;
 mod classify;
 mod cli;
+mod config_sections;
 mod determinism;
 mod drift_compare;
 mod drift_discover;

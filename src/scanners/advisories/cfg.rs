@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::Severity;
 
 /// Configuration of the advisories scanner.
@@ -76,4 +76,50 @@ pub struct AdvisoryIgnore {
     /// After this date the ignore stops applying and becomes a finding itself.
     #[serde(default)]
     pub until: Option<IsoDate>,
+}
+
+/// `[advisories]`, validated: where each `ignore` entry is written, for findings about it
+/// (expired, unused) to point at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompiledAdvisories {
+    /// `(line, first column, last column + 1)` of each `ignore` entry's `id`, in order.
+    pub ignore_at: Vec<Option<(u32, u32, u32)>>,
+}
+
+impl AdvisoriesConfig {
+    /// Checks what serde cannot (empty ids and reasons) and records where each ignore is.
+    pub fn compile(
+        &self,
+        doc: &crate::config::Doc<'_>,
+        errors: &mut Vec<crate::error::ConfigError>,
+    ) -> CompiledAdvisories {
+        use crate::config::spans::Step;
+        let mut ignore_at = Vec::new();
+        for (i, ig) in self.ignore.iter().enumerate() {
+            let at = |k: &str| {
+                [
+                    Step::key("advisories"),
+                    Step::key("ignore"),
+                    Step::Index(i),
+                    Step::key(k),
+                ]
+            };
+            if ig.id.trim().is_empty() {
+                errors.push(doc.error_at(&at("id"), "[advisories] ignore: `id` is empty"));
+            }
+            if ig.reason.trim().is_empty() {
+                errors.push(doc.error_at(
+                    &at("reason"),
+                    format!("[advisories] ignore of `{}`: give a `reason`", ig.id),
+                ));
+            }
+            ignore_at.push(doc.get(&at("id")).map(|v| {
+                let span = v.span();
+                let (line, start) = doc.line_col(span.start);
+                let (_, end) = doc.line_col(span.end);
+                (line, start, end)
+            }));
+        }
+        CompiledAdvisories { ignore_at }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::{lockfile, rules, yanked, Age, Sources, KIND};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::{Finding, Location, Notification, RuleMeta, Severity};
 use crate::scanners::ScanOutput;
 
@@ -14,6 +14,7 @@ pub(super) fn stale_check(
     db_root: &Path,
     age: Age,
     max_age_days: u32,
+    today: IsoDate,
     at: &Location,
     out: &mut ScanOutput,
     rules: &mut BTreeMap<String, RuleMeta>,
@@ -29,7 +30,6 @@ pub(super) fn stale_check(
         ));
         return;
     };
-    let today = IsoDate::today();
     let age = (today.0 - updated.0).whole_days();
     if age <= i64::from(max_age_days) {
         return;

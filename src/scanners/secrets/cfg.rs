@@ -50,3 +50,40 @@ pub struct SecretAllow {
     #[serde(default)]
     pub reason: Option<String>,
 }
+
+/// `[secrets]`, compiled: the `allow` globs (checked at load, with their line).
+#[derive(Debug, Clone, Default)]
+pub struct CompiledSecrets {
+    /// `[secrets] allow`.
+    pub allow: super::suppress::AllowList,
+}
+
+impl SecretsConfig {
+    /// Compiles `allow`; each invalid path glob is an error at its line and column.
+    pub fn compile(
+        &self,
+        doc: &crate::config::Doc<'_>,
+        errors: &mut Vec<crate::error::ConfigError>,
+    ) -> CompiledSecrets {
+        use crate::config::spans::Step;
+        let mut ok = true;
+        for (i, a) in self.allow.iter().enumerate() {
+            if let Err(msg) = super::suppress::AllowList::new(std::slice::from_ref(a)) {
+                ok = false;
+                let at = [
+                    Step::key("secrets"),
+                    Step::key("allow"),
+                    Step::Index(i),
+                    Step::key("path"),
+                ];
+                errors.push(doc.error_at(&at, msg));
+            }
+        }
+        let allow = if ok {
+            super::suppress::AllowList::new(&self.allow).unwrap_or_default()
+        } else {
+            super::suppress::AllowList::default()
+        };
+        CompiledSecrets { allow }
+    }
+}

@@ -64,14 +64,8 @@ fn repo_prefix(root: &Path, mode: &str) -> Result<String, String> {
     }
 }
 
-fn exclude_set(ctx: &ScanContext<'_>, out: &mut ScanOutput) -> ExcludeSet {
-    ExcludeSet::new(&ctx.config.exclude).unwrap_or_else(|e| {
-        out.notifications.push(Notification::error(
-            ScannerKind::Secrets,
-            format!("exclude: invalid glob: {e}"),
-        ));
-        ExcludeSet::none()
-    })
+fn exclude_set(ctx: &ScanContext<'_>, _out: &mut ScanOutput) -> ExcludeSet {
+    ctx.config.exclude.clone()
 }
 
 /// Streams object names from `requests` through one `git cat-file --batch`, calling `sink`

@@ -8,7 +8,7 @@ use ignore::{WalkBuilder, WalkState};
 
 use super::Emitter;
 use crate::finding::{Finding, Location, Notification, ScannerKind};
-use crate::paths::{relative, ExcludeSet};
+use crate::paths::relative;
 use crate::scanners::{ScanContext, ScanOutput};
 
 /// How many leading bytes are checked for a NUL to call a file binary (git's heuristic).
@@ -32,16 +32,7 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
     let opts = &ctx.options.secrets;
     let max = ctx.config.secrets.max_file_size;
     let mut out = ScanOutput::default();
-    let exclude = match ExcludeSet::new(&ctx.config.exclude) {
-        Ok(e) => e,
-        Err(e) => {
-            out.notifications.push(Notification::error(
-                ScannerKind::Secrets,
-                format!("exclude: invalid glob: {e}"),
-            ));
-            ExcludeSet::none()
-        }
-    };
+    let exclude = &ctx.config.exclude;
     if !root.exists() {
         out.notifications.push(Notification::error(
             ScannerKind::Secrets,
