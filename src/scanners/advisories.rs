@@ -26,6 +26,7 @@ pub mod fetch;
 mod ignores;
 mod listing;
 pub mod lockfile;
+pub mod lockfiles;
 pub mod osv;
 pub mod ordering;
 pub mod rules;
