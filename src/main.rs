@@ -232,6 +232,7 @@ fn init(c: cli::args::InitCmd) -> Result<ExitCode, Error> {
             db: None,
             target: None,
             no_yanked: false,
+            osv_db: Vec::new(),
         },
     });
     run(Cli { command: cmd })

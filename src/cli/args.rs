@@ -197,6 +197,10 @@ pub struct AdvisoryArgs {
     /// Skip the yanked-version check (Cargo's local index cache).
     #[arg(long)]
     pub no_yanked: bool,
+    /// OSV advisory data (a directory of OSV JSON records or an OSV `all.zip`) for npm, PyPI,
+    /// Go, RubyGems, Packagist and Maven lockfiles; repeatable [default: `[advisories] osv`].
+    #[arg(long, value_name = "PATH")]
+    pub osv_db: Vec<PathBuf>,
 }
 
 /// Secrets flags.

@@ -162,6 +162,7 @@ impl Plan {
                 db: a.db,
                 target: a.target,
                 no_yanked: a.no_yanked,
+                osv_db: a.osv_db,
             };
         }
         if let Some(s) = sec {
