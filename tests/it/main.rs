@@ -20,6 +20,7 @@ mod drift_samples;
 mod frame;
 mod fuzz_regressions;
 mod no_leaks;
+mod osv;
 mod pipeline;
 mod pipeline_cli;
 mod pipeline_shared;
