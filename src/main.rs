@@ -166,6 +166,9 @@ fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
 /// `stagegate db fetch`: clone or update the advisory database where scans will look for it.
 fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
     let config = stagegate::config::Config::discover(&c.path, c.config.as_deref())?;
+    if !c.osv.is_empty() {
+        return osv_fetch(&c, &config);
+    }
     let dest = scanners::advisories::db_path(&c.path, &config, c.db.as_deref());
     let outcome = scanners::advisories::fetch_db(&dest)?;
     let verb = match outcome {
@@ -173,6 +176,40 @@ fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
         scanners::advisories::FetchOutcome::Updated => "updated",
     };
     eprintln!("stagegate: advisory database {verb} at {}", dest.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `stagegate db fetch --osv LIST`: OSV archives into `--osv-db DIR` (or the first
+/// `[advisories] osv` entry).
+fn osv_fetch(
+    c: &cli::args::DbFetchCmd,
+    config: &stagegate::config::Config,
+) -> Result<ExitCode, Error> {
+    use scanners::advisories::osv::{audit::osv_paths, fetch};
+    let ecosystems = fetch::parse_ecosystems(&c.osv)?;
+    let dest = match &c.osv_db {
+        Some(d) => d.clone(),
+        None => osv_paths(&c.path, config, &[])
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Error::Usage(
+                    "db fetch --osv: say where to put the archives: --osv-db DIR, or \
+                     `[advisories] osv = [\"DIR\"]` in stagegate.toml"
+                        .to_string(),
+                )
+            })?,
+    };
+    let base = c.osv_url.as_deref().unwrap_or(fetch::OSV_BASE_URL);
+    for f in fetch::fetch_osv(base, &ecosystems, &dest)? {
+        eprintln!(
+            "stagegate: {} OSV archive: {} records ({} bytes) at {}",
+            f.ecosystem,
+            f.records,
+            f.bytes,
+            f.path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -21,6 +21,7 @@ mod frame;
 mod fuzz_regressions;
 mod no_leaks;
 mod osv;
+mod osv_cli;
 mod pipeline;
 mod pipeline_cli;
 mod pipeline_shared;
