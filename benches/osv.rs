@@ -55,7 +55,10 @@ fn gen_npm(n: usize, dir: &Path) -> std::io::Result<()> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let flag = |name: &str| {
         args.iter()
             .position(|a| a == name)
@@ -70,7 +73,9 @@ fn main() {
                 std::process::exit(2);
             };
             let db = OsvDb::load(std::slice::from_ref(&dir), None).expect("load");
-            let ms = time(iters, || OsvDb::load(std::slice::from_ref(&dir), None).map(|d| d.len()));
+            let ms = time(iters, || {
+                OsvDb::load(std::slice::from_ref(&dir), None).map(|d| d.len())
+            });
             println!(
                 "load {}: {} records, {} problems: median {ms:.1} ms over {iters} runs",
                 dir.display(),

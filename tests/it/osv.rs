@@ -155,7 +155,9 @@ fn npm_shrinkwrap_v3_and_last_affected() {
         .find(|f| f.properties["package"] == "postcss")
         .unwrap();
     assert!(
-        postcss.message.ends_with("no fixed version is available; remove the dependency or replace it"),
+        postcss
+            .message
+            .ends_with("no fixed version is available; remove the dependency or replace it"),
         "{}",
         postcss.message
     );
@@ -191,23 +193,16 @@ fn pnpm_v6_and_v9() {
 
 #[test]
 fn poetry_uv_and_pipfile_with_pep440_ranges() {
-    check(
-        "poetry",
-        &[("GHSA-2gwj-7jmv-h26r", "django", "3.2.12", 4)],
-    );
+    check("poetry", &[("GHSA-2gwj-7jmv-h26r", "django", "3.2.12", 4)]);
     // requests 2.28.1 is affected by GHSA-j8r2-6x86-q33q and by PYSEC-2023-74, the same
     // problem (aliases): one finding.
-    let uv = check(
-        "uv",
-        &[("GHSA-j8r2-6x86-q33q", "requests", "2.28.1", 13)],
-    );
+    let uv = check("uv", &[("GHSA-j8r2-6x86-q33q", "requests", "2.28.1", 13)]);
     assert_eq!(advisories(&uv)[0].severity, Severity::Medium, "CVSS 6.1");
-    let pip = check(
-        "pipfile",
-        &[("GHSA-2gwj-7jmv-h26r", "django", "4.0.3", 12)],
-    );
+    let pip = check("pipfile", &[("GHSA-2gwj-7jmv-h26r", "django", "4.0.3", 12)]);
     assert!(
-        notes(&pip).iter().any(|n| n.contains("mylib has no version")),
+        notes(&pip)
+            .iter()
+            .any(|n| n.contains("mylib has no version")),
         "{:?}",
         notes(&pip)
     );
@@ -226,7 +221,10 @@ fn requirements_pinned_lines_and_notes_for_the_rest() {
         .into_iter()
         .find(|f| f.properties["package"] == "Django")
         .unwrap();
-    assert_eq!((django.location.start_line, django.location.end_line), (3, 4));
+    assert_eq!(
+        (django.location.start_line, django.location.end_line),
+        (3, 4)
+    );
     assert_eq!(django.properties["fix_version"], "2.2.28");
     assert!(
         notes(&out)
@@ -278,7 +276,11 @@ fn gemfile_lock_with_platforms_and_four_part_fixes() {
         .unwrap();
     assert_eq!(rack.properties["fix_version"], "2.2.3.1");
     assert_eq!(rack.severity, Severity::Critical);
-    assert!(rack.message.ends_with("upgrade to 2.2.3.1"), "{}", rack.message);
+    assert!(
+        rack.message.ends_with("upgrade to 2.2.3.1"),
+        "{}",
+        rack.message
+    );
 }
 
 #[test]
@@ -300,7 +302,11 @@ fn maven_pom_with_properties_and_managed_versions() {
             11,
         )],
     );
-    assert_eq!(advisories(&out)[0].severity, Severity::Critical, "CVSS 10.0");
+    assert_eq!(
+        advisories(&out)[0].severity,
+        Severity::Critical,
+        "CVSS 10.0"
+    );
     assert!(
         notes(&out)
             .iter()
@@ -349,7 +355,10 @@ fn every_format_at_once_and_ignores_by_alias() {
         .find(|f| f.rule_id == "advisory/GHSA-jfh8-c2jp-5v3q")
         .unwrap();
     assert_eq!(log4j.location.path, "maven/pom.xml");
-    let s = log4j.suppression.as_ref().expect("ignored by its CVE alias");
+    let s = log4j
+        .suppression
+        .as_ref()
+        .expect("ignored by its CVE alias");
     assert_eq!(s.kind, SuppressionKind::External);
     assert_eq!(s.justification, "JNDI lookups disabled");
     let unused: Vec<_> = out
@@ -410,7 +419,12 @@ fn malformed_lockfiles_name_file_and_line_and_others_are_still_audited() {
         t.path().join("ok/npm-shrinkwrap.json"),
     )
     .unwrap();
-    let out = scan(t.path(), &Config::default(), vec![osv_db()], t.path().join("x"));
+    let out = scan(
+        t.path(),
+        &Config::default(),
+        vec![osv_db()],
+        t.path().join("x"),
+    );
     let errs = errors(&out);
     for (_, _, want) in cases {
         assert!(
@@ -476,6 +490,9 @@ fn without_osv_data_other_lockfiles_are_listed_as_not_audited() {
     let out = scan(&root, &Config::default(), Vec::new(), root.join("x"));
     let errs = errors(&out);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].contains("Gemfile.lock not audited: no OSV database"), "{errs:?}");
+    assert!(
+        errs[0].contains("Gemfile.lock not audited: no OSV database"),
+        "{errs:?}"
+    );
     assert!(out.findings.is_empty());
 }

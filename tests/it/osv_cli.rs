@@ -63,7 +63,15 @@ fn fetch_then_audit_an_npm_lockfile() {
     let osv_dir = t.path().join("osv");
     let fetched = Command::cargo_bin("stagegate")
         .unwrap()
-        .args(["db", "fetch", "--osv", "npm", "--osv-url", &base, "--osv-db"])
+        .args([
+            "db",
+            "fetch",
+            "--osv",
+            "npm",
+            "--osv-url",
+            &base,
+            "--osv-db",
+        ])
         .arg(&osv_dir)
         .arg(t.path())
         .output()
@@ -79,7 +87,15 @@ fn fetch_then_audit_an_npm_lockfile() {
 
     let failed = Command::cargo_bin("stagegate")
         .unwrap()
-        .args(["db", "fetch", "--osv", "PyPI", "--osv-url", &base, "--osv-db"])
+        .args([
+            "db",
+            "fetch",
+            "--osv",
+            "PyPI",
+            "--osv-url",
+            &base,
+            "--osv-db",
+        ])
         .arg(&osv_dir)
         .arg(t.path())
         .output()
@@ -110,4 +126,27 @@ fn fetch_then_audit_an_npm_lockfile() {
         .collect();
     assert!(rules.contains(&"advisory/GHSA-p6mc-m468-83gw"), "{rules:?}");
     assert!(rules.contains(&"advisory/GHSA-xvch-5gv4-984h"), "{rules:?}");
+}
+
+#[test]
+fn the_demo_blocks_on_its_npm_lockfile_too() {
+    let out = Command::cargo_bin("stagegate")
+        .unwrap()
+        .env("STAGEGATE_TODAY", "2026-11-26")
+        .args(["audit", "--format", "json", "--no-yanked"])
+        .arg(common::crate_root().join("samples/demo"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = common::parse_json(&out.stdout);
+    let npm: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == "web/package-lock.json")
+        .filter(|f| f["rule_id"] == "advisory/GHSA-p6mc-m468-83gw")
+        .collect();
+    assert_eq!(npm.len(), 1, "{:#}", v["findings"]);
+    assert_eq!(npm[0]["location"]["start_line"], 14);
+    assert_eq!(npm[0]["severity"], "high");
 }

@@ -84,14 +84,20 @@ fn osv_form_of_rustsec_gives_the_same_findings_and_both_deduplicate() {
             vec![shared().join("osv/rustsec")],
         ));
         assert!(!from_dir.is_empty(), "{name}: nothing found");
-        assert_eq!(from_osv, from_dir, "{name}: OSV form differs from the directory");
+        assert_eq!(
+            from_osv, from_dir,
+            "{name}: OSV form differs from the directory"
+        );
         let both = run(
             name,
             shared().join("advisory-db"),
             vec![shared().join("osv/rustsec")],
         );
         let both_keys = keys(&both);
-        assert_eq!(both_keys, from_dir, "{name}: both sources must not duplicate");
+        assert_eq!(
+            both_keys, from_dir,
+            "{name}: both sources must not duplicate"
+        );
         let unique: BTreeSet<_> = both_keys.iter().collect();
         assert_eq!(unique.len(), both_keys.len(), "{name}");
         total += from_dir.len();

@@ -120,7 +120,10 @@ mod tests {
             "django-rest-framework"
         );
         assert_eq!(Ecosystem::PyPI.normalize_name("a--b"), "a-b");
-        assert_eq!(Ecosystem::Packagist.normalize_name("Twig/Twig"), "twig/twig");
+        assert_eq!(
+            Ecosystem::Packagist.normalize_name("Twig/Twig"),
+            "twig/twig"
+        );
         assert_eq!(Ecosystem::Npm.normalize_name("@Babel/core"), "@Babel/core");
     }
 }

@@ -26,7 +26,10 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
             continue;
         }
         if !saw_section {
-            return Err(at(n, "indented line before any section (is this a Gemfile.lock?)"));
+            return Err(at(
+                n,
+                "indented line before any section (is this a Gemfile.lock?)",
+            ));
         }
         if indent == 2 {
             in_specs = t == "specs:";

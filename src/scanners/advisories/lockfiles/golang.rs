@@ -9,7 +9,15 @@ use super::super::lockfile::LockError;
 use super::{at, Locked, Parsed};
 
 const DIRECTIVES: [&str; 10] = [
-    "module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "tool",
+    "module",
+    "go",
+    "toolchain",
+    "godebug",
+    "require",
+    "replace",
+    "exclude",
+    "retract",
+    "tool",
     "ignore",
 ];
 
@@ -40,7 +48,13 @@ pub(super) fn parse_mod(text: &str) -> Result<Parsed, LockError> {
                 }
                 let rest = rest.trim();
                 if rest == "(" {
-                    block = Some(DIRECTIVES.iter().find(|d| **d == verb).copied().unwrap_or(""));
+                    block = Some(
+                        DIRECTIVES
+                            .iter()
+                            .find(|d| **d == verb)
+                            .copied()
+                            .unwrap_or(""),
+                    );
                     continue;
                 }
                 (verb, rest)

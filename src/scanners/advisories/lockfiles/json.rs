@@ -119,73 +119,72 @@ impl P<'_> {
         }
         self.ws();
         let line = self.line();
-        let v = match self.b.get(self.i) {
-            None => return Err(self.err("unexpected end of file")),
-            Some(b'{') => {
-                self.i += 1;
-                let mut m = Vec::new();
-                if !self.eat(b'}') {
-                    loop {
-                        self.ws();
-                        if self.b.get(self.i) != Some(&b'"') {
-                            return Err(self.err("expected a string key"));
-                        }
-                        let k = self.string()?;
-                        if !self.eat(b':') {
-                            return Err(self.err("expected `:` after the key"));
-                        }
-                        let v = self.value(depth + 1)?;
-                        m.push((k, v));
-                        if self.eat(b',') {
-                            continue;
-                        }
-                        if self.eat(b'}') {
-                            break;
-                        }
-                        return Err(self.err("expected `,` or `}`"));
-                    }
-                }
-                V::Obj(m)
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut a = Vec::new();
-                if !self.eat(b']') {
-                    loop {
-                        a.push(self.value(depth + 1)?);
-                        if self.eat(b',') {
-                            continue;
-                        }
-                        if self.eat(b']') {
-                            break;
-                        }
-                        return Err(self.err("expected `,` or `]`"));
-                    }
-                }
-                V::Arr(a)
-            }
-            Some(b'"') => V::Str(self.string()?),
-            Some(_) => {
-                let start = self.i;
-                while self
-                    .b
-                    .get(self.i)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.'))
-                {
+        let v =
+            match self.b.get(self.i) {
+                None => return Err(self.err("unexpected end of file")),
+                Some(b'{') => {
                     self.i += 1;
+                    let mut m = Vec::new();
+                    if !self.eat(b'}') {
+                        loop {
+                            self.ws();
+                            if self.b.get(self.i) != Some(&b'"') {
+                                return Err(self.err("expected a string key"));
+                            }
+                            let k = self.string()?;
+                            if !self.eat(b':') {
+                                return Err(self.err("expected `:` after the key"));
+                            }
+                            let v = self.value(depth + 1)?;
+                            m.push((k, v));
+                            if self.eat(b',') {
+                                continue;
+                            }
+                            if self.eat(b'}') {
+                                break;
+                            }
+                            return Err(self.err("expected `,` or `}`"));
+                        }
+                    }
+                    V::Obj(m)
                 }
-                match &self.t[start..self.i] {
-                    "null" => V::Null,
-                    "true" => V::Bool(true),
-                    "false" => V::Bool(false),
-                    n if !n.is_empty() && n.parse::<f64>().is_ok() => V::Num(n.to_string()),
-                    _ => {
-                        self.i = start;
-                        return Err(self.err("expected a value"));
+                Some(b'[') => {
+                    self.i += 1;
+                    let mut a = Vec::new();
+                    if !self.eat(b']') {
+                        loop {
+                            a.push(self.value(depth + 1)?);
+                            if self.eat(b',') {
+                                continue;
+                            }
+                            if self.eat(b']') {
+                                break;
+                            }
+                            return Err(self.err("expected `,` or `]`"));
+                        }
+                    }
+                    V::Arr(a)
+                }
+                Some(b'"') => V::Str(self.string()?),
+                Some(_) => {
+                    let start = self.i;
+                    while self.b.get(self.i).is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')
+                    }) {
+                        self.i += 1;
+                    }
+                    match &self.t[start..self.i] {
+                        "null" => V::Null,
+                        "true" => V::Bool(true),
+                        "false" => V::Bool(false),
+                        n if !n.is_empty() && n.parse::<f64>().is_ok() => V::Num(n.to_string()),
+                        _ => {
+                            self.i = start;
+                            return Err(self.err("expected a value"));
+                        }
                     }
                 }
-            }
-        };
+            };
         let end = line_of(self.t, self.i.saturating_sub(1));
         Ok(J { line, end, v })
     }
@@ -224,8 +223,8 @@ impl P<'_> {
                 b't' => s.push('\t'),
                 b'u' => {
                     let hex = self.t.get(self.i..self.i + 4).unwrap_or("");
-                    let cp = u32::from_str_radix(hex, 16)
-                        .map_err(|_| self.err("invalid \\u escape"))?;
+                    let cp =
+                        u32::from_str_radix(hex, 16).map_err(|_| self.err("invalid \\u escape"))?;
                     self.i += 4;
                     // Surrogates (never in package names) become U+FFFD.
                     s.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
@@ -242,8 +241,9 @@ mod tests {
 
     #[test]
     fn lines_of_keys_values_and_errors() {
-        let j = parse("{\n  \"a\": {\n    \"b\": \"x\\u0041\"\n  },\n  \"c\": [1, true, null]\n}\n")
-            .unwrap();
+        let j =
+            parse("{\n  \"a\": {\n    \"b\": \"x\\u0041\"\n  },\n  \"c\": [1, true, null]\n}\n")
+                .unwrap();
         let a = j.get("a").unwrap();
         assert_eq!((a.line, a.end_line()), (2, 4));
         assert_eq!(a.get("b").unwrap().str(), Some("xA"));

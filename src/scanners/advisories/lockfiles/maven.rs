@@ -10,17 +10,16 @@ use super::super::lockfile::LockError;
 use super::{at, Locked, Note, Parsed};
 
 pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        at(
-            e.pos().row,
-            format!("invalid XML: {e}"),
-        )
-    })?;
+    let doc = roxmltree::Document::parse(text)
+        .map_err(|e| at(e.pos().row, format!("invalid XML: {e}")))?;
     let root = doc.root_element();
     if root.tag_name().name() != "project" {
         return Err(at(
             doc.text_pos_at(root.range().start).row,
-            format!("not a Maven POM: the root element is <{}>", root.tag_name().name()),
+            format!(
+                "not a Maven POM: the root element is <{}>",
+                root.tag_name().name()
+            ),
         ));
     }
     let child_text = |n: roxmltree::Node<'_, '_>, name: &str| -> Option<String> {
@@ -33,7 +32,9 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     let parent = root
         .children()
         .find(|c| c.is_element() && c.tag_name().name() == "parent");
-    if let Some(v) = child_text(root, "version").or_else(|| parent.and_then(|p| child_text(p, "version"))) {
+    if let Some(v) =
+        child_text(root, "version").or_else(|| parent.and_then(|p| child_text(p, "version")))
+    {
         props.insert("project.version".into(), v.clone());
         props.insert("version".into(), v.clone());
         props.insert("pom.version".into(), v);
@@ -41,7 +42,9 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     if let Some(v) = parent.and_then(|p| child_text(p, "version")) {
         props.insert("project.parent.version".into(), v);
     }
-    if let Some(g) = child_text(root, "groupId").or_else(|| parent.and_then(|p| child_text(p, "groupId"))) {
+    if let Some(g) =
+        child_text(root, "groupId").or_else(|| parent.and_then(|p| child_text(p, "groupId")))
+    {
         props.insert("project.groupId".into(), g);
     }
     for p in root
@@ -65,7 +68,10 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
         let group = child_text(d, "groupId").map(|g| resolve(&g, &props));
         let artifact = child_text(d, "artifactId").map(|a| resolve(&a, &props));
         let (Some(Some(group)), Some(Some(artifact))) = (group, artifact) else {
-            return Err(at(line, "<dependency> without a resolvable groupId and artifactId"));
+            return Err(at(
+                line,
+                "<dependency> without a resolvable groupId and artifactId",
+            ));
         };
         let name = format!("{group}:{artifact}");
         let note = |message: String| Note { line, message };
@@ -77,9 +83,9 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
                 None => out.notes.push(note(format!(
                     "{name} {v}: the property is not defined in this POM; not audited"
                 ))),
-                Some(r) if r.starts_with(['[', '(']) => out.notes.push(note(format!(
-                    "{name} {r} is a version range; not audited"
-                ))),
+                Some(r) if r.starts_with(['[', '(']) => out
+                    .notes
+                    .push(note(format!("{name} {r} is a version range; not audited"))),
                 Some(r) => out.packages.push(Locked {
                     name,
                     version: r,

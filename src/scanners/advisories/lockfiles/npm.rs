@@ -14,7 +14,10 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
             let Some(i) = key.rfind("node_modules/") else {
                 continue;
             };
-            if entry.get("link").is_some_and(|l| l.v == json::V::Bool(true)) {
+            if entry
+                .get("link")
+                .is_some_and(|l| l.v == json::V::Bool(true))
+            {
                 continue;
             }
             let name = entry

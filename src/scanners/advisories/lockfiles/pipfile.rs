@@ -8,7 +8,10 @@ use super::{at, Locked, Note, Parsed};
 pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     let root = json::parse(text)?;
     if root.get("default").is_none() && root.get("develop").is_none() {
-        return Err(at(root.line, "not a Pipfile.lock: no `default` or `develop`"));
+        return Err(at(
+            root.line,
+            "not a Pipfile.lock: no `default` or `develop`",
+        ));
     }
     let mut out = Parsed::default();
     for section in ["default", "develop"] {

@@ -16,7 +16,7 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
         )
     })?;
     let root = docs.first();
-    if !root.is_some_and(|d| !d["lockfileVersion"].is_badvalue()) {
+    if root.is_none_or(|d| d["lockfileVersion"].is_badvalue()) {
         return Err(at(1, "not a pnpm lockfile: no `lockfileVersion`"));
     }
     let mut out = Parsed::default();
@@ -101,7 +101,10 @@ mod tests {
             s("/react-dom@18.2.0(react@18.2.0)").as_deref(),
             Some("react-dom 18.2.0")
         );
-        assert_eq!(s("'@types/node@20.1.0'").as_deref(), Some("@types/node 20.1.0"));
+        assert_eq!(
+            s("'@types/node@20.1.0'").as_deref(),
+            Some("@types/node 20.1.0")
+        );
         assert_eq!(s("github.com/user/repo/abcdef"), None);
         assert_eq!(s("file:packages/x"), None);
     }

@@ -42,7 +42,14 @@ fn qualifier_rank(word: &str, followed_by_digit: bool) -> (u8, String) {
         "sp" => 6,
         _ => 7,
     };
-    (rank, if rank == 7 { w.to_string() } else { String::new() })
+    (
+        rank,
+        if rank == 7 {
+            w.to_string()
+        } else {
+            String::new()
+        },
+    )
 }
 
 impl MavenVersion {

@@ -49,14 +49,16 @@ impl Cursor<'_> {
         if start == self.i {
             return None;
         }
-        std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.s[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
     fn word(&mut self, words: &[&str]) -> Option<usize> {
         // Longest first: `rc` before `r`, `preview` before `pre`.
         let mut best: Option<(usize, usize)> = None;
         for (k, w) in words.iter().enumerate() {
-            if self.s[self.i..].starts_with(w.as_bytes()) && best.is_none_or(|(_, l)| w.len() > l)
-            {
+            if self.s[self.i..].starts_with(w.as_bytes()) && best.is_none_or(|(_, l)| w.len() > l) {
                 best = Some((k, w.len()));
             }
         }

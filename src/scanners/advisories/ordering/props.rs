@@ -40,7 +40,10 @@ fn gen(scheme: Scheme, r: &mut Rng) -> String {
             let core = format!("{}.{}.{}", r.below(3), r.below(3), r.below(3));
             match r.below(4) {
                 0 => core,
-                1 => format!("{core}-{}", r.pick(&["alpha", "alpha.1", "beta.2", "rc.1", "0"])),
+                1 => format!(
+                    "{core}-{}",
+                    r.pick(&["alpha", "alpha.1", "beta.2", "rc.1", "0"])
+                ),
                 2 => format!("v{core}-0.2021010{}000000-abcdef123456", r.below(9)),
                 _ => format!("v{core}"),
             }
@@ -52,12 +55,28 @@ fn gen(scheme: Scheme, r: &mut Rng) -> String {
             r.pick(&["", "", ".post1", ".post2"]),
             r.pick(&["", "", ".dev0", ".dev3"]),
         ),
-        Scheme::RubyGems => format!("{base}{}", r.pick(&["", "", ".rc1", ".a", ".beta2", "-pre"])),
+        Scheme::RubyGems => format!(
+            "{base}{}",
+            r.pick(&["", "", ".rc1", ".a", ".beta2", "-pre"])
+        ),
         Scheme::Maven => format!(
             "{base}{}",
-            r.pick(&["", "", "-SNAPSHOT", "-alpha1", "-rc2", "-sp1", ".Final", "-M3", "-foo"])
+            r.pick(&[
+                "",
+                "",
+                "-SNAPSHOT",
+                "-alpha1",
+                "-rc2",
+                "-sp1",
+                ".Final",
+                "-M3",
+                "-foo"
+            ])
         ),
-        Scheme::Generic => format!("{base}{}", r.pick(&["", "", "-dev", "-beta1", "-RC2", "-p1"])),
+        Scheme::Generic => format!(
+            "{base}{}",
+            r.pick(&["", "", "-dev", "-beta1", "-RC2", "-p1"])
+        ),
     }
 }
 
@@ -90,7 +109,11 @@ fn every_ordering_is_a_total_order() {
             assert_eq!(a.compare(a), Some(Ordering::Equal), "{scheme:?} {sa}");
             for (sb, b) in &vs {
                 let ab = a.compare(b).unwrap();
-                assert_eq!(ab, b.compare(a).unwrap().reverse(), "{scheme:?} {sa} vs {sb}");
+                assert_eq!(
+                    ab,
+                    b.compare(a).unwrap().reverse(),
+                    "{scheme:?} {sa} vs {sb}"
+                );
                 for (sc, c) in &vs {
                     if ab != Ordering::Greater && b.compare(c).unwrap() != Ordering::Greater {
                         assert_ne!(
@@ -122,10 +145,22 @@ fn a_bigger_number_sorts_later_and_pre_releases_sort_first() {
             let next = format!("{a}.{b}.{}", c + 1 + r.below(5));
             let lo = parse(scheme, &v);
             let hi = parse(scheme, &next);
-            assert_eq!(lo.compare(&hi), Some(Ordering::Less), "{scheme:?} {v} < {next}");
+            assert_eq!(
+                lo.compare(&hi),
+                Some(Ordering::Less),
+                "{scheme:?} {v} < {next}"
+            );
             let rc = parse(scheme, &format!("{next}{}", pre(scheme)));
-            assert_eq!(rc.compare(&hi), Some(Ordering::Less), "{scheme:?} pre of {next}");
-            assert_eq!(lo.compare(&rc), Some(Ordering::Less), "{scheme:?} {v} < pre");
+            assert_eq!(
+                rc.compare(&hi),
+                Some(Ordering::Less),
+                "{scheme:?} pre of {next}"
+            );
+            assert_eq!(
+                lo.compare(&rc),
+                Some(Ordering::Less),
+                "{scheme:?} {v} < pre"
+            );
         }
     }
 }

@@ -47,7 +47,10 @@ mod tests {
         assert!(parse("1.2.3.4").is_none());
         assert!(parse("latest").is_none());
         assert_eq!(c("v2.0.0+incompatible", "2.0.0"), Ordering::Equal);
-        assert_eq!(c("v0.0.0-20210101000000-abcdef123456", "0.0.0"), Ordering::Less);
+        assert_eq!(
+            c("v0.0.0-20210101000000-abcdef123456", "0.0.0"),
+            Ordering::Less
+        );
         assert_eq!(
             c("v1.2.4-0.20210101000000-abcdef123456", "v1.2.3"),
             Ordering::Greater

@@ -108,18 +108,23 @@ pub(in crate::scanners::advisories) fn run(
     }
     if r.osv.is_empty() {
         if !targets.is_empty() || !r.others.is_empty() {
-            let files: Vec<String> = r.others.iter().map(|(p, _)| relative(ctx.root, p)).collect();
+            let files: Vec<String> = r
+                .others
+                .iter()
+                .map(|(p, _)| relative(ctx.root, p))
+                .collect();
             let msg = format!(
                 "{} not audited: no OSV database is configured; set `[advisories] osv = \
                  [\"DIR\"]` or pass `--osv-db DIR` (`stagegate db fetch --osv npm,PyPI,… \
                  --osv-db DIR` downloads one)",
                 files.join(", ")
             );
-            out.notifications.push(if ctx.explicit && r.cargo.is_empty() {
-                Notification::error(KIND, msg)
-            } else {
-                Notification::warning(KIND, msg)
-            });
+            out.notifications
+                .push(if ctx.explicit && r.cargo.is_empty() {
+                    Notification::error(KIND, msg)
+                } else {
+                    Notification::warning(KIND, msg)
+                });
         }
         return false;
     }
@@ -320,7 +325,11 @@ fn severity(rec: &Record, cfg: &AdvisoriesConfig) -> Severity {
 
 fn ids_for_message(rec: &Record) -> String {
     let mut ids = vec![rec.id.clone()];
-    let cves: Vec<&String> = rec.aliases.iter().filter(|x| x.starts_with("CVE-")).collect();
+    let cves: Vec<&String> = rec
+        .aliases
+        .iter()
+        .filter(|x| x.starts_with("CVE-"))
+        .collect();
     if cves.is_empty() {
         ids.extend(rec.aliases.first().cloned());
     } else {
@@ -371,9 +380,10 @@ fn finding(rec: &Record, a: &Affected, t: &Target, sev: Severity) -> Finding {
         msg.push_str(&format!("; via {}", t.path));
     }
     let identity = format!("{}:{}@{}", t.eco, t.name, t.version);
-    let fix_kind = fix.as_ref().and_then(|f| f.compatible).map(|c| {
-        serde_json::Value::from(if c { "compatible" } else { "breaking" })
-    });
+    let fix_kind = fix
+        .as_ref()
+        .and_then(|f| f.compatible)
+        .map(|c| serde_json::Value::from(if c { "compatible" } else { "breaking" }));
     Finding::new(
         format!("advisory/{}", rec.id),
         sev,
@@ -392,7 +402,9 @@ fn finding(rec: &Record, a: &Affected, t: &Target, sev: Severity) -> Finding {
     .with_property("categories", rec.categories.clone())
     .with_property(
         "cvss",
-        rec.cvss_score.map(serde_json::Value::from).unwrap_or_default(),
+        rec.cvss_score
+            .map(serde_json::Value::from)
+            .unwrap_or_default(),
     )
     .with_property(
         "cvss_vector",
@@ -417,7 +429,12 @@ fn finding(rec: &Record, a: &Affected, t: &Target, sev: Severity) -> Finding {
 
 fn meta(rec: &Record, a: &Affected, sev: Severity) -> RuleMeta {
     let title = rules::plain(&rec.title());
-    let mut m = RuleMeta::new(format!("advisory/{}", rec.id), rec.id.clone(), title.clone(), sev);
+    let mut m = RuleMeta::new(
+        format!("advisory/{}", rec.id),
+        rec.id.clone(),
+        title.clone(),
+        sev,
+    );
     let first_para = rec
         .details
         .split("\n\n")

@@ -44,7 +44,12 @@ pub fn fetch_osv(base: &str, ecosystems: &[Ecosystem], dest: &Path) -> Result<Ve
         .collect()
 }
 
-fn fetch_one(agent: &ureq::Agent, base: &str, eco: Ecosystem, dest: &Path) -> Result<Fetched, Error> {
+fn fetch_one(
+    agent: &ureq::Agent,
+    base: &str,
+    eco: Ecosystem,
+    dest: &Path,
+) -> Result<Fetched, Error> {
     let dir = dest.join(eco.as_str());
     std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
         path: dir.clone(),
@@ -121,7 +126,9 @@ pub fn parse_ecosystems(list: &[String]) -> Result<Vec<Ecosystem>, Error> {
         }
     }
     if out.is_empty() {
-        return Err(Error::Usage("--osv: name at least one ecosystem".to_string()));
+        return Err(Error::Usage(
+            "--osv: name at least one ecosystem".to_string(),
+        ));
     }
     Ok(out)
 }
@@ -204,8 +211,8 @@ mod tests {
             .unwrap();
         assert_eq!(bytes.len() as u64, got[0].bytes);
         // The loader reads what was fetched.
-        let db = crate::scanners::advisories::osv::OsvDb::load(&[t.path().to_path_buf()], None)
-            .unwrap();
+        let db =
+            crate::scanners::advisories::osv::OsvDb::load(&[t.path().to_path_buf()], None).unwrap();
         assert_eq!(db.len(), 1);
 
         // A broken archive is refused and leaves nothing behind.
@@ -221,9 +228,15 @@ mod tests {
     #[test]
     fn ecosystem_lists() {
         let l = |s: &str| parse_ecosystems(&[s.to_string()]);
-        assert_eq!(l("npm, pypi,npm").unwrap(), [Ecosystem::Npm, Ecosystem::PyPI]);
+        assert_eq!(
+            l("npm, pypi,npm").unwrap(),
+            [Ecosystem::Npm, Ecosystem::PyPI]
+        );
         assert_eq!(l("all").unwrap().len(), 7);
-        assert!(l("cobol").unwrap_err().to_string().contains("unknown ecosystem `cobol`"));
+        assert!(l("cobol")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown ecosystem `cobol`"));
         assert!(l(",").is_err());
     }
 }

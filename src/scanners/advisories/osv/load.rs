@@ -76,7 +76,11 @@ impl OsvDb {
 
     fn add(&mut self, rec: Record, wanted: Option<&Wanted>) {
         self.parsed += 1;
-        if self.newest.as_deref().is_none_or(|n| rec.modified.as_str() > n) {
+        if self
+            .newest
+            .as_deref()
+            .is_none_or(|n| rec.modified.as_str() > n)
+        {
             self.newest = Some(rec.modified.clone());
         }
         let keys: Vec<(Ecosystem, String)> = rec
@@ -173,10 +177,9 @@ fn read_path(p: &Path, out: &mut Vec<(String, Result<String, String>)>) {
         return;
     }
     let text = match std::fs::metadata(p) {
-        Ok(m) if m.len() > MAX_RECORD_BYTES => Err(format!(
-            "too large to be an OSV record ({} bytes)",
-            m.len()
-        )),
+        Ok(m) if m.len() > MAX_RECORD_BYTES => {
+            Err(format!("too large to be an OSV record ({} bytes)", m.len()))
+        }
         _ => std::fs::read(p)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|b| String::from_utf8(b).map_err(|_| "not valid UTF-8".to_string())),
@@ -257,8 +260,11 @@ mod tests {
         assert!(probs[1].contains("bad.json: line 3"), "{probs:?}");
 
         let wanted: Wanted = [(Ecosystem::Npm, "a".to_string())].into_iter().collect();
-        let db = OsvDb::load(&[zpath.clone(), t.path().join("npm/GHSA-1.json")], Some(&wanted))
-            .unwrap();
+        let db = OsvDb::load(
+            &[zpath.clone(), t.path().join("npm/GHSA-1.json")],
+            Some(&wanted),
+        )
+        .unwrap();
         assert_eq!((db.len(), db.parsed()), (1, 2));
         assert!(db.covers(Ecosystem::Npm) && !db.covers(Ecosystem::PyPI));
 

@@ -192,7 +192,9 @@ fn best_cvss(sev: &[RawSeverity]) -> (Option<String>, Option<f64>) {
         .filter(|s| matches!(s.kind.as_str(), "CVSS_V3" | "CVSS_V4"))
         .filter_map(|s| {
             let v = s.score.trim();
-            cvss::Cvss::from_str(v).ok().map(|c| (v.to_string(), c.score()))
+            cvss::Cvss::from_str(v)
+                .ok()
+                .map(|c| (v.to_string(), c.score()))
         })
         .fold((None, None), |best, (v, s)| match best.1 {
             Some(b) if b >= s => best,
@@ -268,7 +270,10 @@ impl Record {
         for a in raw.affected.iter().flatten() {
             // RustSec keeps its kind and categories per affected package.
             let adb = a.database_specific.as_ref();
-            if let Some(i) = adb.and_then(|d| d.get("informational")).and_then(|v| v.as_str()) {
+            if let Some(i) = adb
+                .and_then(|d| d.get("informational"))
+                .and_then(|v| v.as_str())
+            {
                 kind = match i.trim() {
                     "unmaintained" => Kind::Unmaintained,
                     "unsound" => Kind::Unsound,
