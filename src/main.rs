@@ -149,7 +149,14 @@ fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
             Some(rule) => stagegate::explain::render(&rule),
             None if id.starts_with("advisory/") || id.starts_with("RUSTSEC-") => {
                 let bare = id.trim_start_matches("advisory/");
-                format!("{id}: advisory rules are documented by the advisory database: https://rustsec.org/advisories/{bare}\n")
+                // RustSec ids have rustsec.org pages; every other OSV id (GHSA, PYSEC, GO…)
+                // has one on osv.dev.
+                let url = if bare.starts_with("RUSTSEC-") {
+                    format!("https://rustsec.org/advisories/{bare}")
+                } else {
+                    format!("https://osv.dev/vulnerability/{bare}")
+                };
+                format!("{id}: advisory rules are documented by the advisory database: {url}\n")
             }
             None => {
                 return Err(Error::Usage(format!(

@@ -150,3 +150,15 @@ fn the_demo_blocks_on_its_npm_lockfile_too() {
     assert_eq!(npm[0]["location"]["start_line"], 14);
     assert_eq!(npm[0]["severity"], "high");
 }
+
+#[test]
+fn explain_points_osv_ids_at_osv_dev() {
+    let out = Command::cargo_bin("stagegate")
+        .unwrap()
+        .args(["explain", "advisory/GHSA-p6mc-m468-83gw"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("https://osv.dev/vulnerability/GHSA-p6mc-m468-83gw"));
+}
