@@ -117,7 +117,14 @@ fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
             Some(rule) => stagegate::explain::render(&rule),
             None if id.starts_with("advisory/") || id.starts_with("RUSTSEC-") => {
                 let bare = id.trim_start_matches("advisory/");
-                format!("{id}: advisory rules are documented by the advisory database: https://rustsec.org/advisories/{bare}\n")
+                // RustSec ids have rustsec.org pages; every other OSV id (GHSA, PYSEC, GO…)
+                // has one on osv.dev.
+                let url = if bare.starts_with("RUSTSEC-") {
+                    format!("https://rustsec.org/advisories/{bare}")
+                } else {
+                    format!("https://osv.dev/vulnerability/{bare}")
+                };
+                format!("{id}: advisory rules are documented by the advisory database: {url}\n")
             }
             None => {
                 return Err(Error::Usage(format!(
@@ -133,6 +140,9 @@ fn explain(c: cli::args::ExplainCmd) -> Result<ExitCode, Error> {
 /// `stagegate db fetch`: clone or update the advisory database where scans will look for it.
 fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
     let config = ValidConfig::discover(&c.path, c.config.as_deref())?;
+    if !c.osv.is_empty() {
+        return osv_fetch(&c, &config);
+    }
     let dest = stagegate::scanners::advisories::db_path(&c.path, &config, c.db.as_deref());
     let outcome = stagegate::scanners::advisories::fetch_db(&dest)?;
     let verb = match outcome {
@@ -140,6 +150,37 @@ fn db_fetch(c: cli::args::DbFetchCmd) -> Result<ExitCode, Error> {
         stagegate::scanners::advisories::FetchOutcome::Updated => "updated",
     };
     print::info(&format!("advisory database {verb} at {}", dest.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `stagegate db fetch --osv LIST`: OSV archives into `--osv-db DIR` (or the first
+/// `[advisories] osv` entry).
+fn osv_fetch(c: &cli::args::DbFetchCmd, config: &ValidConfig) -> Result<ExitCode, Error> {
+    use stagegate::scanners::advisories::osv::{audit::osv_paths, fetch};
+    let ecosystems = fetch::parse_ecosystems(&c.osv)?;
+    let dest = match &c.osv_db {
+        Some(d) => d.clone(),
+        None => osv_paths(&c.path, config, &[])
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Error::Usage(
+                    "db fetch --osv: say where to put the archives: --osv-db DIR, or \
+                     `[advisories] osv = [\"DIR\"]` in stagegate.toml"
+                        .to_string(),
+                )
+            })?,
+    };
+    let base = c.osv_url.as_deref().unwrap_or(fetch::OSV_BASE_URL);
+    for f in fetch::fetch_osv(base, &ecosystems, &dest)? {
+        print::info(&format!(
+            "{} OSV archive: {} records ({} bytes) at {}",
+            f.ecosystem,
+            f.records,
+            f.bytes,
+            f.path.display()
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -170,6 +211,7 @@ fn init(c: cli::args::InitCmd) -> Result<ExitCode, Error> {
             db: None,
             target: None,
             no_yanked: false,
+            osv_db: Vec::new(),
         },
     });
     run(Cli { command: cmd })

@@ -147,9 +147,7 @@ fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
         result
             .notifications
             .extend(out.notifications.into_iter().map(|mut n| {
-                if let std::borrow::Cow::Owned(m) =
-                    scrub(&n.message)
-                {
+                if let std::borrow::Cow::Owned(m) = scrub(&n.message) {
                     n.message = m;
                 }
                 n

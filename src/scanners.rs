@@ -84,6 +84,8 @@ pub struct AdvisoryOptions {
     pub target: Option<String>,
     /// `--no-yanked`: skip the yanked-version check (it reads Cargo's index cache).
     pub no_yanked: bool,
+    /// `--osv-db PATH` (repeatable): OSV records or archives (win over `[advisories] osv`).
+    pub osv_db: Vec<PathBuf>,
 }
 
 /// What the secrets scanner reads.

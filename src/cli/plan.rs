@@ -156,6 +156,7 @@ impl Invocation {
                 db: a.db,
                 target: a.target,
                 no_yanked: a.no_yanked,
+                osv_db: a.osv_db,
             };
         }
         if let Some(s) = sec {

@@ -14,6 +14,12 @@ pub struct AdvisoriesConfig {
     /// `~/.cargo/advisory-db`, the copy cargo-audit users already have.
     #[serde(default)]
     pub db: Option<String>,
+    /// OSV advisory data for the lockfiles of other ecosystems (npm, PyPI, Go, RubyGems,
+    /// Packagist, Maven; crates.io too): directories of OSV JSON records or OSV's `all.zip`
+    /// archives, relative to the scan root (`~/` is the home directory). `--osv-db` wins.
+    /// Default: none (those lockfiles are listed as not audited).
+    #[serde(default)]
+    pub osv: Vec<String>,
     /// Accepted advisories: an id or any alias, with a reason and an optional expiry.
     #[serde(default)]
     pub ignore: Vec<AdvisoryIgnore>,
@@ -39,6 +45,7 @@ impl Default for AdvisoriesConfig {
     fn default() -> Self {
         AdvisoriesConfig {
             db: None,
+            osv: Vec::new(),
             ignore: Vec::new(),
             max_age_days: default_max_age_days(),
             unsound: default_unsound(),

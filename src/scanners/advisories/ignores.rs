@@ -29,9 +29,14 @@ impl<'a> Ignores<'a> {
 
     /// The first unexpired entry naming `a` (by id or alias).
     pub(super) fn matching(&self, a: &advisory::Advisory) -> Option<(usize, &str)> {
+        self.matching_ids(|id| a.is_known_as(id))
+    }
+
+    /// The first unexpired entry whose id `known_as` accepts (an OSV record's id or alias).
+    pub(super) fn matching_ids(&self, known_as: impl Fn(&str) -> bool) -> Option<(usize, &str)> {
         self.entries.iter().enumerate().find_map(|(k, e)| {
             let expired = e.until.is_some_and(|u| u.has_passed(self.today));
-            (!expired && a.is_known_as(e.id.trim())).then_some((k, e.reason.as_str()))
+            (!expired && known_as(e.id.trim())).then_some((k, e.reason.as_str()))
         })
     }
 
