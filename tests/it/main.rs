@@ -24,6 +24,7 @@ mod no_leaks;
 mod pipeline;
 mod pipeline_cli;
 mod pipeline_shared;
+mod rule_ids;
 mod samples;
 mod secrets_identifiers;
 mod secrets_rules;
