@@ -44,7 +44,6 @@ pub mod cfg;
 pub mod compare;
 pub mod envtok;
 pub mod expect;
-pub mod hardening;
 pub mod image;
 pub mod keys;
 pub mod kinds;
@@ -54,7 +53,9 @@ pub mod model;
 pub mod pairs;
 pub mod parse;
 pub mod policy;
-pub mod sizing;
+pub mod security_regression;
+pub mod shared_endpoint;
+pub mod sizing_inversion;
 
 use std::collections::BTreeMap;
 

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod cfg;
+pub mod devset;
 pub mod engine;
 pub mod git;
 pub mod rule;

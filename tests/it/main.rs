@@ -28,6 +28,7 @@ mod osv_cli;
 mod pipeline;
 mod pipeline_cli;
 mod pipeline_shared;
+mod rule_ids;
 mod samples;
 mod secrets_identifiers;
 mod secrets_rules;

@@ -69,7 +69,7 @@ fn default_notice() -> Severity {
     Severity::Note
 }
 fn default_yanked() -> Severity {
-    Severity::Low
+    super::rules::AdvisoryRule::Yanked.default_severity()
 }
 
 /// One accepted advisory.

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{advisory, cfg, rules};
+use super::rules::AdvisoryRule;
+use super::{advisory, cfg};
 use crate::dates::IsoDate;
-use crate::finding::{Finding, Location, RuleMeta, Severity};
+use crate::finding::{Finding, Location, RuleMeta};
 use crate::paths::relative;
 use crate::scanners::{ScanContext, ScanOutput};
 
@@ -60,9 +61,10 @@ impl<'a> Ignores<'a> {
         for (k, e) in self.entries.iter().enumerate() {
             let loc = self.location(k);
             if let Some(until) = e.until.filter(|u| u.has_passed(self.today)) {
+                let rule = AdvisoryRule::ExpiredIgnore;
                 let f = Finding::new(
-                    rules::EXPIRED_IGNORE,
-                    Severity::High,
+                    rule.id(),
+                    rule.default_severity(),
                     format!(
                         "the ignore of {} expired on {until} (reason was: {}); fix the advisory \
                          or review the decision and move `until`",
@@ -74,13 +76,14 @@ impl<'a> Ignores<'a> {
                 .with_property("advisory_id", e.id.clone())
                 .with_property("until", until.to_string());
                 rules
-                    .entry(rules::EXPIRED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::EXPIRED_IGNORE, Severity::High));
+                    .entry(rule.id().to_string())
+                    .or_insert_with(|| rule.meta());
                 out.findings.push(f);
             } else if !used.get(k).copied().unwrap_or(false) {
+                let rule = AdvisoryRule::UnusedIgnore;
                 let f = Finding::new(
-                    rules::UNUSED_IGNORE,
-                    Severity::Note,
+                    rule.id(),
+                    rule.default_severity(),
                     format!(
                         "the ignore of {} matched no advisory in any lockfile; delete it",
                         e.id
@@ -90,8 +93,8 @@ impl<'a> Ignores<'a> {
                 )
                 .with_property("advisory_id", e.id.clone());
                 rules
-                    .entry(rules::UNUSED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::UNUSED_IGNORE, Severity::Note));
+                    .entry(rule.id().to_string())
+                    .or_insert_with(|| rule.meta());
                 out.findings.push(f);
             }
         }

@@ -1,5 +1,5 @@
-//! Security switches whose hardened value is known, so "hardened in UAT, not in production" is a
-//! security regression rather than ordinary value drift.
+//! `drift/security-regression`: security switches whose hardened value is known, so "hardened
+//! in UAT, not in production" is a security regression rather than ordinary value drift.
 
 use super::keys::key_words;
 use super::model::Value;

@@ -1,5 +1,6 @@
-//! Sizing: replica counts, Kubernetes CPU/memory quantities and instance classes, so that
-//! "production smaller than UAT" is found and "production bigger than UAT" stays quiet.
+//! `drift/sizing-inversion`: replica counts, Kubernetes CPU/memory quantities and instance
+//! classes, so that "production smaller than UAT" is found and "production bigger than UAT"
+//! stays quiet.
 
 use super::keys::key_words;
 use super::model::Value;
