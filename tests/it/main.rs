@@ -25,6 +25,7 @@ mod pipeline_cli;
 mod pipeline_shared;
 mod samples;
 mod secrets_identifiers;
+mod secrets_engine;
 mod secrets_rules;
 mod secrets_samples;
 mod secrets_scan;

@@ -104,10 +104,10 @@ pub struct Rule {
     pub source: String,
     /// 1-based line of its `[[rule]]` table.
     pub line: u32,
-    /// The regex and the capture group index of the secret (0 = whole match), compiled on
-    /// first use: a scan only pays for the rules whose keywords occur, which keeps startup of
+    /// The regex, the capture group index of the secret (0 = whole match) and the longest
+    /// match in bytes (`None`: unbounded), compiled on first use: a scan only pays for the rules whose keywords occur, which keeps startup of
     /// a pre-commit run (a handful of staged files) short. Shared between clones.
-    compiled: Arc<OnceLock<Option<(Regex, usize)>>>,
+    compiled: Arc<OnceLock<Option<CompiledRegex>>>,
     /// Lowercased context keywords.
     pub(crate) context_lower: Vec<Vec<u8>>,
 }
@@ -118,9 +118,10 @@ impl Rule {
         &self.def.id
     }
 
-    /// The compiled regex and secret group; `None` if the regex does not compile (impossible
-    /// for rules loaded with eager validation, and tested for the built-in ones).
-    pub(crate) fn compiled(&self) -> Option<&(Regex, usize)> {
+    /// The compiled regex, secret group and longest match; `None` if the regex does not
+    /// compile (impossible for rules loaded with eager validation, and tested for the built-in
+    /// ones).
+    pub(crate) fn compiled(&self) -> Option<&CompiledRegex> {
         self.compiled
             .get_or_init(|| build_regex(&self.def.regex).ok())
             .as_ref()
@@ -237,8 +238,13 @@ pub fn parse_rule_file(
     (rules, errors)
 }
 
+/// A rule's regex, the index of its secret group and the length in bytes of its longest
+/// possible match (`None` when unbounded): the engine searches a window that wide on each side
+/// of a keyword hit.
+pub(crate) type CompiledRegex = (Regex, usize, Option<usize>);
+
 /// Compiles a rule regex and finds its secret group: `secret` if named, else 1, else 0.
-fn build_regex(src: &str) -> Result<(Regex, usize), regex::Error> {
+fn build_regex(src: &str) -> Result<CompiledRegex, regex::Error> {
     let regex = RegexBuilder::new(src)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()?;
@@ -246,7 +252,13 @@ fn build_regex(src: &str) -> Result<(Regex, usize), regex::Error> {
         .capture_names()
         .position(|n| n == Some("secret"))
         .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-    Ok((regex, group))
+    // The regex compiled, so it parses; a failure here only loses the bound.
+    let max_len = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(src)
+        .ok()
+        .and_then(|hir| hir.properties().maximum_len());
+    Ok((regex, group, max_len))
 }
 
 /// Validates a definition; with `eager`, compiles its regex now so that a bad one is an error
