@@ -31,8 +31,18 @@ fn scan_with(root: &Path, config: &Config, options: &ScanOptions) -> ScanOutput 
 
 fn git(dir: &Path, args: &[&str]) {
     let st = Command::new("git")
-        .args(["-c", "user.name=Dev One", "-c", "user.email=dev@example.com"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=Dev One",
+            "-c",
+            "user.email=dev@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -63,7 +73,11 @@ fn rand_alnum(seed: &mut u64, n: usize) -> String {
 fn sample_texts() -> Vec<(String, Vec<u8>)> {
     let root = crate::common::crate_root();
     let mut texts = Vec::new();
-    let mut stack = vec![root.join("src"), root.join("rules"), root.join("tests/fixtures")];
+    let mut stack = vec![
+        root.join("src"),
+        root.join("rules"),
+        root.join("tests/fixtures"),
+    ];
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
@@ -80,14 +94,22 @@ fn sample_texts() -> Vec<(String, Vec<u8>)> {
     let examples: Vec<String> = builtin_rules()
         .rules()
         .iter()
-        .flat_map(|r| r.def.examples.iter().chain(&r.def.negative_examples).cloned())
+        .flat_map(|r| {
+            r.def
+                .examples
+                .iter()
+                .chain(&r.def.negative_examples)
+                .cloned()
+        })
         .collect();
     assert!(examples.len() > 300, "{} examples", examples.len());
     let mut code = String::new();
     let mut line = String::new();
     let mut seed = 7;
     for (i, ex) in examples.iter().enumerate() {
-        code.push_str(&format!("fn f{i}() {{\n    let cfg = load();\n    {ex}\n}}\n"));
+        code.push_str(&format!(
+            "fn f{i}() {{\n    let cfg = load();\n    {ex}\n}}\n"
+        ));
         line.push_str(&format!("var a{i}=e.token||t;{};", ex.replace('\n', " ")));
         if i % 5 == 0 {
             let v = rand_alnum(&mut seed, 24);
@@ -115,10 +137,27 @@ fn windowed_engine_finds_what_the_whole_file_engine_finds() {
         };
         let fast = key(rules.find_in_bytes(&text));
         let reference = key(rules.find_in_bytes_reference(&text));
-        assert_eq!(fast, reference, "{name}");
+        let only_fast: Vec<_> = fast.iter().filter(|m| !reference.contains(m)).collect();
+        let only_ref: Vec<_> = reference.iter().filter(|m| !fast.contains(m)).collect();
+        let show = |m: &&(String, usize, usize)| {
+            let lo = m.1.saturating_sub(60);
+            format!(
+                "{m:?} in {:?}",
+                String::from_utf8_lossy(&text[lo..(m.2 + 20).min(text.len())])
+            )
+        };
+        assert!(
+            only_fast.is_empty() && only_ref.is_empty(),
+            "{name}: only windowed: {:#?}\nonly whole-file: {:#?}",
+            only_fast.iter().map(show).collect::<Vec<_>>(),
+            only_ref.iter().map(show).collect::<Vec<_>>()
+        );
         total += fast.len();
     }
-    assert!(total > 300, "the samples exercise the rules: {total} matches");
+    assert!(
+        total > 300,
+        "the samples exercise the rules: {total} matches"
+    );
 }
 
 #[test]
@@ -127,7 +166,9 @@ fn one_line_bundle_positions_are_exact() {
     let mut line = String::from("!function(e){");
     let mut secrets = Vec::new();
     for i in 0..3000 {
-        line.push_str(&format!("e.token=t.token||n;function q{i}(e){{return e+1}};é;"));
+        line.push_str(&format!(
+            "e.token=t.token||n;function q{i}(e){{return e+1}};é;"
+        ));
         if i % 3 == 0 {
             let v = rand_alnum(&mut seed, 20);
             line.push_str(&format!("l={{\"password\":\"{v}\"}};"));
@@ -147,7 +188,11 @@ fn one_line_bundle_positions_are_exact() {
             .match_indices(&format!("\"password\":\"{prefix}"))
             .map(|(i, _)| i + "\"password\":\"".len())
             .find(|&i| line[..i].chars().count() as u32 + 1 == f.location.start_column);
-        assert!(byte.is_some(), "column {} of {redacted}", f.location.start_column);
+        assert!(
+            byte.is_some(),
+            "column {} of {redacted}",
+            f.location.start_column
+        );
     }
 }
 
@@ -159,7 +204,7 @@ fn files_over_the_old_limit_are_scanned_in_chunks() {
     let row = "INSERT INTO t VALUES (1,'hello world','ok');\n";
     let mut text = String::with_capacity(21 << 20);
     let edge = 8usize << 20;
-    while text.len() < edge - 10 {
+    while text.len() + row.len() < edge - 10 {
         text.push_str(row);
     }
     let straddle_line = text.matches('\n').count() + 1;
@@ -243,11 +288,17 @@ fn own_baseline_and_reports_are_never_scanned() {
     assert_eq!(base.code, Some(0), "{}", base.stderr);
     assert!(root.join(".stagegate-baseline.json").exists());
     // Reports saved into the tree (as a CI job would) are not scanned either.
+    std::fs::create_dir_all(root.join("out")).unwrap();
+    let b = ".stagegate-baseline.json";
     for (format, file) in [("json", "out/report.json"), ("sarif", "out/report.sarif")] {
-        let r = scan_cli(root, &[".", "--format", format, "--output", file]);
+        let r = scan_cli(
+            root,
+            &[".", "--baseline", b, "--format", format, "--output", file],
+        );
         assert_eq!(r.code, Some(0), "{format}: {}", r.stderr);
     }
-    let again = scan_cli(root, &[".", "--format", "json"]);
+    assert!(root.join("out/report.sarif").exists());
+    let again = scan_cli(root, &[".", "--baseline", b, "--format", "json"]);
     assert_eq!(again.code, Some(0), "{}\n{}", again.stdout, again.stderr);
     let report = again.json("after baseline");
     let unsuppressed: Vec<_> = report["findings"]
@@ -257,6 +308,9 @@ fn own_baseline_and_reports_are_never_scanned() {
         .filter(|f| f.get("suppression").is_none_or(|s| s.is_null()))
         .collect();
     assert!(unsuppressed.is_empty(), "{unsuppressed:?}");
+    // Only the application file was read: not the baseline, not the two reports.
+    let out = scan_with(root, &Config::default(), &ScanOptions::default());
+    assert_eq!(out.stats.files, 1, "{:?}", out.findings);
 }
 
 #[test]
@@ -295,7 +349,11 @@ fn history_reports_each_secret_once_with_its_versions() {
     assert_eq!(f.properties["versions"], 4);
     assert_eq!(f.properties["in_head"], true);
     assert!(f.message.contains("3 later versions"), "{}", f.message);
-    assert!(f.message.contains("HEAD still contains it"), "{}", f.message);
+    assert!(
+        f.message.contains("HEAD still contains it"),
+        "{}",
+        f.message
+    );
     // Removed from HEAD: still a finding, and the message says where it lives.
     write(root, "app.env", "A=5\n");
     git(root, &["commit", "-qam", "remove the secret"]);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::filters::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use super::keywords::KeywordSet;
-use super::rule::Rule;
+use super::rule::{CompiledRegex, Reach, Rule};
 use super::validate::{validate, Validation};
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
@@ -22,9 +22,14 @@ pub const CONTEXT_WINDOW: usize = 200;
 /// How far before a keyword hit a match may start, and after the keyword's end it may end, for
 /// rules whose regex has no bounded length (bounded regexes use their maximum length, which
 /// makes the window exact). A match that runs into the end of its window is searched again
-/// with a larger one, so long unbounded matches are not cut.
+/// with a larger one, so long unbounded matches are not cut; a long body (a PEM key) gets a
+/// wide window from the start, since its regex may fail rather than run into a narrow end.
 const UNBOUNDED_BACK: usize = 1024;
 const UNBOUNDED_FORWARD: usize = 4096;
+const LONG_BODY_FORWARD: usize = 256 << 10;
+/// Added to every window on both sides: some rules use their keyword as nearby context rather
+/// than as part of the match (`bootstrap` before a `abcdef.0123456789abcdef` token).
+const KEYWORD_CONTEXT: usize = 256;
 
 /// A compiled rule set: the rules and the keyword automaton that selects which of them run.
 #[derive(Debug, Clone)]
@@ -120,7 +125,11 @@ impl CompiledRules {
         let mut cand: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
         for h in &hits {
             let end = h.start + self.keywords.len_of(h.pattern);
-            for &r in self.pattern_rules.get(h.pattern as usize).map_or(&[][..], Vec::as_slice) {
+            for &r in self
+                .pattern_rules
+                .get(h.pattern as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
                 cand.push((r, h.start, end));
             }
         }
@@ -137,9 +146,15 @@ impl CompiledRules {
             if let Some(rule) = self.rules.get(index) {
                 if let Some(compiled) = rule.compiled() {
                     let (back, forward) = match compiled.2 {
-                        Some(n) => (n, n),
-                        None => (UNBOUNDED_BACK, UNBOUNDED_FORWARD),
+                        Reach::Bounded(n) => (n, n),
+                        Reach::Unbounded => (UNBOUNDED_BACK, UNBOUNDED_FORWARD),
+                        Reach::LongBody => (UNBOUNDED_BACK, LONG_BODY_FORWARD),
+                        Reach::File => (usize::MAX, usize::MAX),
                     };
+                    let (back, forward) = (
+                        back.saturating_add(KEYWORD_CONTEXT),
+                        forward.saturating_add(KEYWORD_CONTEXT),
+                    );
                     let mut k = i;
                     while k < j {
                         let a = cand[k].1.saturating_sub(back);
@@ -166,7 +181,11 @@ impl CompiledRules {
     pub fn find_in_bytes_reference(&self, hay: &[u8]) -> Vec<SecretMatch> {
         let mut triggered = vec![false; self.rules.len()];
         for h in self.keywords.hits(hay) {
-            for &r in self.pattern_rules.get(h.pattern as usize).map_or(&[][..], Vec::as_slice) {
+            for &r in self
+                .pattern_rules
+                .get(h.pattern as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
                 triggered[r as usize] = true;
             }
         }
@@ -200,7 +219,7 @@ impl CompiledRules {
 fn scan_region(
     index: usize,
     rule: &Rule,
-    compiled: &(regex::bytes::Regex, usize, Option<usize>),
+    compiled: &CompiledRegex,
     hay: &[u8],
     region: Range<usize>,
     forward: usize,

@@ -383,7 +383,10 @@ fn once_per_secret(mut scanned: Vec<(Sighting, Scanned)>, head: &HashSet<String>
                 .chars()
                 .take(12)
                 .collect();
-            f.message = format!("{} (introduced in commit {short}{carried}{head_note})", f.message);
+            f.message = format!(
+                "{} (introduced in commit {short}{carried}{head_note})",
+                f.message
+            );
             f.with_property("versions", versions)
                 .with_property("in_head", in_head)
         })
@@ -539,7 +542,8 @@ pub fn scan_history(
         .unzip();
     // Bounded: at most 16 blobs wait for a scanner, which caps memory on repositories of big files.
     // Large blobs are scanned in chunks by the reader itself (bounded memory), and arrive done.
-    let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Result<Vec<u8>, Scanned>)>(16);
+    let (blob_tx, blob_rx) =
+        std::sync::mpsc::sync_channel::<(Sighting, Result<Vec<u8>, Scanned>)>(16);
     let prefix_ref = prefix.as_str();
     let exclude_ref = &exclude;
     let (commits, log_err, cat_res, problems, scanned) = std::thread::scope(|s| {
@@ -586,11 +590,18 @@ pub fn scan_history(
                                 let _ = blob_tx.send((sighting, Ok(c)));
                             }
                             Ok(large) => {
-                                match scan_blob(emitter, large, &sighting.path, Some(&sighting.commit)) {
+                                match scan_blob(
+                                    emitter,
+                                    large,
+                                    &sighting.path,
+                                    Some(&sighting.commit),
+                                ) {
                                     Ok(done) => {
                                         let _ = blob_tx.send((sighting, Err(done)));
                                     }
-                                    Err(e) => problems.push((sighting, format!("reading failed: {e}"))),
+                                    Err(e) => {
+                                        problems.push((sighting, format!("reading failed: {e}")))
+                                    }
                                 }
                             }
                             Err(msg) => problems.push((sighting, msg)),
@@ -605,7 +616,13 @@ pub fn scan_history(
             .par_bridge()
             .filter_map(|(sighting, content)| {
                 let done = match content {
-                    Ok(c) => scan_blob(emitter, Blob::Whole(c), &sighting.path, Some(&sighting.commit)).ok()?,
+                    Ok(c) => scan_blob(
+                        emitter,
+                        Blob::Whole(c),
+                        &sighting.path,
+                        Some(&sighting.commit),
+                    )
+                    .ok()?,
                     Err(done) => done,
                 };
                 if done.binary && done.findings.is_empty() {

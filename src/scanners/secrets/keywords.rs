@@ -176,7 +176,8 @@ mod tests {
         let mut out = Vec::new();
         for (pi, w) in words.iter().enumerate() {
             for s in 0..hay.len() {
-                if hay[s..].len() >= w.len() && hay[s..s + w.len()].eq_ignore_ascii_case(w.as_bytes())
+                if hay[s..].len() >= w.len()
+                    && hay[s..s + w.len()].eq_ignore_ascii_case(w.as_bytes())
                 {
                     out.push(Hit {
                         start: s,
@@ -191,7 +192,9 @@ mod tests {
 
     #[test]
     fn overlapping_keywords_are_all_found() {
-        let words = ["api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw"];
+        let words = [
+            "api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw",
+        ];
         let k = set(&words);
         for hay in [
             &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
@@ -199,7 +202,12 @@ mod tests {
             b"",
             b"kkkeeeyyy keykeykey",
         ] {
-            assert_eq!(k.hits(hay), naive(&words, hay), "{}", String::from_utf8_lossy(hay));
+            assert_eq!(
+                k.hits(hay),
+                naive(&words, hay),
+                "{}",
+                String::from_utf8_lossy(hay)
+            );
         }
     }
 

@@ -140,7 +140,10 @@ mod tests {
     fn naive(hay: &[u8], offset: usize) -> (u32, u32) {
         let before = &hay[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let ls = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let ls = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         (line, chars(&before[ls..]) as u32 + 1)
     }
 

@@ -99,10 +99,12 @@ fn literal_value(v: &str) -> bool {
 }
 
 fn lines(content: &[u8]) -> impl Iterator<Item = (u32, String)> + '_ {
-    content
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), String::from_utf8_lossy(l).into_owned()))
+    content.split(|&b| b == b'\n').enumerate().map(|(i, l)| {
+        (
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            String::from_utf8_lossy(l).into_owned(),
+        )
+    })
 }
 
 fn npmrc_auth_line(content: &[u8]) -> Option<u32> {
@@ -177,7 +179,11 @@ pub fn path_findings(path: &str, content: Option<&[u8]>) -> Vec<Finding> {
 
 /// `findings` of a file's content, completed by the path rules when the content rules found
 /// nothing (a key file the private-key rule already reports is not reported twice).
-pub fn with_path_rules(path: &str, content: Option<&[u8]>, mut findings: Vec<Finding>) -> Vec<Finding> {
+pub fn with_path_rules(
+    path: &str,
+    content: Option<&[u8]>,
+    mut findings: Vec<Finding>,
+) -> Vec<Finding> {
     if findings.is_empty() {
         findings = path_findings(path, content);
     }
@@ -197,7 +203,12 @@ pub fn path_rule_meta(qualified_id: &str) -> Option<RuleMeta> {
                 .unwrap_or_default()
         })
         .collect();
-    let mut m = RuleMeta::new(qualified_id.to_string(), pascal, rule.name.to_string(), rule.severity);
+    let mut m = RuleMeta::new(
+        qualified_id.to_string(),
+        pascal,
+        rule.name.to_string(),
+        rule.severity,
+    );
     m.full_description = rule.description.to_string();
     m.help_markdown = format!("**{}** — {}", rule.name, rule.description);
     m.tags = vec![
@@ -233,7 +244,10 @@ mod tests {
             path_findings(p, c).into_iter().map(|f| f.rule_id).collect()
         };
         assert_eq!(ids("certs/Prod.PFX", None), ["secret/pkcs12-file"]);
-        assert_eq!(ids("home/.ssh/id_ed25519", Some(b"x")), ["secret/ssh-private-key-file"]);
+        assert_eq!(
+            ids("home/.ssh/id_ed25519", Some(b"x")),
+            ["secret/ssh-private-key-file"]
+        );
         assert!(ids("home/.ssh/id_ed25519.pub", Some(b"x")).is_empty());
         let npmrc = b"registry=https://r.example/\n//r.example/:_authToken=Zx81kQ0pL2\n";
         let f = path_findings(".npmrc", Some(npmrc));
@@ -242,11 +256,17 @@ mod tests {
         assert!(ids(".npmrc", Some(b"//r/:_authToken=${NPM_TOKEN}\n")).is_empty());
         assert!(ids(".npmrc", None).is_empty());
         assert_eq!(
-            ids(".pypirc", Some(b"[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n")),
+            ids(
+                ".pypirc",
+                Some(b"[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n")
+            ),
             ["secret/pypirc-password"]
         );
         let sa = b"{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN\"\n}";
-        assert_eq!(ids("keys/credentials.json", Some(sa)), ["secret/gcp-service-account-file"]);
+        assert_eq!(
+            ids("keys/credentials.json", Some(sa)),
+            ["secret/gcp-service-account-file"]
+        );
         assert!(ids("package.json", Some(b"{\"type\": \"module\"}")).is_empty());
         assert!(path_rule_meta("secret/npmrc-auth").is_some());
         assert!(path_rule_meta("secret/aws-access-key").is_none());

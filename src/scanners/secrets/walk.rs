@@ -165,7 +165,8 @@ pub fn scan_tree(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
                 Err(err) => {
                     let msg = walk_error_message(root, &err);
                     if let Ok(mut s) = shared.lock() {
-                        s.notes.push(Notification::warning(ScannerKind::Secrets, msg));
+                        s.notes
+                            .push(Notification::warning(ScannerKind::Secrets, msg));
                     }
                     return WalkState::Continue;
                 }
