@@ -35,18 +35,13 @@ def case(name, fname, data):
 
 
 def bundle(hits):
+    """One line of ~66 bytes per keyword hit; one quoted password every 50 hits."""
     parts = []
-    pieces = [
-        "a.password=e.password||t.pwd;",
-        "var n=o.token||r.apiKey;",
-        "s.secret=i.secret;",
-        'c({"auth":u.key,"x":1});',
-        "t.passphrase=void 0;",
-    ]
-    for i in range(hits // 2):
-        parts.append(pieces[i % len(pieces)])
-        parts.append("function q%d(e){return e+1}" % i)
-        if i % 25 == 0:
+    pieces = ["a.password=e||t;", "var n=o.token||r;", "s.secret=i.x;", "t.passphrase=0;", "u.apikey=v;"]
+    for i in range(hits):
+        p = pieces[i % len(pieces)] + "function q%d(e){return e+1};" % i
+        parts.append(p + "x" * max(0, 66 - len(p)))
+        if i % 50 == 0:
             parts.append('l={"password":"%s"};' % rand(16))
     return "".join(parts).encode()
 

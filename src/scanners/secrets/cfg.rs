@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Configuration of the secrets scanner.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
     /// Extra rule files (same format as `rules/secrets/*.toml`), relative to the scan root.
@@ -21,17 +21,6 @@ pub struct SecretsConfig {
     /// credential in a big dump or bundle to pass the gate unseen.
     #[serde(default)]
     pub max_file_size: Option<u64>,
-}
-
-impl Default for SecretsConfig {
-    fn default() -> Self {
-        SecretsConfig {
-            rules: Vec::new(),
-            disable: Vec::new(),
-            allow: Vec::new(),
-            max_file_size: None,
-        }
-    }
 }
 
 /// An accepted secret finding: by rule id, by path glob, or both.

@@ -36,6 +36,9 @@ pub fn is_own_output(path: &str, content: &[u8]) -> bool {
     }
 }
 
+/// Finds the 1-based line of an auth entry in a config file's content.
+type EntryFinder = fn(&[u8]) -> Option<u32>;
+
 /// A rule that fires on a file's name (and, for config files, on an auth entry in it).
 struct PathRule {
     id: &'static str,
@@ -46,7 +49,7 @@ struct PathRule {
     by_name: fn(&str) -> bool,
     /// For config files: the 1-based line of an auth entry, or `None` when it has none.
     /// `None` here means the name alone is enough.
-    entry: Option<fn(&[u8]) -> Option<u32>>,
+    entry: Option<EntryFinder>,
 }
 
 const PATH_RULES: &[PathRule] = &[
