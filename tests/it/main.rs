@@ -30,6 +30,7 @@ mod pipeline_cli;
 mod pipeline_shared;
 mod rule_ids;
 mod samples;
+mod secrets_engine;
 mod secrets_identifiers;
 mod secrets_rules;
 mod secrets_samples;

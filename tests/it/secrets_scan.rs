@@ -188,7 +188,7 @@ fn honours_gitignore_exclude_binary_size_and_non_utf8() {
     latin1.extend_from_slice(line.as_bytes());
     write(root, "latin1.env", latin1);
     let mut config = Config::parse("exclude = [\"vendor/**\"]", Path::new("s.toml")).unwrap();
-    config.secrets.max_file_size = 1024;
+    config.secrets.max_file_size = Some(1024);
     let out = scan_with(root, &config, &ScanOptions::default());
     let paths: Vec<&str> = out
         .findings
