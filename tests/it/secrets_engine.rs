@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use stagegate::config::Config;
 use stagegate::finding::NotificationLevel;
 use stagegate::scanners::secrets::{builtin_rules, SecretsScanner};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner, SecretsMode};
 
 use crate::common::util::{run_in, Out};
@@ -20,12 +20,7 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
 }
 
 fn scan_with(root: &Path, config: &Config, options: &ScanOptions) -> ScanOutput {
-    let ctx = ScanContext {
-        root,
-        config,
-        options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, config, options).explicit(true);
     SecretsScanner.scan(&ctx)
 }
 
