@@ -24,8 +24,7 @@ use crate::finding::{
 use crate::scan::ScanResult;
 use crate::scanners::ValidConfig as Config;
 
-/// Default baseline file name, at the scan root.
-pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";
+pub use crate::paths::BASELINE_FILE_NAME;
 
 /// `format` value of a baseline file: tells it apart from any other JSON.
 pub const FORMAT: &str = "stagegate-baseline";

@@ -99,3 +99,7 @@ mod tests {
         assert!(!ExcludeSet::none().is_excluded("x"));
     }
 }
+
+/// The default baseline file name: the secrets scanner never scans it, the baseline module
+/// reads and writes it.
+pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";

@@ -7,8 +7,8 @@
 //! because a PKCS#12 bundle is binary (never read as text) and an `.npmrc` or `.pypirc` holds
 //! a password in a shape no provider prefix identifies.
 
-use crate::baseline::BASELINE_FILE_NAME;
 use crate::finding::{Finding, Location, RuleMeta, Severity};
+use crate::paths::BASELINE_FILE_NAME;
 
 /// How many leading bytes identify a stagegate report or baseline.
 const HEAD: usize = 4096;
