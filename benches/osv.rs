@@ -7,12 +7,15 @@
 //! `osv gen-npm N DIR` — writes DIR/package-lock.json with N packages and DIR/osv/ with one
 //! record per 10 packages (synthetic names), for a large-lockfile benchmark.
 
+// A benchmark prints its measurements.
+#![allow(clippy::disallowed_macros)]
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use stagegate::config::Config;
 use stagegate::scanners::advisories::osv::OsvDb;
 use stagegate::scanners::advisories::{audit, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -93,12 +96,7 @@ fn main() {
             let mut options = ScanOptions::default();
             options.advisories.osv_db = vec![PathBuf::from(osv)];
             options.advisories.no_yanked = true;
-            let ctx = ScanContext {
-                root: &root,
-                config: &config,
-                options: &options,
-                explicit: true,
-            };
+            let ctx = ScanContext::new(&root, &config, &options).explicit(true);
             let sources = Sources {
                 db: root.join("no-rustsec-database"),
                 cargo_home: None,

@@ -11,6 +11,9 @@
 //! `no-match` texts that another family labels `match`, as the shared-data test asserts).
 //! Texts shown with `--misses`/`--fps` have their credential-like words redacted.
 
+// A report tool for a human: it prints.
+#![allow(clippy::disallowed_macros)]
+
 use std::process::ExitCode;
 
 use stagegate::scanners::secrets::builtin_rules;

@@ -75,6 +75,10 @@ impl ExcludeSet {
     }
 }
 
+/// The default baseline file name: the secrets scanner never scans it, the baseline module
+/// reads and writes it.
+pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,7 +103,3 @@ mod tests {
         assert!(!ExcludeSet::none().is_excluded("x"));
     }
 }
-
-/// The default baseline file name: the secrets scanner never scans it, the baseline module
-/// reads and writes it.
-pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";

@@ -9,7 +9,6 @@ use stagegate::scanners::secrets::{builtin_rules, token_prefixes};
 fn token_prefixes_come_from_the_rules() {
     let p = token_prefixes();
     let have: Vec<&str> = p.prefixes().iter().map(String::as_str).collect();
-    println!("{} prefixes: {have:?}", have.len());
     // Formats the drift scanner used to list by hand, now taken from the rules.
     for want in [
         "ghp_",
