@@ -248,17 +248,7 @@ fn audit_lockfiles(
                 out.notifications.push(n.at(Location::line(rel, 1)));
             }
             Ok(l) => locks.push(l),
-            Err(e) => out.notifications.push(
-                Notification::error(
-                    KIND,
-                    format!(
-                        "{rel}{}: {}",
-                        e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                        e.message
-                    ),
-                )
-                .at(Location::line(rel, e.line.unwrap_or(1))),
-            ),
+            Err(e) => out.notifications.push(e.notification(rel)),
         }
     }
     if locks.is_empty() {

@@ -24,7 +24,7 @@ mod yarn;
 use std::path::{Path, PathBuf};
 
 use super::ecosystem::Ecosystem;
-use super::lockfile::{LockError, MAX_LOCKFILE_BYTES};
+use super::lockfile::{read_text, LockError};
 use crate::finding::Location;
 use crate::paths::{relative, ExcludeSet};
 
@@ -189,26 +189,7 @@ pub fn discover(root: &Path, exclude: &ExcludeSet) -> Vec<(PathBuf, Format)> {
 
 /// Reads and parses `path` as `format`.
 pub fn load(root: &Path, path: &Path, format: Format) -> Result<Lockfile, LockError> {
-    let err = |message: String| LockError {
-        line: None,
-        message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_LOCKFILE_BYTES {
-        return Err(err(format!(
-            "too large to be a lockfile ({} bytes, limit {MAX_LOCKFILE_BYTES})",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let off = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        LockError {
-            line: Some(crate::error::line_of_offset(&text, off)),
-            message: "not valid UTF-8 (is it a binary file?)".to_string(),
-        }
-    })?;
+    let text = read_text(path)?;
     parse(relative(root, path), format, &text)
 }
 

@@ -74,17 +74,7 @@ pub(in crate::scanners::advisories) fn run(
         out.stats.bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let rel = relative(ctx.root, p);
         match res {
-            Err(e) => out.notifications.push(
-                Notification::error(
-                    KIND,
-                    format!(
-                        "{rel}{}: {}",
-                        e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                        e.message
-                    ),
-                )
-                .at(Location::line(rel, e.line.unwrap_or(1))),
-            ),
+            Err(e) => out.notifications.push(e.notification(rel)),
             Ok(l) => {
                 for n in &l.parsed.notes {
                     out.notifications.push(
@@ -215,17 +205,7 @@ fn cargo_targets(r: &Run<'_>, targets: &mut Vec<Target>, out: &mut ScanOutput) {
             Err(e) => {
                 if !r.rustsec_ran {
                     let rel = relative(r.ctx.root, p);
-                    out.notifications.push(
-                        Notification::error(
-                            KIND,
-                            format!(
-                                "{rel}{}: {}",
-                                e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                                e.message
-                            ),
-                        )
-                        .at(Location::line(rel, e.line.unwrap_or(1))),
-                    );
+                    out.notifications.push(e.notification(rel));
                 }
                 continue;
             }
