@@ -1,16 +1,18 @@
 //! Drift throughput: a pair of 100 000-key configurations, compared in memory and end to end
 //! (read + parse + compare + policies) through the scanner. Run with `benches/drift.sh` or
 //! `cargo bench --bench drift`. Prints one line per measurement; the target is < 1 s per pair.
+// A measurement program: printing its numbers is its output.
+#![allow(clippy::disallowed_macros)]
 
 use std::path::Path;
 use std::time::Instant;
 
-use stagegate::config::Config;
 use stagegate::finding::{Location, ScannerKind};
 use stagegate::scanners::drift::compare::{compare, Side};
 use stagegate::scanners::drift::expect::Expectations;
 use stagegate::scanners::drift::model::{FlatConfig, Value};
 use stagegate::scanners::drift::policy::PolicySet;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{self, ScanContext, ScanOptions};
 
 const KEYS: usize = 100_000;
@@ -94,12 +96,7 @@ fn main() {
     let root: &Path = dir.path();
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, &config, &options).explicit(true);
     let scanner = scanners::builtin(ScannerKind::Drift);
     let (secs, out) = best_of(3, || scanner.scan(&ctx));
     assert!(out.notifications.is_empty(), "{:?}", out.notifications);

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, FailOn};
+use crate::config::FailOn;
 use crate::finding::{Finding, NotificationLevel, ScannerKind, Severity};
 use crate::scan::ScanResult;
 
@@ -67,18 +67,14 @@ impl GatePolicy {
         }
     }
 
-    /// The policy of a configuration, with `cli` (`--fail-on`) replacing the top-level
-    /// `fail_on` (per-scanner thresholds still apply: they are more specific).
-    pub fn from_config(config: &Config, cli: Option<FailOn>) -> GatePolicy {
-        let per_scanner = [
-            config.advisories.fail_on,
-            config.secrets.fail_on,
-            config.drift.fail_on,
-        ];
+    /// The policy of a configuration: `default` is `--fail-on`, else the top-level `fail_on`,
+    /// else `high`; `per_scanner` are the `[advisories]`, `[secrets]` and `[drift]` `fail_on`
+    /// (more specific, so they win over `--fail-on`).
+    pub fn new(default: FailOn, per_scanner: [Option<FailOn>; 3]) -> GatePolicy {
         GatePolicy {
-            default: cli.or(config.fail_on).unwrap_or_default(),
+            default,
             per_scanner,
-            vulnerabilities_block: config.advisories.fail_on.is_none(),
+            vulnerabilities_block: per_scanner[0].is_none(),
         }
     }
 
@@ -261,26 +257,27 @@ mod tests {
 
     #[test]
     fn vulnerabilities_block_at_any_severity_by_default() {
-        let cfg = Config::default();
-        let p = GatePolicy::from_config(&cfg, None);
+        let p = GatePolicy::new(FailOn::AtLeast(Severity::High), [None; 3]);
         assert!(p.blocks(&vuln(Severity::Low, "vulnerability")));
         assert!(!p.blocks(&vuln(Severity::Low, "unmaintained")));
         assert!(p.blocks(&vuln(Severity::High, "unsound")));
         assert!(!p.blocks(&f(Severity::Medium)));
         // `--fail-on none` means report only.
-        let none = GatePolicy::from_config(&cfg, Some(FailOn::None));
+        let none = GatePolicy::new(FailOn::None, [None; 3]);
         assert!(!none.blocks(&vuln(Severity::Critical, "vulnerability")));
         assert_eq!(p.describe(), "high; vulnerabilities: any");
     }
 
     #[test]
     fn per_scanner_thresholds_override_the_default() {
-        let cfg = Config::parse(
-            "fail_on = \"critical\"\n[advisories]\nfail_on = \"medium\"\n[secrets]\nfail_on = \"low\"\n[drift]\nfail_on = \"none\"\n",
-            std::path::Path::new("s.toml"),
-        )
-        .unwrap();
-        let p = GatePolicy::from_config(&cfg, None);
+        let p = GatePolicy::new(
+            FailOn::AtLeast(Severity::Critical),
+            [
+                Some(FailOn::AtLeast(Severity::Medium)),
+                Some(FailOn::AtLeast(Severity::Low)),
+                Some(FailOn::None),
+            ],
+        );
         assert!(
             !p.vulnerabilities_block,
             "an explicit advisories threshold governs"

@@ -44,8 +44,8 @@ pub mod cfg;
 pub mod compare;
 pub mod envtok;
 pub mod expect;
-pub mod hardening;
 pub mod image;
+pub mod keys;
 pub mod kinds;
 pub mod load;
 pub mod mask;
@@ -53,7 +53,9 @@ pub mod model;
 pub mod pairs;
 pub mod parse;
 pub mod policy;
-pub mod sizing;
+pub mod security_regression;
+pub mod shared_endpoint;
+pub mod sizing_inversion;
 
 use std::collections::BTreeMap;
 
@@ -101,20 +103,18 @@ impl Scanner for DriftScanner {
             });
             return out;
         }
-        let policies = match PolicySet::builtin(&ctx.config.drift.disable) {
-            Ok(p) => p,
-            Err(e) => {
-                out.notifications.push(Notification::error(
-                    ScannerKind::Drift,
-                    format!("drift policies: {e}"),
-                ));
-                return out;
-            }
+        let Some(policies) = ctx.config.drift_compiled.policies.as_deref() else {
+            // Only an invalid `[drift]` section lacks them, and then the scanner does not run.
+            out.notifications.push(Notification::error(
+                ScannerKind::Drift,
+                "drift policies did not compile",
+            ));
+            return out;
         };
-        let exclude = ExcludeSet::new(&ctx.config.exclude).unwrap_or_else(|_| ExcludeSet::none());
+        let exclude = &ctx.config.exclude;
         let results: Vec<ScanOutput> = plans
             .par_iter()
-            .map(|plan| run_pair(ctx, plan, &policies, &exclude))
+            .map(|plan| run_pair(ctx, plan, policies, exclude))
             .collect();
         let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
         for r in results {
@@ -124,7 +124,7 @@ impl Scanner for DriftScanner {
         }
         for f in &out.findings {
             if !rules.contains_key(&f.rule_id) {
-                if let Some(m) = rule_meta(&f.rule_id, &policies) {
+                if let Some(m) = rule_meta(&f.rule_id, policies) {
                     rules.insert(f.rule_id.clone(), m);
                 }
             }
@@ -164,7 +164,15 @@ pub fn run_pair(
     exclude: &ExcludeSet,
 ) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let expect = match Expectations::new(&plan.allow, &plan.require_equal) {
+    // Configured pairs were compiled with the configuration; discovered ones have no allowances.
+    let compiled = match plan.origin {
+        pairs::PairOrigin::Config => ctx.config.drift_compiled.expectations.get(&plan.name),
+        _ => None,
+    };
+    let expect = match compiled
+        .cloned()
+        .map_or_else(|| Expectations::new(&plan.allow, &plan.require_equal), Ok)
+    {
         Ok(e) => e,
         Err(e) => {
             let src = ctx
@@ -254,7 +262,7 @@ pub fn run_pair(
                 out.findings = policies.evaluate(&plan.name, &p.config);
                 let mut expired = BTreeMap::new();
                 for f in &mut out.findings {
-                    apply_expectations(f, &expect, &mut expired);
+                    apply_expectations(f, &expect, ctx.today, &mut expired);
                 }
             }
             out.stats = stats;
@@ -289,7 +297,7 @@ pub fn run_pair(
     findings.extend(policy_findings);
     let mut expired = BTreeMap::new();
     for f in &mut findings {
-        apply_expectations(f, &expect, &mut expired);
+        apply_expectations(f, &expect, ctx.today, &mut expired);
     }
     for (index, (until, n)) in expired {
         out.notifications.push(Notification::warning(
@@ -310,7 +318,8 @@ pub fn run_pair(
 fn apply_expectations(
     f: &mut Finding,
     expect: &Expectations,
-    expired: &mut BTreeMap<usize, (crate::config::IsoDate, usize)>,
+    today: crate::dates::IsoDate,
+    expired: &mut BTreeMap<usize, (crate::dates::IsoDate, usize)>,
 ) {
     let key = f
         .properties
@@ -328,7 +337,7 @@ fn apply_expectations(
     if let Some(u) = &uat_key {
         keys.push(u.as_str());
     }
-    match expect.allowed(&f.rule_id, &keys) {
+    match expect.allowed(&f.rule_id, &keys, today) {
         Some(Allowed::Yes(reason)) => {
             f.suppression = Some(Suppression {
                 kind: SuppressionKind::External,

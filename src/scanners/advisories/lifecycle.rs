@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::fetch::{display_url, fetch_db_from, FetchOutcome, ADVISORY_DB_URL};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::error::Error;
 
 /// How long a job waits for another job's fetch before giving up.

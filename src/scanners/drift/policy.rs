@@ -24,9 +24,10 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Precision, RuleMeta, Severity};
 
-use super::compare::is_placeholder;
-use super::mask::{self, entropy, is_reference, is_secret_key, show};
+use super::keys;
+use super::mask::{self, show};
 use super::model::FlatConfig;
+use crate::classify::{entropy, is_credential_key, is_placeholder, is_reference};
 
 /// The built-in policy files, one `include_str!` per file.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -141,7 +142,7 @@ impl Policy {
             None => true,
             Some(Check::PlaintextSecret) => plaintext_secret(key, value),
             Some(Check::PlaceholderSecret) => {
-                is_secret_key(key) && (value.trim().is_empty() || is_placeholder(value))
+                is_credential_key(key) && (value.trim().is_empty() || is_placeholder(value))
             }
         };
         by_regex && by_check
@@ -231,7 +232,7 @@ impl PolicySet {
     pub fn evaluate(&self, pair: &str, prod: &FlatConfig) -> Vec<Finding> {
         let mut out = Vec::new();
         for (key, e) in &prod.entries {
-            let pkey = mask::policy_key(key);
+            let pkey = keys::policy_key(key);
             let Some(text) = e.value.as_text() else {
                 continue;
             };
@@ -301,7 +302,7 @@ fn heuristic_secret(key: &str, value: &str) -> bool {
         return false;
     }
     let shaped = mask::looks_secret_value(v) && !v.contains(' ');
-    if !shaped && (v.chars().count() < 12 || !is_secret_key(key)) {
+    if !shaped && (v.chars().count() < 12 || !is_credential_key(key)) {
         return false;
     }
     if is_reference(v) || is_placeholder(v) || super::image::image_key(key).is_some() {
