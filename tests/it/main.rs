@@ -44,3 +44,4 @@ mod shared_advisories;
 mod shared_osv;
 mod shared_sarif;
 mod shared_secrets;
+mod snapshots;
