@@ -47,12 +47,14 @@ pub mod expect;
 pub mod hardening;
 pub mod image;
 pub mod kinds;
+pub mod layouts;
 pub mod load;
 pub mod mask;
 pub mod model;
 pub mod pairs;
 pub mod parse;
 pub mod policy;
+pub mod refs;
 pub mod sizing;
 
 use std::collections::BTreeMap;
@@ -215,7 +217,17 @@ pub fn run_pair(
         return out;
     }
     let limits = parse::Limits::default();
-    let load = |rel: &str, role| load::load_path(ctx.root, rel, role, &plan.name, exclude, &limits);
+    let load = |rel: &str, role| {
+        layouts::load_side(
+            ctx.root,
+            &plan.layout,
+            rel,
+            role,
+            &plan.name,
+            exclude,
+            &limits,
+        )
+    };
     let base = plan
         .base
         .as_deref()
@@ -267,7 +279,10 @@ pub fn run_pair(
     load::drop_files(&mut uat, &plan.uat, &broken);
     load::drop_files(&mut prod, &plan.prod, &broken);
     let (uat, prod) = match &base {
-        Some(b) => (load::with_base(b, uat), load::with_base(b, prod)),
+        Some(b) => (
+            layouts::with_base(&plan.layout, b, uat),
+            layouts::with_base(&plan.layout, b, prod),
+        ),
         None => (uat, prod),
     };
     stats.pairs = 1;

@@ -631,6 +631,7 @@ fn article(word: &str) -> &'static str {
 
 /// Whether a value names production as a whole token (`db.prod.acme.io`, `api-production`).
 fn names_production(s: &str) -> bool {
-    super::envtok::tokens(s)
-        .any(|(a, b)| super::envtok::env_of(&s[a..b]) == Some(super::envtok::Env::Prod))
+    super::envtok::env_runs(s)
+        .into_iter()
+        .any(|(a, b)| super::envtok::env_of_token(&s[a..b]) == Some(super::envtok::Env::Prod))
 }

@@ -288,6 +288,7 @@ pub fn is_reference(v: &str) -> bool {
         || v.starts_with("ssm:")
         || v.starts_with("arn:aws:secretsmanager")
         || v.starts_with("@Microsoft.KeyVault")
+        || super::refs::is_deploy_token(v)
         || v.starts_with("projects/") && v.contains("/secrets/")
         || (v.starts_with('$')
             && v.len() > 1
@@ -383,7 +384,9 @@ pub fn url_password(v: &str) -> Option<&str> {
 pub fn is_sensitive(key: &str, value: &Value) -> bool {
     match value {
         Value::String(s) => {
-            (is_secret_key(key) && !s.is_empty() && !is_reference(s)) || looks_secret_value(s)
+            (is_secret_key(key) && !s.is_empty() && !is_reference(s))
+                || looks_secret_value(s)
+                || super::refs::conn_password(s).is_some_and(|p| !is_reference(p))
         }
         Value::Int(_) | Value::Float(_) => is_secret_key(key),
         _ => false,

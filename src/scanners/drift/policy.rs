@@ -297,8 +297,12 @@ fn key_name(key: &str) -> &str {
 
 fn heuristic_secret(key: &str, value: &str) -> bool {
     let v = value.trim();
-    if v.len() < 8 {
+    if v.len() < 8 || super::refs::is_never_secret_key(key) {
         return false;
+    }
+    if let Some(pw) = super::refs::conn_password(v) {
+        // A connection string: its password decides, whatever the key is called.
+        return !is_reference(pw) && !is_placeholder(pw);
     }
     let shaped = mask::looks_secret_value(v) && !v.contains(' ');
     if !shaped && (v.chars().count() < 12 || !is_secret_key(key)) {
