@@ -41,6 +41,7 @@
 //! compares in ≈ 0.2 s in memory and ≈ 0.6 s end to end (read + parse YAML + compare + policies).
 
 pub mod cfg;
+pub mod combine;
 pub mod compare;
 pub mod envtok;
 pub mod expect;
@@ -125,9 +126,19 @@ impl Scanner for DriftScanner {
             out.stats.add(&r.stats);
         }
         for f in &out.findings {
-            if !rules.contains_key(&f.rule_id) {
-                if let Some(m) = rule_meta(&f.rule_id, &policies) {
-                    rules.insert(f.rule_id.clone(), m);
+            // A finding that carries several reasons (`also_rules`) needs each rule's metadata.
+            let also = f
+                .properties
+                .get("also_rules")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str());
+            for id in std::iter::once(f.rule_id.as_str()).chain(also) {
+                if !rules.contains_key(id) {
+                    if let Some(m) = rule_meta(id, &policies) {
+                        rules.insert(id.to_string(), m);
+                    }
                 }
             }
         }
@@ -316,7 +327,7 @@ pub fn run_pair(
             ),
         ));
     }
-    out.findings = findings;
+    out.findings = combine::combine(findings, &uat.config);
     out.stats = stats;
     out
 }

@@ -266,11 +266,16 @@ fn policies_in_production_only() {
         ),
         (
             ".env.prod",
-            "DATABASE_URL=postgres://db/app?sslmode=disable\nAPI_URL=http://localhost:8080\n",
+            "DATABASE_URL=postgres://db/app?sslmode=disable\nAPI_URL=http://localhost:8080\nPARTNER_CALLBACK=http://hooks.acme-partner.com/orders\n",
         ),
     ]);
     let out = scan(t.path(), "");
     let d = dump(&out);
+    // Plain http:// is flagged for hosts outside the machine and the cluster, whatever the key
+    // is called, and not for loopback (that is `prod-local-endpoint`'s job).
+    let insecure = of(&out, "policy/prod-insecure-endpoint");
+    assert_eq!(insecure.len(), 1, "{d}");
+    assert_eq!(insecure[0].location.start_line, 3, "{d}");
     for rule in [
         "policy/prod-sslmode-disable",
         "policy/prod-insecure-endpoint",

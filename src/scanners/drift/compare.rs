@@ -81,6 +81,7 @@ pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations)
         p_roots: object_roots(&p),
         u_files: OnceCell::new(),
         p_files: OnceCell::new(),
+        uat_images: OnceCell::new(),
     };
     let mut out = Vec::new();
     let mut image_reported = BTreeSet::new();
@@ -120,6 +121,9 @@ struct Cx<'a> {
     /// Files of each side, computed on first need (only findings on folder pairs ask).
     u_files: OnceCell<BTreeSet<&'a str>>,
     p_files: OnceCell<BTreeSet<&'a str>>,
+    /// Every image version UAT runs, by repository (environment names normalized); tags of
+    /// split `image.tag` keys under the empty repository.
+    uat_images: OnceCell<BTreeMap<String, BTreeSet<String>>>,
 }
 
 fn files(c: &FlatConfig) -> BTreeSet<&str> {
@@ -130,6 +134,36 @@ fn files(c: &FlatConfig) -> BTreeSet<&str> {
 }
 
 impl Cx<'_> {
+    /// Whether UAT runs `version` of `repository` anywhere (any container, any key).
+    fn uat_ran(&self, repository: &str, version: &str) -> bool {
+        let all = self.uat_images.get_or_init(|| {
+            let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (nk, (_, e)) in self.u.iter() {
+                let Some(ik) = image_key(nk) else { continue };
+                let Some(text) = e.value.as_text() else {
+                    continue;
+                };
+                match ik {
+                    ImageKey::Full => {
+                        if let Some(r) = ImageRef::parse(&text) {
+                            let set = m.entry(normalize(&r.repository).into_owned()).or_default();
+                            set.insert(r.version());
+                            set.extend(r.tag.clone());
+                            set.extend(r.digest.clone());
+                        }
+                    }
+                    ImageKey::Tag => {
+                        m.entry(String::new()).or_default().insert(text);
+                    }
+                    ImageKey::Repository => {}
+                }
+            }
+            m
+        });
+        all.get(normalize(repository).as_ref())
+            .is_some_and(|v| v.contains(version))
+    }
+
     /// Location on a side for normalized key `nk`: its own line, else the nearest ancestor that
     /// side has, else the side's file.
     fn locate(&self, nk: &str, prod: bool) -> Location {
@@ -273,13 +307,20 @@ impl Cx<'_> {
         };
         let sev = match kind {
             DriftKind::Resource if !in_uat => Severity::Medium,
+            // A logger or debug switch only UAT sets: production runs the quieter default.
+            DriftKind::MissingInProd if is_diagnostic_key(key) => Severity::Low,
             k => k.severity(),
         };
         let value_prop = if in_uat { "uat_value" } else { "prod_value" };
-        Some(
-            self.finding(kind, sev, msg, nk, uk, pk)
-                .with_property(value_prop, show(key, &e.value)),
-        )
+        let mut f = self
+            .finding(kind, sev, msg, nk, uk, pk)
+            .with_property(value_prop, show(key, &e.value));
+        if kind == DriftKind::Resource && in_uat {
+            // The object exists only in UAT: point at it, not at line 1 of a production file.
+            let missing_at = std::mem::replace(&mut f.location, e.location.clone());
+            f.related = vec![missing_at];
+        }
+        Some(f)
     }
 
     /// A key on both sides.
@@ -413,7 +454,15 @@ impl Cx<'_> {
     fn shared(&self, key: &str, v: &Value) -> Option<&'static str> {
         let Value::String(s) = v else { return None };
         let s = s.trim();
-        if s.is_empty() || is_reference(s) {
+        if s.is_empty() || is_reference(s) || super::refs::is_reference_key(key) {
+            return None;
+        }
+        let words = path_words(key);
+        if words
+            .iter()
+            .any(|w| OBSERVABILITY_WORDS.contains(&w.as_str()))
+        {
+            // Error trackers and telemetry collectors are shared by design.
             return None;
         }
         if is_secret_key(key) {
@@ -453,7 +502,16 @@ impl Cx<'_> {
         if !(looks_like_location(s) || is_endpoint_key(key)) {
             return None;
         }
-        let words = mask::key_words(key);
+        let registry = words
+            .iter()
+            .any(|w| matches!(w.as_str(), "eureka" | "consul" | "zookeeper" | "etcd"))
+            || words
+                .windows(2)
+                .any(|w| w[0] == "cloud" && w[1] == "config")
+            || words.iter().any(|w| w == "configserver");
+        if registry {
+            return Some("service registry or config server");
+        }
         let store = words.iter().any(|w| {
             matches!(
                 w.as_str(),
@@ -513,6 +571,8 @@ impl Cx<'_> {
                     b.version(),
                     if b.is_mutable() {
                         " (a mutable tag)"
+                    } else if !self.uat_ran(&b.repository, &b.version()) {
+                        ": production would run a build UAT never ran"
                     } else {
                         ""
                     }
@@ -536,9 +596,14 @@ impl Cx<'_> {
                 ),
             },
             ImageKey::Tag => format!(
-                "image tag `{pk}` is {} in UAT but {} in production",
+                "image tag `{pk}` is {} in UAT but {} in production{}",
                 show(pk, &ue.value),
-                show(pk, &pe.value)
+                show(pk, &pe.value),
+                if self.uat_ran("", &ps) {
+                    ""
+                } else {
+                    ": production would run a build UAT never ran"
+                }
             ),
             ImageKey::Repository => {
                 if normalize(&us) == normalize(&ps) && !require {
@@ -586,6 +651,52 @@ impl Cx<'_> {
             _ => f,
         })
     }
+}
+
+/// Words of every segment of a key path (`/spring/cloud/config/uri` → spring, cloud, config,
+/// uri): what a value is often shows only in a parent segment (`/redis/host`).
+pub fn path_words(key: &str) -> Vec<String> {
+    key.split('/')
+        .filter(|s| !s.is_empty())
+        .flat_map(|seg| mask::key_words(&format!("/{seg}")))
+        .collect()
+}
+
+/// Words naming telemetry and error tracking: their endpoints are shared across environments.
+const OBSERVABILITY_WORDS: &[&str] = &[
+    "sentry",
+    "otel",
+    "otlp",
+    "opentelemetry",
+    "telemetry",
+    "jaeger",
+    "zipkin",
+    "datadog",
+    "dd",
+    "newrelic",
+    "prometheus",
+    "grafana",
+    "loki",
+    "tempo",
+    "honeycomb",
+    "apm",
+    "tracing",
+    "metrics",
+    "applicationinsights",
+    "instrumentationkey",
+    "bugsnag",
+    "rollbar",
+];
+
+/// Whether a key is a logger level or a debug/trace switch (`Logging:LogLevel:Microsoft`,
+/// `logging.level.org.hibernate.SQL`, `DEBUG`).
+pub fn is_diagnostic_key(key: &str) -> bool {
+    path_words(key).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "logging" | "log" | "logger" | "loggers" | "loglevel" | "debug" | "trace" | "verbose"
+        )
+    })
 }
 
 /// Loopback and test hosts: not a *shared* endpoint (policies report them in production).

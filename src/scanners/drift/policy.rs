@@ -74,6 +74,8 @@ pub enum Check {
     PlaintextSecret,
     /// A credential key whose value is empty or a known placeholder.
     PlaceholderSecret,
+    /// A plain `http://` URL to a host outside the cluster ([`insecure_url`]).
+    InsecureUrl,
 }
 
 /// A policy as written in TOML.
@@ -143,6 +145,7 @@ impl Policy {
             Some(Check::PlaceholderSecret) => {
                 is_secret_key(key) && (value.trim().is_empty() || is_placeholder(value))
             }
+            Some(Check::InsecureUrl) => insecure_url(key, value),
         };
         by_regex && by_check
     }
@@ -258,6 +261,60 @@ impl PolicySet {
         }
         out
     }
+}
+
+/// Is `value` a plain `http://` URL to a host outside the cluster? Loopback, single-label
+/// service names (`http://orders:8080`), `*.svc` / `*.svc.cluster.local` / `*.internal`
+/// names, and XML namespace or schema identifiers (`xmlns`, `w3.org`, `schemas.*`) are not.
+pub fn insecure_url(key: &str, value: &str) -> bool {
+    let v = value.trim();
+    let Some(rest) = v
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("http://"))
+        .map(|_| &v[7..])
+    else {
+        return false;
+    };
+    let last = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
+    if last.starts_with("xmlns") || last.contains("schema") || last.contains("namespace") {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host_port.starts_with('[') {
+        host_port
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    }
+    .to_ascii_lowercase();
+    if host.is_empty() || !host.contains('.') && !host.contains(':') {
+        return false; // `localhost`, `orders`: loopback or an in-cluster service name
+    }
+    const LOCAL_SUFFIXES: &[&str] = &[
+        ".svc",
+        ".svc.cluster.local",
+        ".cluster.local",
+        ".internal",
+        ".localhost",
+    ];
+    const SCHEMA_HOSTS: &[&str] = &[
+        "www.w3.org",
+        "w3.org",
+        "json-schema.org",
+        "xmlns.com",
+        "purl.org",
+    ];
+    !(host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host.starts_with("169.254.")
+        || LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s))
+        || SCHEMA_HOSTS.contains(&host.as_str())
+        || host.starts_with("schemas."))
 }
 
 /// Does `value` at `key` look like a credential committed in clear?
