@@ -11,6 +11,7 @@ mod bad_inputs;
 mod cli;
 mod determinism;
 mod drift_compare;
+mod drift_corpus;
 mod drift_discover;
 mod drift_errors;
 mod drift_expect;

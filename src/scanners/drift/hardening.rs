@@ -155,7 +155,7 @@ pub fn regression(key_path: &str, uat: &Value, prod: &Value) -> Option<String> {
                 ));
             }
         }
-        let (u, p) = if joined == "sslmode" {
+        let (u, p) = if joined.ends_with("sslmode") {
             (u.as_str(), p.as_str())
         } else {
             (sslmode_param(u)?, sslmode_param(p)?)

@@ -102,6 +102,19 @@ pub fn load_side(
     Ok(loaded)
 }
 
+/// Whether the file at `path` has `${VAR}` substituted from the environment when it is used
+/// (compose files and their env files, dotenv, Spring and `.properties` files), so a `${VAR}`
+/// in it is a reference, not an unresolved value.
+pub fn substitutes_variables(layout: &Layout, path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    matches!(layout, Layout::Compose | Layout::SpringProfiles { .. })
+        || name.starts_with(".env")
+        || name.ends_with(".env")
+        || name.ends_with(".properties")
+        || name.starts_with("application")
+        || compose::is_compose_name(&name)
+}
+
 /// The effective configuration of one side: `base` overlaid by the side, as the layout merges.
 pub fn with_base(layout: &Layout, base: &Loaded, own: Loaded) -> Loaded {
     match layout {

@@ -355,7 +355,7 @@ pub fn looks_secret_value(v: &str) -> bool {
     if v.starts_with("eyJ") && v.matches('.').count() == 2 {
         return true;
     }
-    if url_password(v).is_some() {
+    if url_password(v).is_some_and(|p| !is_reference(p)) {
         return true;
     }
     if v.len() < 20 || v.contains(char::is_whitespace) || v.contains("://") || v.contains("sha256:")

@@ -143,7 +143,9 @@ impl Policy {
             None => true,
             Some(Check::PlaintextSecret) => plaintext_secret(key, value),
             Some(Check::PlaceholderSecret) => {
-                is_secret_key(key) && (value.trim().is_empty() || is_placeholder(value))
+                is_secret_key(key)
+                    && !super::refs::is_never_secret_key(key)
+                    && (value.trim().is_empty() || is_placeholder(value))
             }
             Some(Check::InsecureUrl) => insecure_url(key, value),
         };

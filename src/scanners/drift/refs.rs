@@ -42,6 +42,7 @@ const REFERENCE_SEGMENTS: &[&str] = &[
     "encrypteddata",
     "secretobjects",
     "secretstoreref",
+    "secretkeys",
 ];
 
 /// Whether the value at `key_path` is a reference to a secret (or encrypted), never the secret
@@ -67,10 +68,11 @@ pub fn is_never_secret_key(key_path: &str) -> bool {
     matches!(
         l.as_str(),
         "apiversion" | "kind" | "topologykey" | "image" | "path" | "mountpath" | "subpath"
-    ) || (l == "key"
-        && (parent.chars().all(|c| c.is_ascii_digit())
-            || parent.contains('=')
-            || parent.ends_with("keyref")))
+    ) || l.ends_with("passwordkey")
+        || (l == "key"
+            && (parent.chars().all(|c| c.is_ascii_digit())
+                || parent.contains('=')
+                || parent.ends_with("keyref")))
         || is_reference_key(key_path)
 }
 
@@ -131,6 +133,10 @@ mod tests {
         ));
         assert!(is_never_secret_key("/Secret/-/x/apiVersion"));
         assert!(!is_never_secret_key("/stripe/key"));
+        assert!(is_never_secret_key(
+            "/postgresql/auth/secretKeys/userPasswordKey"
+        ));
+        assert!(is_never_secret_key("/redis/auth/existingSecretPasswordKey"));
     }
 
     #[test]
