@@ -15,6 +15,7 @@ mod drift_corpus;
 mod drift_discover;
 mod drift_errors;
 mod drift_expect;
+mod drift_layouts;
 mod drift_parse;
 mod drift_parse_fuzz;
 mod drift_samples;
