@@ -6,13 +6,26 @@
 //!    `values-prod.yaml`, `overlays/uat/` ↔ `overlays/prod/`, `application-uat.yml` ↔
 //!    `application-prod.yml`, `config/uat/` ↔ `config/prod/`, `*.uat.tfvars` ↔ `*.prod.tfvars`,
 //!    `environments/<env>/`). `stagegate drift --list-pairs` prints [`render_pairs`].
-//! 2. **Loading** ([`load`]): each side is parsed ([`parse`]) into a [`model::FlatConfig`], a
-//!    folder's files merged (Kubernetes objects by identity), the base overlaid under both.
+//!    Environment names: `uat`, `staging`, `stage`, `stg`, `preprod`, `pre-prod` ↔ `prod`,
+//!    `production`, `prd`, `live`; node-config `default.json` and Spring profile documents in
+//!    one `application.yml` are found too.
+//! 2. **Loading** ([`load`], [`layouts`]): each side is parsed ([`parse`]) into a
+//!    [`model::FlatConfig`] and rebuilt into its *effective* configuration, every value located
+//!    at the line that sets it: Kustomize overlays rendered (patches, JSON 6902, generators,
+//!    `images:`), Helm values with lists replaced, compose `environment:`/`env_file` as keys,
+//!    Spring profile documents; other folders merged (Kubernetes objects by identity), the base
+//!    overlaid under both.
 //! 3. **Comparison** ([`compare`]): keys and values after environment-token normalization
 //!    ([`envtok`]); one finding per difference at the production line, UAT line related.
 //! 4. **Policies** ([`policy`]): production values against `rules/drift/*.toml`.
 //! 5. **Expectations** ([`expect`]): `allow` suppresses (kept in the output as suppressed),
 //!    an expired `until` stops suppressing; `require_equal` turns any difference into a finding.
+//! 6. **Both sides** ([`combine`]): a drift and a policy finding on one value become one
+//!    finding with every reason (`also_rules`); a loopback or test endpoint UAT runs too is low.
+//!
+//! Values that only *point to* secrets (`secretKeyRef`, `existingSecret`, ExternalSecret and
+//! SealedSecret data, SOPS `ENC[…]`, `#{X}#`, `__X__`, `${{ secrets.X }}`) are never credentials;
+//! a connection string's `Password=` / `Pwd=` is ([`refs`]).
 //!
 //! Default severities (rule id → severity):
 //!

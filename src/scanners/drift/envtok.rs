@@ -11,7 +11,7 @@ pub const UAT_TOKENS: &[&str] = &["uat", "staging", "stage", "stg", "preprod", "
 /// Tokens that name production.
 pub const PROD_TOKENS: &[&str] = &["prod", "production", "prd", "live"];
 /// Tokens used to *discover* pairs by file and folder name (the conventional, unambiguous ones).
-/// `pre-prod` is one token (see [`env_spans`]), never `pre` + `prod`.
+/// `pre-prod` is one token (see [`env_runs`]), never `pre` + `prod`.
 pub const DISCOVER_UAT: &[&str] = &["uat", "staging", "stage", "stg", "preprod", "pre-prod"];
 /// Production tokens used for discovery, in order of preference.
 pub const DISCOVER_PROD: &[&str] = &["prod", "production", "prd", "live"];

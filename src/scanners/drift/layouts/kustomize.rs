@@ -224,27 +224,45 @@ fn split_objects(c: FlatConfig) -> (Vec<Object>, FlatConfig) {
     (v, rest)
 }
 
-/// A `target:` selector of `patches` / `patchesJson6902`.
+/// A `target:` selector of `patches` / `patchesJson6902`: anchored regular expressions, as
+/// kustomize reads them (most are plain names), compiled once per patch.
 #[derive(Debug, Default)]
 struct Selector {
-    kind: Option<String>,
-    name: Option<String>,
+    kind: Option<regex::Regex>,
+    name: Option<regex::Regex>,
     namespace: Option<String>,
 }
 
 impl Selector {
-    fn matches(&self, o: &Object) -> bool {
-        let re = |pat: &str, s: &str| {
-            // kustomize selectors are anchored regular expressions; most are plain names.
-            regex::Regex::new(&format!("^(?:{pat})$")).map_or(pat == s, |r| r.is_match(s))
+    fn new(kind: Option<String>, name: Option<String>, namespace: Option<String>) -> Selector {
+        let re = |p: Option<String>| {
+            p.map(|p| {
+                regex::Regex::new(&format!("^(?:{p})$")).unwrap_or_else(|_| {
+                    regex::Regex::new(&format!("^{}$", regex::escape(&p)))
+                        .unwrap_or_else(|_| never())
+                })
+            })
         };
-        self.kind.as_deref().is_none_or(|k| re(k, &o.kind))
-            && self.name.as_deref().is_none_or(|n| re(n, &o.name))
+        Selector {
+            kind: re(kind),
+            name: re(name),
+            namespace,
+        }
+    }
+
+    fn matches(&self, o: &Object) -> bool {
+        self.kind.as_ref().is_none_or(|k| k.is_match(&o.kind))
+            && self.name.as_ref().is_none_or(|n| n.is_match(&o.name))
             && self
                 .namespace
                 .as_deref()
                 .is_none_or(|n| o.namespace.as_deref() == Some(n))
     }
+}
+
+/// A regex that matches nothing (only if an escaped literal failed to compile, which it cannot).
+fn never() -> regex::Regex {
+    regex::Regex::new("[^\\s\\S]").unwrap_or_else(|_| unreachable!("constant regex"))
 }
 
 fn warn(msg: String, loc: Location) -> Notification {
@@ -604,10 +622,12 @@ impl Builder<'_> {
         k: &Kustomization,
         objects: &mut [Object],
     ) -> Result<(), Notification> {
+        // Patches change values, never names: one index serves them all.
+        let ids = by_id(objects);
         // patchesStrategicMerge: file paths or inline documents.
         for (item, loc) in k.strings("/patchesStrategicMerge") {
             let flat = self.patch_source(dir, k, &item, &loc, item.contains('\n'))?;
-            self.apply(flat, None, objects, &loc);
+            self.apply(flat, None, objects, &ids, &loc);
         }
         for list in ["/patches", "/patchesJson6902"] {
             for item in k.items(list) {
@@ -623,7 +643,7 @@ impl Builder<'_> {
                 } else {
                     continue;
                 };
-                self.apply(flat, sel, objects, &loc);
+                self.apply(flat, sel, objects, &ids, &loc);
             }
         }
         Ok(())
@@ -717,6 +737,7 @@ impl Builder<'_> {
         flat: FlatConfig,
         sel: Option<Selector>,
         objects: &mut [Object],
+        ids: &ById,
         loc: &Location,
     ) {
         if flat.entries.contains_key("/0/op") {
@@ -768,7 +789,17 @@ impl Builder<'_> {
         }
         for p in &patches {
             let mut hit = false;
-            for o in objects.iter_mut() {
+            let candidates: Vec<usize> = match &sel {
+                Some(_) => (0..objects.len()).collect(),
+                None => ids
+                    .get(&(p.kind.clone(), p.name.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            for i in candidates {
+                let Some(o) = objects.get_mut(i) else {
+                    continue;
+                };
                 let by_identity = o.kind == p.kind
                     && o.name == p.name
                     && (p.namespace.is_none() || o.namespace == p.namespace);
@@ -803,11 +834,21 @@ impl Builder<'_> {
 fn selector(k: &Kustomization, key: &str) -> Option<Selector> {
     k.get(key)?;
     let get = |f: &str| k.text_at(&format!("{key}/{f}")).map(|(s, _)| s.to_string());
-    Some(Selector {
-        kind: get("kind"),
-        name: get("name"),
-        namespace: get("namespace"),
-    })
+    Some(Selector::new(get("kind"), get("name"), get("namespace")))
+}
+
+/// Objects by (kind, name): patches find their target without scanning every object, so a
+/// tree of N objects and N patches renders in O(N log N).
+type ById = std::collections::HashMap<(String, String), Vec<usize>>;
+
+fn by_id(objects: &[Object]) -> ById {
+    let mut m = ById::new();
+    for (i, o) in objects.iter().enumerate() {
+        m.entry((o.kind.clone(), o.name.clone()))
+            .or_default()
+            .push(i);
+    }
+    m
 }
 
 /// Keys of a strategic merge patch that identify the object rather than change it.
@@ -1112,5 +1153,122 @@ fn names(k: &Kustomization, objects: &mut [Object]) {
         for (key, e) in &labels {
             o.set(format!("/metadata/labels{key}"), e.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(entries: &[(&str, Value, u32)]) -> Object {
+        Object {
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "api".into(),
+            entries: entries
+                .iter()
+                .map(|(k, v, line)| {
+                    (
+                        k.to_string(),
+                        Entry {
+                            value: v.clone(),
+                            location: Location::line("base.yaml", *line),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn paths_resolve_inside_the_root_only() {
+        assert_eq!(
+            resolve("k8s/overlays/prod", "../../base").as_deref(),
+            Some("k8s/base")
+        );
+        assert_eq!(
+            resolve("k8s/overlays/prod", "./patch.yaml").as_deref(),
+            Some("k8s/overlays/prod/patch.yaml")
+        );
+        assert_eq!(resolve("k8s", "../../etc"), None);
+        assert_eq!(resolve("k8s", "/etc/passwd"), None);
+    }
+
+    #[test]
+    fn json_pointer_indices_follow_document_order_not_key_order() {
+        let s = |t: &str| Value::String(t.into());
+        // `name=zeta` sorts after `name=alpha` but comes first in the file.
+        let o = obj(&[
+            ("", Value::Map, 1),
+            ("/spec", Value::Map, 2),
+            ("/spec/containers", Value::List, 3),
+            ("/spec/containers/name=zeta", Value::Map, 4),
+            ("/spec/containers/name=zeta/name", s("zeta"), 4),
+            ("/spec/containers/name=alpha", Value::Map, 6),
+            ("/spec/containers/name=alpha/name", s("alpha"), 6),
+        ]);
+        assert_eq!(
+            pointer(&o, "/spec/containers/0/name", None).as_deref(),
+            Some("/spec/containers/name=zeta/name")
+        );
+        assert_eq!(
+            pointer(&o, "/spec/containers/1", None).as_deref(),
+            Some("/spec/containers/name=alpha")
+        );
+        assert_eq!(pointer(&o, "/spec/containers/2", None), None);
+        assert_eq!(pointer(&o, "/spec/missing/x", None), None);
+        let add = vec![(
+            "/name".to_string(),
+            Entry {
+                value: s("new"),
+                location: Location::line("p.yaml", 1),
+            },
+        )];
+        assert_eq!(
+            pointer(&o, "/spec/containers/-", Some(&add)).as_deref(),
+            Some("/spec/containers/name=new")
+        );
+    }
+
+    #[test]
+    fn strategic_merge_replaces_lists_without_merge_key_and_honours_delete() {
+        let s = |t: &str| Value::String(t.into());
+        let mut o = obj(&[
+            ("", Value::Map, 1),
+            ("/args", Value::List, 2),
+            ("/args/0", s("--a"), 3),
+            ("/args/1", s("--b"), 4),
+            ("/env", Value::List, 5),
+            ("/env/name=A", Value::Map, 6),
+            ("/env/name=A/value", s("1"), 6),
+            ("/env/name=B", Value::Map, 7),
+            ("/env/name=B/value", s("2"), 7),
+        ]);
+        let mut p = obj(&[
+            ("", Value::Map, 1),
+            ("/args", Value::List, 2),
+            ("/args/0", s("--c"), 3),
+            ("/env", Value::List, 4),
+            ("/env/name=A", Value::Map, 5),
+            ("/env/name=A/$patch", s("delete"), 6),
+            ("/env/name=B", Value::Map, 7),
+            ("/env/name=B/value", s("3"), 8),
+        ]);
+        for e in p.entries.values_mut() {
+            e.location.path = "patch.yaml".into();
+        }
+        strategic_merge(&mut o, &p);
+        assert_eq!(o.entries["/args/0"].value, s("--c"));
+        assert!(
+            !o.entries.contains_key("/args/1"),
+            "list without merge key replaced"
+        );
+        assert!(!o.entries.contains_key("/env/name=A"), "$patch: delete");
+        assert!(!o.entries.contains_key("/env/name=A/$patch"));
+        assert_eq!(o.entries["/env/name=B/value"].value, s("3"));
+        assert_eq!(
+            o.entries["/env/name=B/value"].location,
+            Location::line("patch.yaml", 8)
+        );
     }
 }
