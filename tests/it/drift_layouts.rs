@@ -350,3 +350,37 @@ fn one_finding_per_value_with_both_reasons() {
         "metadata of every reason"
     );
 }
+
+#[test]
+fn object_labels_and_annotations_are_low_pod_template_labels_are_not() {
+    let obj = |env: &str, extra: &str, pod: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop-{env}\n  annotations:\n    team: payments\n{extra}spec:\n  template:\n    metadata:\n      labels:\n        app: api\n{pod}"
+        )
+    };
+    let t = tree(&[
+        (
+            "deploy/uat/app.yaml",
+            obj(
+                "uat",
+                "    argocd.argoproj.io/sync-wave: \"1\"\n",
+                "        canary: \"true\"\n",
+            )
+            .as_str(),
+        ),
+        ("deploy/prod/app.yaml", obj("prod", "", "").as_str()),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    let missing = of(&out, "drift/missing-in-prod");
+    assert_eq!(missing.len(), 2, "{d}");
+    let sev = |suffix: &str| {
+        missing
+            .iter()
+            .find(|f| key(f).ends_with(suffix))
+            .map(|f| f.severity)
+            .expect(&d)
+    };
+    assert_eq!(sev("sync-wave"), Severity::Low, "{d}");
+    assert_eq!(sev("/labels/canary"), Severity::High, "{d}");
+}

@@ -309,6 +309,12 @@ impl Cx<'_> {
             DriftKind::Resource if !in_uat => Severity::Medium,
             // A logger or debug switch only UAT sets: production runs the quieter default.
             DriftKind::MissingInProd if is_diagnostic_key(key) => Severity::Low,
+            // Labels and annotations describe an object; they rarely change what it runs.
+            DriftKind::MissingInProd | DriftKind::MissingInUat | DriftKind::Value
+                if is_object_metadata(key) =>
+            {
+                Severity::Low
+            }
             k => k.severity(),
         };
         let value_prop = if in_uat { "uat_value" } else { "prod_value" };
@@ -447,7 +453,12 @@ impl Cx<'_> {
             show(pk, uv),
             show(pk, pv)
         );
-        Some(make(kind, kind.severity(), msg))
+        let sev = if is_object_metadata(pk) {
+            Severity::Low
+        } else {
+            kind.severity()
+        };
+        Some(make(kind, sev, msg))
     }
 
     /// What a value shared by UAT and production is, when sharing it is dangerous.
@@ -687,6 +698,14 @@ const OBSERVABILITY_WORDS: &[&str] = &[
     "bugsnag",
     "rollbar",
 ];
+
+/// Whether a key is a label or an annotation of a Kubernetes object itself
+/// (`/<kind>/<ns>/<name>/metadata/labels/…`); pod template labels, which selectors and network
+/// policies match, are not.
+pub fn is_object_metadata(key: &str) -> bool {
+    let mut segs = key.split('/').skip(4);
+    segs.next() == Some("metadata") && matches!(segs.next(), Some("labels" | "annotations"))
+}
 
 /// Whether a key is a logger level or a debug/trace switch (`Logging:LogLevel:Microsoft`,
 /// `logging.level.org.hibernate.SQL`, `DEBUG`).
