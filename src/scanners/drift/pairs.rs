@@ -326,6 +326,19 @@ pub fn discover_pairs(ctx: &ScanContext<'_>) -> Result<Vec<PairPlan>, Error> {
                 plans.push(d);
             }
         }
+        // Env files a compose pair reads through `env_file` are compared there, as the
+        // service's environment: a second pair of the same files would repeat each finding.
+        let consumed: BTreeSet<String> = plans
+            .iter()
+            .filter(|p| p.layout == Layout::Compose)
+            .flat_map(|p| [Some(&p.uat), Some(&p.prod), p.base.as_ref()])
+            .flatten()
+            .flat_map(|f| super::layouts::compose::env_files(ctx.root, f))
+            .collect();
+        plans.retain(|p| {
+            p.origin == PairOrigin::Config
+                || !(consumed.contains(&p.uat) && consumed.contains(&p.prod))
+        });
         for d in spring_profile_pairs(ctx.root, &files) {
             if !explicit.iter().any(|(u, _)| u == &d.uat) {
                 plans.push(d);

@@ -19,6 +19,28 @@ pub fn is_compose_name(name: &str) -> bool {
         && (n.ends_with(".yaml") || n.ends_with(".yml"))
 }
 
+/// The `env_file`s a compose file names, relative to the scan root (for discovery: a pair of
+/// env files that compose pairs already read is not compared a second time on its own).
+pub fn env_files(root: &Path, rel: &str) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+        return Vec::new();
+    };
+    let Ok(c) = parse_bytes(rel, &bytes, Format::Yaml, &Limits::default()) else {
+        return Vec::new();
+    };
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    c.entries
+        .iter()
+        .filter(|(k, _)| {
+            k.starts_with("/services/") && (k.contains("/env_file/") || k.ends_with("/env_file"))
+        })
+        .filter_map(|(_, e)| match &e.value {
+            Value::String(s) => super::kustomize::resolve(dir, s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Services of a compose configuration (`/services/<name>` keys).
 fn services(loaded: &Loaded) -> Vec<String> {
     loaded
