@@ -98,19 +98,18 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
             continue;
         }
         if env_of(&s[a..b]).is_some() {
-            // `pre-prod`: the `prod` run joined to a preceding `pre-`.
-            let start = if s[..a].len() >= 4
-                && s.is_char_boundary(a - 4)
-                && s[a - 4..a - 1].eq_ignore_ascii_case("pre")
-                && matches!(&s[a - 1..a], "-" | "_")
-                && s[a..b].eq_ignore_ascii_case("prod")
-                && a - 4 >= last
-                && (a == 4 || !s[..a - 4].ends_with(char::is_alphanumeric))
-            {
-                a - 4
-            } else {
-                a
-            };
+            // `pre-prod`: the `prod` run joined to a preceding `pre-` (byte-safe slicing: the
+            // separator before a token may be any non-alphanumeric character).
+            let joined_pre = a.checked_sub(4).filter(|&p| {
+                p >= last
+                    && s.get(p..a - 1)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("pre"))
+                    && s.get(a - 1..a).is_some_and(|sep| sep == "-" || sep == "_")
+                    && s[a..b].eq_ignore_ascii_case("prod")
+                    && s.get(..p)
+                        .is_some_and(|before| !before.ends_with(char::is_alphanumeric))
+            });
+            let start = joined_pre.unwrap_or(a);
             let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
             o.push_str(&s[last..start]);
             o.push_str("{env}");
@@ -163,6 +162,10 @@ mod tests {
         assert_eq!(normalize("db.pre-prod.acme.io"), "db.{env}.acme.io");
         assert_eq!(normalize("db.pre_prod.acme.io"), "db.{env}.acme.io");
         assert_eq!(normalize("preprod"), "{env}");
+        // Multi-byte separators before a token never split a character.
+        assert_eq!(normalize("a—prod"), "a—{env}");
+        assert_eq!(normalize("é-prod"), "é-{env}");
+        assert_eq!(normalize("xpre-prod"), "xpre-{env}");
         assert_eq!(env_of_token("Pre_Prod"), Some(Env::Uat));
         let s = "values-pre-prod.yaml";
         let runs: Vec<&str> = env_runs(s).into_iter().map(|(a, b)| &s[a..b]).collect();
