@@ -384,3 +384,30 @@ fn object_labels_and_annotations_are_low_pod_template_labels_are_not() {
     assert_eq!(sev("sync-wave"), Severity::Low, "{d}");
     assert_eq!(sev("/labels/canary"), Severity::High, "{d}");
 }
+
+#[test]
+fn kustomize_components_patch_their_parents_objects() {
+    let t = tree(&[
+        ("base/kustomization.yaml", "resources:\n  - deploy.yaml\n"),
+        ("base/deploy.yaml", BASE_DEPLOY),
+        (
+            "components/debug/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: debug.yaml\n",
+        ),
+        (
+            "components/debug/debug.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: DEBUG\n              value: \"true\"\n",
+        ),
+        ("overlays/uat/kustomization.yaml", "resources:\n  - ../../base\n"),
+        (
+            "overlays/prod/kustomization.yaml",
+            "resources:\n  - ../../base\ncomponents:\n  - ../../components/debug\n",
+        ),
+    ]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    assert!(out.notifications.is_empty(), "{d}");
+    let dbg = of(&out, "policy/prod-debug-enabled");
+    assert_eq!(dbg.len(), 1, "{d}");
+    assert_eq!(line_of(dbg[0]), ("components/debug/debug.yaml", 12), "{d}");
+}

@@ -381,6 +381,15 @@ impl Builder<'_> {
     }
 
     fn build(&mut self, dir: &str) -> Result<Vec<Object>, Notification> {
+        let mut objects = Vec::new();
+        self.build_into(dir, &mut objects)?;
+        Ok(objects)
+    }
+
+    /// Renders the kustomization of `dir` into `objects`. A kustomization starts from nothing;
+    /// a component (`components:`) works on the objects its parent has so far, so its patches
+    /// and transformers apply to them.
+    fn build_into(&mut self, dir: &str, objects: &mut Vec<Object>) -> Result<(), Notification> {
         let Some(kfile) = kustomization_in(self.root, dir) else {
             return Err(error(
                 format!("{dir}: folder has no kustomization.yaml"),
@@ -403,19 +412,24 @@ impl Builder<'_> {
             text,
             flat,
         };
-        let mut objects = Vec::new();
-        for list in ["/resources", "/bases", "/components"] {
+        for list in ["/resources", "/bases"] {
             for (item, loc) in k.strings(list) {
-                self.resource(dir, &item, &loc, &mut objects)?;
+                self.resource(dir, &item, &loc, objects)?;
             }
         }
-        self.generators(dir, &k, &mut objects)?;
-        self.patches(dir, &k, &mut objects)?;
-        images(&k, &mut objects);
-        replicas(&k, &mut objects);
-        names(&k, &mut objects);
+        for (item, loc) in k.strings("/components") {
+            match resolve(dir, &item) {
+                Some(c) if self.root.join(&c).is_dir() => self.build_into(&c, objects)?,
+                _ => self.resource(dir, &item, &loc, objects)?,
+            }
+        }
+        self.generators(dir, &k, objects)?;
+        self.patches(dir, &k, objects)?;
+        images(&k, objects);
+        replicas(&k, objects);
+        names(&k, objects);
         self.stack.pop();
-        Ok(objects)
+        Ok(())
     }
 
     fn resource(
