@@ -155,7 +155,9 @@ pub fn regression(key_path: &str, uat: &Value, prod: &Value) -> Option<String> {
                 ));
             }
         }
-        let (u, p) = if joined.ends_with("sslmode") {
+        // `sslmode`, `DB_SSLMODE`, `database.sslmode`: the value itself is the mode.
+        let mode_key = key_words(key_path).last().is_some_and(|w| w == "sslmode");
+        let (u, p) = if mode_key {
             (u.as_str(), p.as_str())
         } else {
             (sslmode_param(u)?, sslmode_param(p)?)
@@ -222,6 +224,12 @@ mod tests {
             "/sslmode",
             &Value::String("verify-full".into()),
             &Value::String("prefer".into())
+        )
+        .is_some());
+        assert!(regression(
+            "/services/api/environment/DB_SSLMODE",
+            &Value::String("verify-full".into()),
+            &Value::String("disable".into())
         )
         .is_some());
     }
