@@ -3,12 +3,14 @@
 //!
 //! `advisories --db DIR --root DIR [--full] [--iters N]`: with `--iters`, also times N in-process
 //! runs and prints the median to stderr.
+// A measurement program: printing its numbers is its output.
+#![allow(clippy::disallowed_macros)]
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stagegate::config::Config;
 use stagegate::scanners::advisories::{audit, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions};
 
 fn main() {
@@ -33,12 +35,7 @@ fn main() {
     };
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: &root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(&root, &config, &options).explicit(true);
     let sources = Sources {
         db,
         cargo_home: None,

@@ -3,16 +3,18 @@
 //! growing size rendered and compared end to end, to show the layouts stay linear. Run with
 //! `benches/drift.sh` or `cargo bench --bench drift`. Prints one line per measurement; the
 //! target is < 1 s per pair.
+// A measurement program: printing its numbers is its output.
+#![allow(clippy::disallowed_macros)]
 
 use std::path::Path;
 use std::time::Instant;
 
-use stagegate::config::Config;
 use stagegate::finding::{Location, ScannerKind};
 use stagegate::scanners::drift::compare::{compare, Side};
 use stagegate::scanners::drift::expect::Expectations;
 use stagegate::scanners::drift::model::{FlatConfig, Value};
 use stagegate::scanners::drift::policy::PolicySet;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{self, ScanContext, ScanOptions};
 
 const KEYS: usize = 100_000;
@@ -126,12 +128,7 @@ fn scan_tree(label: &str, n: usize, build: fn(&Path, usize)) {
     build(dir.path(), n);
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: dir.path(),
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(dir.path(), &config, &options).explicit(true);
     let scanner = scanners::builtin(ScannerKind::Drift);
     let (secs, out) = best_of(3, || scanner.scan(&ctx));
     assert!(out.notifications.is_empty(), "{:?}", out.notifications);
@@ -197,12 +194,7 @@ fn main() {
     let root: &Path = dir.path();
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, &config, &options).explicit(true);
     let scanner = scanners::builtin(ScannerKind::Drift);
     let (secs, out) = best_of(3, || scanner.scan(&ctx));
     assert!(out.notifications.is_empty(), "{:?}", out.notifications);

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Secrets scanner throughput and memory, side by side with Kingfisher and ripsecrets.
+# Secrets scanner throughput and memory, side by side with Kingfisher, ripsecrets, a ripgrep
+# keyword pass (the floor for any keyword-gated scanner) and one `git cat-file` pass (the floor
+# for reading a history).
 #
 #   benches/secrets.sh [TREE] [HISTORY_REPO]
 #
 # TREE defaults to ~/.cargo/registry/src (hundreds of MB of real source; run `cargo fetch`
-# first on a fresh machine). HISTORY_REPO defaults to a synthetic repository of 3000 commits
+# first on a fresh machine; `../shared/bench-corpus/fetch.sh` gives the 855 MB corpus).
+# HISTORY_REPO defaults to a synthetic repository of HISTORY_COMMITS (default 23000) commits
 # generated from TREE by benches/secrets_history_gen.py (no network needed).
+# Also measured: adversarial inputs (benches/secrets_adversarial.py: one-line bundles with
+# 20k–180k keyword hits, a 64 MiB dump, deep nesting) and a 10-file staged commit.
 # Every tool is run once to warm the page cache, then measured with /usr/bin/time -v.
 # Reported: wall seconds, MB/s over wall time, MB per CPU-second (user+sys: fair on a busy
 # machine), peak RSS. Needs: /usr/bin/time (apt-get install -y time), git, python3.
@@ -28,8 +33,14 @@ for l in sys.stdin:
 
 if [ ! -d "$HIST/.git" ]; then
   echo "generating synthetic history in $HIST ..." >&2
-  python3 benches/secrets_history_gen.py "$TREE" "$HIST" 3000
+  python3 benches/secrets_history_gen.py "$TREE" "$HIST" "${HISTORY_COMMITS:-23000}"
 fi
+ADV=${TMPDIR:-/tmp}/stagegate-adversarial
+[ -d "$ADV/bundle-8mb" ] || python3 benches/secrets_adversarial.py "$ADV"
+# The keyword pass of issue 12: 20 secret keywords, case-insensitive, every file.
+KW=$(mktemp)
+printf '%s\n' password passwd secret token api_key apikey private_key "BEGIN RSA" AKIA ghp_ \
+  github_pat_ xoxb- sk_live_ AIza glpat- npm_ access_key client_secret bearer credential >"$KW"
 
 TREE_BYTES=$(find "$TREE" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 HIST_BYTES=$(git -C "$HIST" rev-list --all --objects | cut -d' ' -f1 | git -C "$HIST" cat-file --batch-check='%(objecttype) %(objectsize)' \
@@ -67,6 +78,9 @@ echo
 echo "| run                                | wall (s) | MB/s wall | MB/CPU-s   | RSS MiB  |"
 echo "|------------------------------------|----------|-----------|------------|----------|"
 measure "stagegate tree" "$TREE_BYTES" "$BIN" tree "$TREE"
+if command -v rg >/dev/null; then
+  measure "rg -c -F -i -f keywords (20)" "$TREE_BYTES" rg -c -F -i -f "$KW" --no-ignore "$TREE"
+fi
 if command -v ripsecrets >/dev/null; then
   measure "ripsecrets tree" "$TREE_BYTES" ripsecrets "$TREE"
 fi
@@ -74,10 +88,42 @@ if command -v kingfisher >/dev/null; then
   measure "kingfisher tree" "$TREE_BYTES" kingfisher scan "$TREE" --no-validate --no-update-check --git-history none
 fi
 measure "stagegate history" "$HIST_BYTES" "$BIN" history "$HIST"
+for c in bundle-8mb dump-64mb; do "$BIN" tree "$ADV/$c"; done
+measure "git cat-file --batch-all-objects" "$HIST_BYTES" git -C "$HIST" cat-file --batch-all-objects --batch --unordered
 if command -v kingfisher >/dev/null; then
   measure "kingfisher history" "$HIST_BYTES" kingfisher scan "$HIST" --no-validate --no-update-check --git-history full
 fi
 echo
+echo "Adversarial inputs (one file each; wall includes process start):"
+echo
+echo "| input                              | wall (s) | MB/s wall | MB/CPU-s   | RSS MiB  |"
+echo "|------------------------------------|----------|-----------|------------|----------|"
+for c in bundle-1.4mb bundle-8mb bundle-12mb dump-64mb nested-json long-lines; do
+  b=$(find "$ADV/$c" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  measure "$c" "$b" "$BIN" tree "$ADV/$c"
+done
+echo
+# Staged: a commit of 10 changed files (process start, rule loading, git, scan), 20 runs.
+STAGED=$(mktemp -d)
+git -C "$STAGED" init -q
+find "$TREE" -name '*.rs' -size -20k | head -10 | while read -r f; do cp "$f" "$STAGED/"; done
+git -C "$STAGED" add -A
+python3 - "$BIN" "$STAGED" <<'PY'
+import statistics, subprocess, sys, time
+bin_, repo = sys.argv[1], sys.argv[2]
+walls, compiles = [], []
+for _ in range(21):
+    t = time.perf_counter()
+    out = subprocess.run([bin_, "staged", repo], capture_output=True, text=True).stdout
+    walls.append(time.perf_counter() - t)
+    compiles.append(float(out.split("rule_compile_s=")[1].split()[0]))
+print(f"staged, 10 files: median wall {statistics.median(walls[1:]) * 1000:.1f} ms "
+      f"(min {min(walls) * 1000:.1f} ms), of which rule loading {statistics.median(compiles) * 1000:.1f} ms")
+PY
+"$BIN" compile2x
+rm -rf "$STAGED" "$KW"
+echo
 echo "stagegate details:"
 "$BIN" tree "$TREE"
 "$BIN" history "$HIST"
+for c in bundle-8mb dump-64mb; do "$BIN" tree "$ADV/$c"; done

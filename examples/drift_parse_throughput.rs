@@ -1,5 +1,7 @@
 //! Parse throughput of the drift config parsers: generates a 100 000-key file per format and
 //! times `parse`. Run with `benches/drift_parse.sh` (release mode).
+// A measurement program: printing its numbers is its output.
+#![allow(clippy::disallowed_macros)]
 
 use std::fmt::Write as _;
 use std::time::Instant;

@@ -6,16 +6,34 @@
 
 use std::path::Path;
 
-use stagegate::config::Config;
-use stagegate::finding::{Finding, Location, RuleMeta, Severity};
-use stagegate::report::{self, Report};
-use stagegate::scan::ScanResult;
+use stagegate::finding::{Finding, Location, RuleMeta, ScannerKind, Severity};
+use stagegate::report;
 use stagegate::scanners::advisories::lockfile;
 use stagegate::scanners::drift::parse::{self as drift_parse, Format as DriftFormat, Limits};
 use stagegate::scanners::secrets::engine::CompiledRules;
 use stagegate::scanners::secrets::rule::parse_rule_file;
 use stagegate::scanners::secrets::suppress::AllowList;
 use stagegate::scanners::secrets::{builtin_rules, Emitter};
+use stagegate::scanners::ValidConfig as Config;
+use stagegate::scanners::{ScanContext, ScanOutput, Scanner};
+
+/// The configuration of a repository without `stagegate.toml`, compiled once per process.
+fn default_config() -> &'static Config {
+    static CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(Config::default)
+}
+
+/// A scanner that returns fixed output, to push fuzzed findings through the pipeline.
+struct Emit(ScanOutput);
+
+impl Scanner for Emit {
+    fn kind(&self) -> ScannerKind {
+        ScannerKind::Secrets
+    }
+    fn scan(&self, _ctx: &ScanContext<'_>) -> ScanOutput {
+        self.0.clone()
+    }
+}
 
 /// One harness function: panics when an invariant breaks.
 pub type Target = fn(&[u8]);
@@ -41,10 +59,13 @@ pub fn config(data: &[u8]) {
     let path = Path::new("fuzz/stagegate.toml");
     if let Err(e) = Config::parse(text, path) {
         let msg = e.to_string();
-        assert!(
-            msg.contains("stagegate.toml"),
-            "error does not name the file: {msg}"
-        );
+        // Every error of the file, one per line, each at `file:line:column`.
+        for line in msg.lines() {
+            assert!(
+                line.starts_with("fuzz/stagegate.toml:"),
+                "error does not name the file: {msg}"
+            );
+        }
     }
 }
 
@@ -247,25 +268,17 @@ pub fn sarif(data: &[u8]) {
             rules.push(meta);
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.location.path, a.location.start_line, &a.rule_id).cmp(&(
-            &b.location.path,
-            b.location.start_line,
-            &b.rule_id,
-        ))
-    });
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    let result = ScanResult {
+    // Through the real pipeline (merge, sort, dedupe, gate), as `main` runs it.
+    let out = ScanOutput {
         findings,
         rules,
-        notifications: Vec::new(),
-        runs: Vec::new(),
+        ..ScanOutput::default()
     };
-    let rep = Report::new(
-        result,
-        stagegate::config::FailOn::AtLeast(Severity::High),
-        ".",
-    );
+    let plan = stagegate::Plan::new(".", default_config().clone());
+    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(Emit(out))];
+    let rep = stagegate::pipeline::run_with(&plan, &scanners)
+        .expect("no baseline, so no error")
+        .report;
     let opts = report::RenderOptions::default();
     let sarif_bytes = report::render(&rep, report::Format::Sarif, &opts);
     let log: serde_json::Value = serde_json::from_slice(&sarif_bytes).expect("SARIF is JSON");

@@ -16,16 +16,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::error::{line_of_offset, Error};
 use crate::finding::{
     scanner_of_rule, BaselineState, Finding, Location, Notification, NotificationLevel,
     ScannerKind, Suppression, SuppressionKind,
 };
 use crate::scan::ScanResult;
+use crate::scanners::ValidConfig as Config;
 
-/// Default baseline file name, at the scan root.
-pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";
+pub use crate::paths::BASELINE_FILE_NAME;
 
 /// `format` value of a baseline file: tells it apart from any other JSON.
 pub const FORMAT: &str = "stagegate-baseline";
@@ -405,20 +404,46 @@ pub struct Outcome {
     pub updated: Option<Updated>,
 }
 
-/// Applies the baseline at `path` to `result` — after rewriting it from `result` when `update`.
-///
-/// `ran` are the scanners of this run; those that reported an input error are treated as not
-/// having run, so an incomplete scan never drops their entries or calls them unmatched. With
-/// `regenerate` (`stagegate baseline`), an unreadable or malformed old file is replaced instead
-/// of being an error. A missing file is an error unless updating.
-pub fn run(
-    result: &mut ScanResult,
-    path: &Path,
-    root: &Path,
-    ran: &[ScannerKind],
-    update_file: bool,
-    regenerate: bool,
-) -> Result<Outcome, Error> {
+/// How [`run`] uses the baseline file.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The baseline file.
+    pub path: &'a Path,
+    /// Scan root (paths in the file are shown relative to it).
+    pub root: &'a Path,
+    /// The scanners of this run; those that reported an input error are treated as not having
+    /// run, so an incomplete scan never drops their entries or calls them unmatched.
+    pub ran: &'a [ScannerKind],
+    /// Rewrite the file from the current findings first (`--update-baseline`).
+    pub update: bool,
+    /// `stagegate baseline`: an unreadable or malformed old file is replaced instead of being
+    /// an error.
+    pub regenerate: bool,
+}
+
+impl<'a> Options<'a> {
+    /// Apply `path` as it is (no update, no regeneration).
+    pub fn apply(path: &'a Path, root: &'a Path, ran: &'a [ScannerKind]) -> Self {
+        Options {
+            path,
+            root,
+            ran,
+            update: false,
+            regenerate: false,
+        }
+    }
+}
+
+/// Applies the baseline `opts.path` to `result` — after rewriting it from `result` when
+/// `opts.update`. A missing file is an error unless updating.
+pub fn run(result: &mut ScanResult, opts: &Options<'_>) -> Result<Outcome, Error> {
+    let Options {
+        path,
+        root,
+        ran,
+        update: update_file,
+        regenerate,
+    } = *opts;
     let complete: Vec<ScannerKind> = ran
         .iter()
         .copied()

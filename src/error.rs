@@ -28,6 +28,10 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// Mistakes in a configuration file: all of them, each at its line and column, so one run
+    /// shows everything to fix.
+    #[error("{}", render_config_errors(.0))]
+    Config(Vec<ConfigError>),
     /// A command-line mistake.
     #[error("{0}")]
     Usage(String),
@@ -51,6 +55,55 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// One mistake in a configuration file, at `path:line:column`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConfigError {
+    /// The file (`stagegate.toml`, or a rule file it names).
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters, when known.
+    pub column: Option<u32>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl ConfigError {
+    /// The error at byte `offset` of `text`, the content of `path`.
+    pub fn at_offset(
+        path: impl Into<PathBuf>,
+        text: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, column) = line_col_of_offset(text, offset);
+        // One error per line of output, whatever the parser's message looks like.
+        let message: String = message.into();
+        ConfigError {
+            path: path.into(),
+            line,
+            column: Some(column),
+            message: message.replace('\n', " "),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.line)?;
+        if let Some(c) = self.column {
+            write!(f, ":{c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// One error per line, in file order.
+fn render_config_errors(errors: &[ConfigError]) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    lines.join("\n")
 }
 
 /// 1-based line of byte offset `offset` in `text`.
@@ -88,6 +141,16 @@ mod tests {
         assert_eq!(line_col_of_offset(t, 7), (2, 4));
         assert_eq!(line_col_of_offset(t, 8), (3, 1));
         assert_eq!(line_of_offset(t, 1000), 3);
+    }
+
+    #[test]
+    fn config_errors_are_listed_one_per_line_with_columns() {
+        let text = "a = 1\nbb = 2\n";
+        let e = Error::Config(vec![
+            ConfigError::at_offset("s.toml", text, 0, "first"),
+            ConfigError::at_offset("s.toml", text, 9, "second"),
+        ]);
+        assert_eq!(e.to_string(), "s.toml:1:1: first\ns.toml:2:4: second");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `stagegate explain`: every built-in rule's documentation, from the same metadata the SARIF
 //! `rules` table carries, so the terminal and the dashboard never disagree.
 
-use crate::finding::{RuleMeta, Severity};
+use crate::finding::RuleMeta;
 use crate::scanners::{advisories, drift, secrets};
 
 /// Every built-in rule, sorted by id. Advisory rules (`advisory/RUSTSEC-…`) come from the
@@ -13,14 +13,11 @@ pub fn all_rules() -> Vec<RuleMeta> {
         .map(secrets::rule_meta)
         .collect();
     v.extend(drift::all_rules());
-    for (id, sev) in [
-        (advisories::rules::YANKED, Severity::Low),
-        (advisories::rules::STALE_DB, Severity::High),
-        (advisories::rules::EXPIRED_IGNORE, Severity::High),
-        (advisories::rules::UNUSED_IGNORE, Severity::Note),
-    ] {
-        v.push(advisories::rules::fixed_meta(id, sev));
-    }
+    v.extend(
+        advisories::rules::AdvisoryRule::ALL
+            .iter()
+            .map(|r| r.meta()),
+    );
     v.sort_by(|a, b| a.id.cmp(&b.id));
     v
 }

@@ -31,9 +31,11 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "uv.lock",
     "Pipfile.lock",
     "requirements.txt",
+    "go.mod",
     "go.sum",
     "Gemfile.lock",
     "composer.lock",
+    "pom.xml",
 ];
 
 /// A UAT ↔ production pair found by naming convention.
@@ -88,7 +90,12 @@ pub fn discover(root: &Path) -> Discovery {
     }
     let lockfiles = files
         .iter()
-        .filter(|p| LOCKFILE_NAMES.contains(&file_name(p)))
+        .filter(|p| {
+            let name = file_name(p);
+            // Also `requirements-dev.txt`, `gems.locked`: whatever the scanner reads.
+            LOCKFILE_NAMES.contains(&name)
+                || crate::scanners::advisories::lockfiles::Format::from_file_name(name).is_some()
+        })
         .cloned()
         .collect();
     // The drift scanner's own discovery: what init pins is exactly what a scan would find.
@@ -178,6 +185,13 @@ pub fn render(d: &Discovery, baseline: Option<&str>) -> String {
             let _ = writeln!(s, "#   {l}");
         }
     }
+    if d.lockfiles.iter().any(|l| file_name(l) != "Cargo.lock") {
+        s.push_str(
+            "# Lockfiles other than Cargo.lock are audited against OSV data; download it with\n\
+             # `stagegate db fetch --osv npm,PyPI,Go,RubyGems,Packagist,Maven --osv-db osv-db`.\n\
+             # osv = [\"osv-db\"]\n",
+        );
+    }
     s.push_str(
         "# Advisory database folder (default ~/.cargo/advisory-db, shared with cargo-audit).\n\
          # db = \"~/.cargo/advisory-db\"\n\
@@ -228,7 +242,7 @@ pub fn write_config(root: &Path, force: bool, baseline: Option<&str>) -> Result<
     }
     let text = render(&discover(root), baseline);
     // What we write must load: a broken config would turn every later run into exit 2.
-    crate::config::Config::parse(&text, &path)?;
+    crate::scanners::ValidConfig::parse(&text, &path)?;
     crate::output::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
@@ -236,7 +250,7 @@ pub fn write_config(root: &Path, force: bool, baseline: Option<&str>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::scanners::ValidConfig as Config;
 
     fn touch(root: &Path, rel: &str) {
         let p = root.join(rel);
@@ -315,7 +329,10 @@ mod tests {
             Some("charts/app/values.yaml")
         );
         assert!(cfg.baseline.is_none());
-        assert!(cfg.exclude.is_empty(), "init must not hide anything");
+        assert!(
+            cfg.exclude_patterns.is_empty(),
+            "init must not hide anything"
+        );
         assert!(text.contains("#   web/package-lock.json"), "{text}");
     }
 
@@ -344,5 +361,33 @@ mod tests {
         write_config(d.path(), true, None).unwrap();
         let text = std::fs::read_to_string(d.path().join("stagegate.toml")).unwrap();
         assert!(text.contains("fail_on = \"high\""));
+    }
+
+    #[test]
+    fn lists_the_lockfiles_of_every_ecosystem_and_suggests_osv_data() {
+        let d = tempfile::tempdir().unwrap();
+        for f in [
+            "api/go.mod",
+            "ml/requirements-dev.txt",
+            "svc/pom.xml",
+            "site/Gemfile.lock",
+            "README.md",
+        ] {
+            touch(d.path(), f);
+        }
+        let found = discover(d.path());
+        assert_eq!(
+            found.lockfiles,
+            vec![
+                "api/go.mod",
+                "ml/requirements-dev.txt",
+                "site/Gemfile.lock",
+                "svc/pom.xml"
+            ]
+        );
+        let text = render(&found, None);
+        assert!(text.contains("#   svc/pom.xml"), "{text}");
+        assert!(text.contains("# osv = [\"osv-db\"]"), "{text}");
+        assert!(Config::parse(&text, Path::new("stagegate.toml")).is_ok());
     }
 }

@@ -8,21 +8,19 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use stagegate::{config::Config, finding::ScannerKind, scanners::{self, ScanContext, ScanOptions}};
+//! use stagegate::scanners::ValidConfig;
 //!
 //! let root = Path::new(".");
-//! let config = Config::discover(root, None).expect("valid stagegate.toml");
-//! let options = ScanOptions::default();
-//! let ctx = ScanContext { root, config: &config, options: &options, explicit: false };
-//! let scanners: Vec<_> = ScannerKind::ALL.iter().map(|k| scanners::builtin(*k)).collect();
-//! let result = stagegate::scan::run(&scanners, &ctx);
-//! let summary = stagegate::gate::evaluate(&result, config.fail_on.unwrap_or_default());
-//! std::process::exit(summary.verdict.exit_code());
+//! let config = ValidConfig::discover(root, None).expect("valid stagegate.toml");
+//! let run = stagegate::run(&stagegate::Plan::new(root, config)).expect("readable baseline");
+//! std::process::exit(run.report.summary.verdict.exit_code());
 //! ```
 #![deny(missing_docs)]
 
 pub mod baseline;
+pub mod classify;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod explain;
 pub mod finding;
@@ -30,8 +28,11 @@ pub mod gate;
 pub mod init;
 pub mod output;
 pub mod paths;
+pub mod pipeline;
 pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod scanners;
+
+pub use pipeline::{run, Plan};

@@ -21,6 +21,12 @@ pub fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+impl Default for ExcludeSet {
+    fn default() -> Self {
+        ExcludeSet::none()
+    }
+}
+
 /// Compiled `exclude` patterns. A pattern matches a relative path or any of its parent folders,
 /// so `target` and `target/**` both exclude everything under `target/`.
 #[derive(Debug, Clone)]
@@ -68,6 +74,10 @@ impl ExcludeSet {
         }
     }
 }
+
+/// The default baseline file name: the secrets scanner never scans it, the baseline module
+/// reads and writes it.
+pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";
 
 #[cfg(test)]
 mod tests {

@@ -37,22 +37,33 @@ pub fn short_hash(value: &str) -> String {
     format!("sha256:{}…", hex::encode(&digest[..4]))
 }
 
-/// `text` with every credential the built-in secrets rules recognise replaced by its
-/// [`redact`]ed form: the last line of defence for messages that quote user input (a config
-/// value, a parser's snippet) on their way to stderr or a report.
-pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
-    let matches = crate::scanners::secrets::builtin_rules().find_in(text);
-    if matches.is_empty() {
+/// Finds credentials in free text. The secrets scanner's rule set implements it; `redact`
+/// itself knows no token format, so it stays a leaf that every module may use.
+pub trait Recogniser {
+    /// Byte ranges of the credentials in `text` (any order, may overlap).
+    fn credential_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>>;
+}
+
+/// `text` with every credential `recogniser` finds replaced by its [`redact`]ed form: the last
+/// line of defence for messages that quote user input (a config value, a parser's snippet) on
+/// their way to stderr or a report. The pipeline passes the built-in secret rules.
+pub fn scrub<'t>(text: &'t str, recogniser: &dyn Recogniser) -> std::borrow::Cow<'t, str> {
+    let mut ranges = recogniser.credential_ranges(text);
+    if ranges.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut ranges: Vec<std::ops::Range<usize>> = matches.into_iter().map(|m| m.range).collect();
+    // Overlapping ranges merge, so no tail of a longer credential escapes redaction.
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for r in ranges {
-        if r.start < at {
-            continue; // inside a range already redacted
-        }
+    for r in merged {
         let (Some(before), Some(secret)) = (text.get(at..r.start), text.get(r.clone())) else {
             continue;
         };
@@ -101,16 +112,41 @@ impl fmt::Debug for SecretValue {
 mod tests {
     use super::*;
 
+    /// Recognises one literal token, as a rule set would.
+    struct OneToken(&'static str);
+
+    impl Recogniser for OneToken {
+        fn credential_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+            text.match_indices(self.0)
+                .map(|(i, m)| i..i + m.len())
+                .collect()
+        }
+    }
+
     #[test]
-    fn scrub_redacts_credentials_in_free_text() {
+    fn scrub_redacts_what_the_recogniser_finds() {
         let tok = "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";
-        let msg = format!("stagegate.toml:1: invalid fail-on `{tok}`: expected one of none");
-        let out = scrub(&msg);
+        let msg = format!("stagegate.toml:1: invalid fail-on `{tok}`: expected one of {tok}");
+        let out = scrub(&msg, &OneToken(tok));
         assert!(!out.contains(tok), "{out}");
         assert!(!out.contains(&tok[..12]), "{out}");
-        assert!(out.contains("invalid fail-on `ghp_…(40)`"), "{out}");
+        assert_eq!(
+            out,
+            "stagegate.toml:1: invalid fail-on `ghp_…(40)`: expected one of ghp_…(40)"
+        );
+        // Overlapping finds redact their union: no tail is left in clear.
+        struct Overlap;
+        impl Recogniser for Overlap {
+            fn credential_ranges(&self, _: &str) -> Vec<std::ops::Range<usize>> {
+                vec![5..20, 0..10]
+            }
+        }
+        assert_eq!(
+            scrub("abcdefghijklmnopqrstuvwxyz", &Overlap),
+            "abcd…(20)uvwxyz"
+        );
         assert!(matches!(
-            scrub("plain message"),
+            scrub("plain message", &OneToken(tok)),
             std::borrow::Cow::Borrowed(_)
         ));
     }

@@ -59,8 +59,9 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-/// Output formats of `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Output formats of `--format`. The binary maps them to its flag (the library does not
+/// depend on clap): [`Format::ALL`], [`Format::as_str`] and [`Format::help`] say what it offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human report (default).
     Text,
@@ -76,6 +77,66 @@ pub enum Format {
     Junit,
     /// GitLab security report, schema v15 (`sast` / `secret_detection`).
     GitlabSast,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Github,
+        Format::Junit,
+        Format::GitlabSast,
+    ];
+
+    /// The `--format` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Github => "github",
+            Format::Junit => "junit",
+            Format::GitlabSast => "gitlab-sast",
+        }
+    }
+
+    /// One line for `--help`.
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Text => "Human report (default)",
+            Format::Json => "Versioned JSON (`docs/json-report.md`)",
+            Format::Sarif => "SARIF 2.1.0 for code-scanning dashboards",
+            Format::Markdown => "Markdown summary for a pull request or `$GITHUB_STEP_SUMMARY`",
+            Format::Github => "GitHub Actions workflow-command annotations (`::error file=…::…`)",
+            Format::Junit => "JUnit XML test report (Jenkins, Azure DevOps, GitLab test reports)",
+            Format::GitlabSast => {
+                "GitLab security report, schema v15 (`sast` / `secret_detection`)"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                format!("unknown format `{s}`: expected one of {}", all.join(", "))
+            })
+    }
 }
 
 /// Renders `report` in `format` into a byte buffer.

@@ -60,6 +60,10 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
         .par_iter()
         .map(|s| {
             let start = Instant::now();
+            let errors = ctx.config.section_errors(s.kind());
+            if !errors.is_empty() {
+                return (s.kind(), section_errors(s.kind(), errors, ctx), 0);
+            }
             let out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
@@ -80,7 +84,57 @@ pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
             (s.kind(), out, start.elapsed().as_millis())
         })
         .collect();
-    merge(outputs)
+    let mut result = merge(outputs);
+    // A mistake in the section of a scanner that was not selected is still a mistake in the
+    // file: report it (exit 2) rather than let it wait for the day that scanner runs.
+    let skipped = ScannerKind::ALL
+        .into_iter()
+        .filter(|k| !scanners.iter().any(|s| s.kind() == *k));
+    for kind in skipped {
+        let errors = ctx.config.section_errors(kind);
+        if !errors.is_empty() {
+            let out = section_errors(kind, errors, ctx);
+            result.notifications.extend(out.notifications);
+        }
+    }
+    result.notifications.sort();
+    result.notifications.dedup();
+    result
+}
+
+/// An invalid configuration section: its scanner does not run; each mistake is an error
+/// notification at its place in the file (the run exits 2; the other scanners still run).
+fn section_errors(
+    kind: ScannerKind,
+    errors: &[crate::error::ConfigError],
+    ctx: &ScanContext<'_>,
+) -> ScanOutput {
+    let notifications = errors
+        .iter()
+        .map(|e| {
+            let path = crate::paths::relative(ctx.root, &e.path);
+            let col = e.column.unwrap_or(1);
+            // Named like every other location of the report: relative to the scan root.
+            let e = crate::error::ConfigError {
+                path: path.clone().into(),
+                ..e.clone()
+            };
+            // A mistake may quote the value (a pasted token): scrub like every notification.
+            let message = format!("{e} (the {kind} scanner did not run: fix its section)");
+            Notification::error(kind, scrub(&message).into_owned())
+                .at(crate::finding::Location::span(path, e.line, col, col + 1))
+        })
+        .collect();
+    ScanOutput {
+        notifications,
+        ..ScanOutput::default()
+    }
+}
+
+/// Redacts every credential the built-in secret rules recognise in `text` (errors and
+/// notifications may quote input). `redact` stays a leaf: the rules are injected here.
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::redact::scrub(text, crate::scanners::secrets::builtin_rules())
 }
 
 fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
@@ -93,7 +147,7 @@ fn merge(mut outputs: Vec<(ScannerKind, ScanOutput, u128)>) -> ScanResult {
         result
             .notifications
             .extend(out.notifications.into_iter().map(|mut n| {
-                if let std::borrow::Cow::Owned(m) = crate::redact::scrub(&n.message) {
+                if let std::borrow::Cow::Owned(m) = scrub(&n.message) {
                     n.message = m;
                 }
                 n

@@ -7,12 +7,15 @@
 pub mod advisories;
 pub mod drift;
 pub mod secrets;
+pub mod valid;
+
+pub use valid::ValidConfig;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::dates::IsoDate;
 use crate::finding::{Finding, Notification, RuleMeta, ScannerKind};
 
 /// What a scanner is given.
@@ -20,13 +23,42 @@ use crate::finding::{Finding, Notification, RuleMeta, ScannerKind};
 pub struct ScanContext<'a> {
     /// Scan root; every [`crate::finding::Location::path`] is relative to it.
     pub root: &'a Path,
-    /// The loaded configuration.
-    pub config: &'a Config,
+    /// The validated, compiled configuration.
+    pub config: &'a ValidConfig,
     /// Command-line options.
     pub options: &'a ScanOptions,
     /// True when the user asked for this scanner by name (`stagegate audit`, `--scanners`):
     /// then having nothing to scan is an error, not a quiet pass.
     pub explicit: bool,
+    /// The date `until` expiries and database age are measured against. An explicit input,
+    /// so tests pin it without touching the process environment.
+    pub today: IsoDate,
+}
+
+impl<'a> ScanContext<'a> {
+    /// A context for scanning `root`: not explicit, today from [`IsoDate::today`] (the clock,
+    /// or `STAGEGATE_TODAY`).
+    pub fn new(root: &'a Path, config: &'a ValidConfig, options: &'a ScanOptions) -> Self {
+        ScanContext {
+            root,
+            config,
+            options,
+            explicit: false,
+            today: IsoDate::today(),
+        }
+    }
+
+    /// With `explicit` set: the scanners were asked for by name.
+    pub fn explicit(mut self, explicit: bool) -> Self {
+        self.explicit = explicit;
+        self
+    }
+
+    /// With `today` pinned.
+    pub fn today(mut self, today: IsoDate) -> Self {
+        self.today = today;
+        self
+    }
 }
 
 /// Command-line options of every scanner.
@@ -39,8 +71,7 @@ pub struct ScanOptions {
     /// Drift options.
     pub drift: DriftOptions,
     /// Counters to bump as files, bytes and blobs are read (`inc_files(n)`…); `None` when no
-    /// one is watching. Lives here rather than in [`ScanContext`] so that existing
-    /// `ScanContext { .. }` literals keep compiling.
+    /// one is watching.
     pub progress: Option<crate::progress::Progress>,
 }
 
@@ -53,6 +84,8 @@ pub struct AdvisoryOptions {
     pub target: Option<String>,
     /// `--no-yanked`: skip the yanked-version check (it reads Cargo's index cache).
     pub no_yanked: bool,
+    /// `--osv-db PATH` (repeatable): OSV records or archives (win over `[advisories] osv`).
+    pub osv_db: Vec<PathBuf>,
 }
 
 /// What the secrets scanner reads.

@@ -51,7 +51,8 @@ pub struct ExplainCmd {
 /// `stagegate db …`.
 #[derive(Debug, Subcommand)]
 pub enum DbCmd {
-    /// Clone the RustSec advisory database, or update an existing clone (`git pull`).
+    /// Clone the RustSec advisory database, or update an existing clone (`git pull`); with
+    /// `--osv`, download OSV archives of other ecosystems.
     Fetch(DbFetchCmd),
 }
 
@@ -67,6 +68,17 @@ pub struct DbFetchCmd {
     /// Configuration file [default: stagegate.toml at PATH].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Download OSV archives for these ecosystems instead of the RustSec database
+    /// (npm, PyPI, Go, RubyGems, Packagist, Maven, crates.io, or `all`).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub osv: Vec<String>,
+    /// Folder for the OSV archives (`DIR/<ecosystem>/all.zip`) [default: the first
+    /// `[advisories] osv` entry of the config at PATH].
+    #[arg(long, value_name = "DIR", requires = "osv")]
+    pub osv_db: Option<PathBuf>,
+    /// Where OSV publishes its archives (a mirror) [default: OSV's public bucket].
+    #[arg(long, value_name = "URL", requires = "osv")]
+    pub osv_url: Option<String>,
 }
 
 /// `stagegate baseline`.
@@ -155,7 +167,7 @@ pub struct CommonArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Report format written to stdout (or to --output).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = format_parser(), default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report to FILE instead of stdout (atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -197,6 +209,10 @@ pub struct AdvisoryArgs {
     /// Skip the yanked-version check (Cargo's local index cache).
     #[arg(long)]
     pub no_yanked: bool,
+    /// OSV advisory data (a directory of OSV JSON records or an OSV `all.zip`) for npm, PyPI,
+    /// Go, RubyGems, Packagist and Maven lockfiles; repeatable [default: `[advisories] osv`].
+    #[arg(long, value_name = "PATH")]
+    pub osv_db: Vec<PathBuf>,
 }
 
 /// Secrets flags.
@@ -217,6 +233,14 @@ pub struct SecretArgs {
     /// Follow symbolic links.
     #[arg(long)]
     pub follow_symlinks: bool,
+}
+
+/// `--format` values: the library's [`Format`]s (the library does not depend on clap).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.as_str()).help(f.help())))
+        // Only the listed values get here, and each parses; text is the documented default.
+        .map(|s| s.parse::<Format>().unwrap_or(Format::Text))
 }
 
 /// `--scanners` values.

@@ -1,26 +1,24 @@
-//! Validated invocation: raw arguments + configuration file → what to run and where to write.
+//! Validated invocation: raw arguments + configuration file → the library's
+//! [`stagegate::Plan`] (what to run) and where and how to write the report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use stagegate::config::{Config, FailOn};
+use stagegate::config::FailOn;
+use stagegate::dates::IsoDate;
 use stagegate::error::Error;
 use stagegate::finding::ScannerKind;
+use stagegate::pipeline::BaselinePlan;
 use stagegate::report::Format;
-use stagegate::scanners::{AdvisoryOptions, ScanOptions, SecretsMode, SecretsOptions};
+use stagegate::scanners::{AdvisoryOptions, ScanOptions, SecretsMode, SecretsOptions, ValidConfig};
 
 use super::args::{AdvisoryArgs, ColorArg, Command, CommonArgs, ScannerArg, SecretArgs};
 
-/// Everything `main` needs to run a scan.
+/// Everything `main` needs: the library plan plus the output side.
 #[derive(Debug)]
-pub struct Plan {
-    pub root: PathBuf,
-    pub config: Config,
-    pub options: ScanOptions,
-    pub scanners: Vec<ScannerKind>,
-    /// Scanners the user named (nothing to scan is then an error).
-    pub explicit: bool,
-    pub fail_on: FailOn,
+pub struct Invocation {
+    /// What the library runs.
+    pub plan: stagegate::Plan,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub sarif: Option<PathBuf>,
@@ -28,10 +26,6 @@ pub struct Plan {
     pub quiet: bool,
     /// `automationDetails.id` for SARIF.
     pub automation_id: String,
-    /// Baseline file to apply (or rewrite), already resolved against the scan root.
-    pub baseline: Option<PathBuf>,
-    /// `--update-baseline`.
-    pub update_baseline: bool,
 }
 
 impl CommonArgs {
@@ -57,9 +51,9 @@ impl CommonArgs {
     }
 }
 
-impl Plan {
-    /// Builds the plan for a scanning subcommand.
-    pub fn new(cmd: Command) -> Result<Plan, Error> {
+impl Invocation {
+    /// Builds the invocation of a scanning subcommand.
+    pub fn new(cmd: Command) -> Result<Invocation, Error> {
         let (common, scanners, explicit, adv, sec, name) = match cmd {
             Command::Scan(c) => {
                 let explicit = !c.scanners.is_empty();
@@ -127,7 +121,7 @@ impl Plan {
                 ))
             }
         };
-        Plan::build(common, scanners, explicit, adv, sec, name)
+        Invocation::build(common, scanners, explicit, adv, sec, name)
     }
 
     fn build(
@@ -137,7 +131,7 @@ impl Plan {
         adv: Option<AdvisoryArgs>,
         sec: Option<SecretArgs>,
         name: &str,
-    ) -> Result<Plan, Error> {
+    ) -> Result<Invocation, Error> {
         let root = common.path.clone();
         if !root.exists() {
             return Err(Error::Usage(format!(
@@ -151,7 +145,7 @@ impl Plan {
                 root.display()
             )));
         }
-        let config = Config::discover(&root, common.config.as_deref())?;
+        let config = ValidConfig::discover(&root, common.config.as_deref())?;
         let fail_on = match &common.fail_on {
             Some(s) => s.parse::<FailOn>().map_err(Error::Usage)?,
             None => config.fail_on.unwrap_or_default(),
@@ -162,6 +156,7 @@ impl Plan {
                 db: a.db,
                 target: a.target,
                 no_yanked: a.no_yanked,
+                osv_db: a.osv_db,
             };
         }
         if let Some(s) = sec {
@@ -193,21 +188,28 @@ impl Plan {
         let wants_file = name == "baseline" || common.update_baseline;
         let baseline = stagegate::baseline::resolve(&root, common.baseline.as_deref(), &config)
             .or_else(|| wants_file.then(|| root.join(stagegate::baseline::BASELINE_FILE_NAME)));
-        Ok(Plan {
+        let plan = stagegate::Plan {
             root,
             config,
             options,
             scanners,
             explicit,
             fail_on,
+            today: IsoDate::today(),
+            baseline: baseline.map(|path| BaselinePlan {
+                path,
+                update: common.update_baseline || name == "baseline",
+                regenerate: name == "baseline",
+            }),
+        };
+        Ok(Invocation {
+            plan,
             format: common.format,
             output: common.output,
             sarif: common.sarif,
             color,
             quiet: common.quiet,
             automation_id,
-            baseline,
-            update_baseline: common.update_baseline || name == "baseline",
         })
     }
 }

@@ -21,10 +21,14 @@ pub mod advisory;
 pub mod cfg;
 mod checks;
 pub mod db;
+pub mod ecosystem;
 pub mod fetch;
 mod ignores;
 mod listing;
 pub mod lockfile;
+pub mod lockfiles;
+pub mod ordering;
+pub mod osv;
 pub mod rules;
 pub mod target;
 pub mod versions;
@@ -36,11 +40,11 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{ScanContext, ScanOutput, Scanner};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 use crate::finding::{
     Finding, Location, Notification, RuleMeta, ScannerKind, Severity, Suppression, SuppressionKind,
 };
-use crate::paths::{relative, ExcludeSet};
+use crate::paths::relative;
 
 pub use fetch::{fetch_db, FetchOutcome};
 
@@ -104,7 +108,7 @@ pub fn resolve_db_path(ctx: &ScanContext<'_>) -> PathBuf {
 /// expanded), else [`default_db_path`]. Also where `stagegate db fetch` should write.
 pub fn db_path(
     root: &std::path::Path,
-    config: &crate::config::Config,
+    config: &super::ValidConfig,
     cli: Option<&std::path::Path>,
 ) -> PathBuf {
     if let Some(p) = cli {
@@ -126,19 +130,16 @@ pub fn db_path(
 /// Runs the audit of `ctx.root` with `sources`.
 pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let exclude = match ExcludeSet::new(&ctx.config.exclude) {
-        Ok(e) => e,
-        Err(e) => {
-            out.notifications
-                .push(Notification::error(KIND, format!("exclude: {e}")));
-            ExcludeSet::none()
-        }
-    };
-    let paths = lockfile::discover(ctx.root, &exclude);
-    if paths.is_empty() {
+    let exclude = &ctx.config.exclude;
+    let paths = lockfile::discover(ctx.root, exclude);
+    let others = lockfiles::discover(ctx.root, exclude);
+    if paths.is_empty() && others.is_empty() {
         let msg = format!(
-            "no Cargo.lock found under {} (after .gitignore and exclude); run `cargo \
-             generate-lockfile` and commit the lockfile so the audit has something to check",
+            "no Cargo.lock found under {} (after .gitignore and exclude), nor any other \
+             lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, \
+             Pipfile.lock, requirements.txt, go.mod, Gemfile.lock, composer.lock, pom.xml); \
+             commit the lockfile (`cargo generate-lockfile`, `npm install`…) so the audit has \
+             something to check",
             ctx.root.display()
         );
         out.notifications.push(if ctx.explicit {
@@ -148,25 +149,73 @@ pub fn audit(ctx: &ScanContext<'_>, sources: &Sources) -> ScanOutput {
         });
         return out;
     }
-    // Surveying the database (git date, or the listing of every crate directory that dating a
-    // plain directory needs) is the slowest step: run it beside lockfile parsing.
-    std::thread::scope(|s| {
-        let survey = s.spawn(|| {
-            // On a pool of its own: the scan itself runs on a rayon worker that waits for this
-            // thread below; had the survey's parallel listing gone to the global pool, a single
-            // worker (RAYON_NUM_THREADS=1, a one-CPU runner) would wait for itself.
-            match rayon::ThreadPoolBuilder::new()
-                .num_threads(rayon::current_num_threads())
-                .build()
-            {
-                Ok(pool) => pool.install(|| db::Survey::of(&sources.db)),
-                Err(_) => db::Survey::of(&sources.db),
-            }
+    let osv_paths = osv::audit::osv_paths(ctx.root, ctx.config, &ctx.options.advisories.osv_db);
+    let ignores = ignores::Ignores::new(ctx);
+    let mut used = vec![false; ctx.config.advisories.ignore.len()];
+    let mut matched = false;
+    // Without a RustSec checkout, configured OSV data (RustSec publishes in OSV form too) can
+    // audit Cargo.lock alone.
+    let rustsec = !paths.is_empty() && (osv_paths.is_empty() || sources.db.is_dir());
+    if !paths.is_empty() && !rustsec {
+        out.notifications.push(Notification::note(
+            KIND,
+            format!(
+                "no RustSec database at {}; Cargo.lock is audited with the OSV records only",
+                sources.db.display()
+            ),
+        ));
+    }
+    if rustsec {
+        // Surveying the database (git date, or the listing of every crate directory that
+        // dating a plain directory needs) is the slowest step: run it beside lockfile parsing.
+        out = std::thread::scope(|s| {
+            let survey = s.spawn(|| {
+                // On a pool of its own: the scan itself runs on a rayon worker that waits for
+                // this thread below; had the survey's parallel listing gone to the global pool,
+                // a single worker (RAYON_NUM_THREADS=1, a one-CPU runner) would wait for itself.
+                match rayon::ThreadPoolBuilder::new()
+                    .num_threads(rayon::current_num_threads())
+                    .build()
+                {
+                    Ok(pool) => pool.install(|| db::Survey::of(&sources.db)),
+                    Err(_) => db::Survey::of(&sources.db),
+                }
+            });
+            let rustsec_ignores = RustsecIgnores {
+                ignores: &ignores,
+                used: &mut used,
+                matched: &mut matched,
+            };
+            audit_lockfiles(ctx, sources, &paths, out, rustsec_ignores, move || {
+                survey.join().unwrap_or(db::Survey::Unusable)
+            })
         });
-        audit_lockfiles(ctx, sources, &paths, out, move || {
-            survey.join().unwrap_or(db::Survey::Unusable)
-        })
-    })
+    }
+    let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
+    let run = osv::audit::Run {
+        ctx,
+        osv: &osv_paths,
+        others: &others,
+        cargo: &paths,
+        rustsec_ran: rustsec,
+        ignores: &ignores,
+    };
+    matched |= osv::audit::run(&run, &mut used, &mut out, &mut rules);
+    if matched {
+        ignores.report(&used, &mut out, &mut rules);
+    }
+    let known: BTreeSet<String> = out.rules.iter().map(|r| r.id.clone()).collect();
+    out.rules
+        .extend(rules.into_values().filter(|r| !known.contains(&r.id)));
+    out
+}
+
+/// The `[advisories] ignore` state the RustSec half shares with the OSV half, so an entry used
+/// by either is not reported unused.
+struct RustsecIgnores<'a, 'b> {
+    ignores: &'a ignores::Ignores<'b>,
+    used: &'a mut Vec<bool>,
+    matched: &'a mut bool,
 }
 
 type Age = Option<(IsoDate, &'static str)>;
@@ -176,6 +225,7 @@ fn audit_lockfiles(
     sources: &Sources,
     paths: &[PathBuf],
     mut out: ScanOutput,
+    shared: RustsecIgnores<'_, '_>,
     survey: impl FnOnce() -> db::Survey,
 ) -> ScanOutput {
     let parsed: Vec<(PathBuf, Result<lockfile::Parsed, lockfile::LockError>)> = paths
@@ -198,17 +248,7 @@ fn audit_lockfiles(
                 out.notifications.push(n.at(Location::line(rel, 1)));
             }
             Ok(l) => locks.push(l),
-            Err(e) => out.notifications.push(
-                Notification::error(
-                    KIND,
-                    format!(
-                        "{rel}{}: {}",
-                        e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                        e.message
-                    ),
-                )
-                .at(Location::line(rel, e.line.unwrap_or(1))),
-            ),
+            Err(e) => out.notifications.push(e.notification(rel)),
         }
     }
     if locks.is_empty() {
@@ -282,6 +322,7 @@ fn audit_lockfiles(
         &sources.db,
         age,
         cfg.max_age_days,
+        ctx.today,
         &first_lock,
         &mut out,
         &mut rules,
@@ -293,8 +334,9 @@ fn audit_lockfiles(
         .target
         .as_deref()
         .map(target::Target::from_triple);
-    let ignores = ignores::Ignores::new(ctx);
-    let mut used = vec![false; cfg.ignore.len()];
+    let ignores = shared.ignores;
+    let used = shared.used;
+    *shared.matched = true;
     for l in &locks {
         for (i, p) in l.lockfile.packages.iter().enumerate() {
             if !p.source.as_ref().is_some_and(|s| s.is_default_registry()) {
@@ -330,7 +372,6 @@ fn audit_lockfiles(
             }
         }
     }
-    ignores.report(&used, &mut out, &mut rules);
     if !ctx.options.advisories.no_yanked {
         checks::yanked_check(sources, &locks, cfg.yanked, &mut out, &mut rules);
     }
@@ -416,17 +457,12 @@ fn advisory_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::scanners::ScanOptions;
+    use crate::scanners::ValidConfig as Config;
     use std::path::Path;
 
     fn resolved(config: &Config, options: &ScanOptions) -> PathBuf {
-        resolve_db_path(&ScanContext {
-            root: Path::new("/repo"),
-            config,
-            options,
-            explicit: false,
-        })
+        resolve_db_path(&ScanContext::new(Path::new("/repo"), config, options))
     }
 
     #[test]

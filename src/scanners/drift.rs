@@ -58,8 +58,8 @@ pub mod combine;
 pub mod compare;
 pub mod envtok;
 pub mod expect;
-pub mod hardening;
 pub mod image;
+pub mod keys;
 pub mod kinds;
 pub mod layouts;
 pub mod load;
@@ -69,7 +69,9 @@ pub mod pairs;
 pub mod parse;
 pub mod policy;
 pub mod refs;
-pub mod sizing;
+pub mod security_regression;
+pub mod shared_endpoint;
+pub mod sizing_inversion;
 
 use std::collections::BTreeMap;
 
@@ -117,20 +119,18 @@ impl Scanner for DriftScanner {
             });
             return out;
         }
-        let policies = match PolicySet::builtin(&ctx.config.drift.disable) {
-            Ok(p) => p,
-            Err(e) => {
-                out.notifications.push(Notification::error(
-                    ScannerKind::Drift,
-                    format!("drift policies: {e}"),
-                ));
-                return out;
-            }
+        let Some(policies) = ctx.config.drift_compiled.policies.as_deref() else {
+            // Only an invalid `[drift]` section lacks them, and then the scanner does not run.
+            out.notifications.push(Notification::error(
+                ScannerKind::Drift,
+                "drift policies did not compile",
+            ));
+            return out;
         };
-        let exclude = ExcludeSet::new(&ctx.config.exclude).unwrap_or_else(|_| ExcludeSet::none());
+        let exclude = &ctx.config.exclude;
         let results: Vec<ScanOutput> = plans
             .par_iter()
-            .map(|plan| run_pair(ctx, plan, &policies, &exclude))
+            .map(|plan| run_pair(ctx, plan, policies, exclude))
             .collect();
         let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
         for r in results {
@@ -149,7 +149,7 @@ impl Scanner for DriftScanner {
                 .filter_map(|r| r.as_str());
             for id in std::iter::once(f.rule_id.as_str()).chain(also) {
                 if !rules.contains_key(id) {
-                    if let Some(m) = rule_meta(id, &policies) {
+                    if let Some(m) = rule_meta(id, policies) {
                         rules.insert(id.to_string(), m);
                     }
                 }
@@ -190,7 +190,15 @@ pub fn run_pair(
     exclude: &ExcludeSet,
 ) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let expect = match Expectations::new(&plan.allow, &plan.require_equal) {
+    // Configured pairs were compiled with the configuration; discovered ones have no allowances.
+    let compiled = match plan.origin {
+        pairs::PairOrigin::Config => ctx.config.drift_compiled.expectations.get(&plan.name),
+        _ => None,
+    };
+    let expect = match compiled
+        .cloned()
+        .map_or_else(|| Expectations::new(&plan.allow, &plan.require_equal), Ok)
+    {
         Ok(e) => e,
         Err(e) => {
             let src = ctx
@@ -290,7 +298,7 @@ pub fn run_pair(
                 out.findings = policies.evaluate(&plan.name, &p.config);
                 let mut expired = BTreeMap::new();
                 for f in &mut out.findings {
-                    apply_expectations(f, &expect, &mut expired);
+                    apply_expectations(f, &expect, ctx.today, &mut expired);
                 }
             }
             out.stats = stats;
@@ -331,7 +339,7 @@ pub fn run_pair(
     }));
     let mut expired = BTreeMap::new();
     for f in &mut findings {
-        apply_expectations(f, &expect, &mut expired);
+        apply_expectations(f, &expect, ctx.today, &mut expired);
     }
     for (index, (until, n)) in expired {
         out.notifications.push(Notification::warning(
@@ -352,7 +360,8 @@ pub fn run_pair(
 fn apply_expectations(
     f: &mut Finding,
     expect: &Expectations,
-    expired: &mut BTreeMap<usize, (crate::config::IsoDate, usize)>,
+    today: crate::dates::IsoDate,
+    expired: &mut BTreeMap<usize, (crate::dates::IsoDate, usize)>,
 ) {
     let key = f
         .properties
@@ -370,7 +379,7 @@ fn apply_expectations(
     if let Some(u) = &uat_key {
         keys.push(u.as_str());
     }
-    match expect.allowed(&f.rule_id, &keys) {
+    match expect.allowed(&f.rule_id, &keys, today) {
         Some(Allowed::Yes(reason)) => {
             f.suppression = Some(Suppression {
                 kind: SuppressionKind::External,

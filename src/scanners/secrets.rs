@@ -18,15 +18,19 @@
 //! ```
 
 pub mod cfg;
+pub mod chunked;
+pub mod devset;
 pub mod engine;
-pub mod filters;
 pub mod git;
+pub mod keywords;
+pub mod position;
 pub mod rule;
+pub mod scope;
 pub mod suppress;
 pub mod validate;
 pub mod walk;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -35,7 +39,8 @@ pub use rule::{Rule, RuleDef, RuleError};
 
 use super::{ScanContext, ScanOutput, Scanner, SecretsMode};
 use crate::finding::{Finding, Location, Notification, RuleMeta, ScannerKind};
-use suppress::AllowList;
+use position::{LineCursor, Pos};
+use suppress::{AllowList, LineMarkers};
 
 mod builtin_files {
     include!(concat!(env!("OUT_DIR"), "/secret_rule_files.rs"));
@@ -81,6 +86,35 @@ fn builtin() -> &'static Builtin {
 /// The built-in rules, compiled once per process. Cheap to call; share it.
 pub fn builtin_rules() -> &'static CompiledRules {
     &builtin().rules
+}
+
+/// Token prefixes (`ghp_`, `AKIA`, `xoxb-`…) of the built-in rules that name a credential
+/// format: keywords that start the secret, from rules above `note` severity that are not
+/// heuristics. Drift uses them to recognise a credential's shape under any key name.
+pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
+    static PREFIXES: OnceLock<crate::classify::TokenPrefixes> = OnceLock::new();
+    PREFIXES.get_or_init(|| {
+        crate::classify::TokenPrefixes::derive(
+            builtin_rules()
+                .rules()
+                .iter()
+                .filter(|r| {
+                    r.def.severity > crate::finding::Severity::Note
+                        && r.precision() != crate::finding::Precision::Low
+                })
+                .map(|r| crate::classify::PrefixSource {
+                    keywords: &r.def.keywords,
+                    regex: &r.def.regex,
+                }),
+        )
+    })
+}
+
+/// The rules recognise credentials in free text, for [`crate::redact::scrub`].
+impl crate::redact::Recogniser for CompiledRules {
+    fn credential_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        self.find_in(text).into_iter().map(|m| m.range).collect()
+    }
 }
 
 /// Problems in the built-in rule files (empty in a release: a test enforces it).
@@ -180,23 +214,70 @@ pub struct Emitter<'a> {
 impl Emitter<'_> {
     /// Findings for `hay` found at relative `path` (and `commit`, for history).
     pub fn findings(&self, hay: &[u8], path: &str, commit: Option<&CommitInfo>) -> Vec<Finding> {
-        self.rules
-            .find_in_bytes(hay)
-            .into_iter()
-            .filter_map(|m| self.finding(hay, path, commit, &m))
-            .collect()
+        self.findings_in(hay, 0..hay.len(), &LineCursor::start(), path, commit)
+    }
+
+    /// Findings whose secret starts in `report` of `hay`, with `cursor` at `report.start`
+    /// (chunked scans of large files pass the cursor carried over from earlier chunks).
+    ///
+    /// Linear in the bytes plus the matches: positions come from one forward pass over the
+    /// sorted match offsets, and each line's suppression markers are read once however many
+    /// matches it holds.
+    pub fn findings_in(
+        &self,
+        hay: &[u8],
+        report: std::ops::Range<usize>,
+        cursor: &LineCursor,
+        path: &str,
+        commit: Option<&CommitInfo>,
+    ) -> Vec<Finding> {
+        let matches = self.rules.find_starting_in(hay, report);
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        let offsets: Vec<usize> = matches
+            .iter()
+            .flat_map(|m| [m.range.start, m.range.end])
+            .collect();
+        let pos = cursor.positions(hay, &offsets);
+        let mut markers: HashMap<usize, LineMarkers> = HashMap::new();
+        // A line that began in an earlier chunk is read from the buffer's start.
+        let mut allows = |line_start: Option<usize>, rule_id: &str| {
+            let start = line_start.unwrap_or(0);
+            markers
+                .entry(start)
+                .or_insert_with(|| LineMarkers::of_line(hay, start))
+                .allows(rule_id)
+        };
+        let mut out = Vec::with_capacity(matches.len());
+        for (i, m) in matches.iter().enumerate() {
+            let (Some(start), Some(end)) = (pos.get(2 * i), pos.get(2 * i + 1)) else {
+                continue;
+            };
+            let inline = allows(start.line_start, &m.rule_id).or_else(|| {
+                start
+                    .prev_line_start
+                    .and_then(|p| allows(Some(p), &m.rule_id))
+            });
+            if let Some(mut f) = self.finding(path, commit, m, start, end) {
+                f.suppression = inline.or_else(|| self.allow.check(&m.rule_id, path));
+                out.push(f);
+            }
+        }
+        out
     }
 
     fn finding(
         &self,
-        hay: &[u8],
         path: &str,
         commit: Option<&CommitInfo>,
         m: &SecretMatch,
+        start: &Pos,
+        end: &Pos,
     ) -> Option<Finding> {
         let rule = self.rules.rules().get(m.rule_index)?;
-        let (start_line, start_column) = engine::line_col(hay, m.range.start);
-        let (end_line, end_column) = engine::line_col(hay, m.range.end);
+        let (start_line, start_column) = (start.line, start.column);
+        let (end_line, end_column) = (end.line, end.column);
         let location = Location {
             path: path.to_string(),
             start_line,
@@ -240,8 +321,6 @@ impl Emitter<'_> {
                 .with_property("commit_date", c.date.clone())
                 .with_property("author", c.author.clone());
         }
-        f.suppression = suppress::inline(hay, m.range.start, &m.rule_id)
-            .or_else(|| self.allow.check(&m.rule_id, path));
         Some(f)
     }
 }
@@ -305,17 +384,10 @@ impl Scanner for SecretsScanner {
 
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
         let cfg = &ctx.config.secrets;
-        let (rules, mut notes) = load_rules(ctx.root, cfg);
-        let allow = match AllowList::new(&cfg.allow) {
-            Ok(a) => a,
-            Err(msg) => {
-                notes.push(Notification::error(ScannerKind::Secrets, msg));
-                AllowList::default()
-            }
-        };
+        let (rules, notes) = load_rules(ctx.root, cfg);
         let emitter = Emitter {
             rules: &rules,
-            allow: &allow,
+            allow: &ctx.config.secrets_compiled.allow,
         };
         let mut out = match &ctx.options.secrets.mode {
             SecretsMode::Tree => walk::scan_tree(ctx, &emitter),
@@ -340,6 +412,8 @@ impl Scanner for SecretsScanner {
             .filter(|r| used.contains(r.qualified_id.as_str()))
             .map(rule_meta)
             .collect();
+        out.rules
+            .extend(used.iter().filter_map(|id| scope::path_rule_meta(id)));
         out
     }
 }

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use stagegate::config::Config;
 use stagegate::finding::ScannerKind;
 use stagegate::finding::{Finding, NotificationLevel};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{self, ScanContext, ScanOptions, ScanOutput};
 
 /// Runs the drift scanner on `root` with `stagegate.toml` text `config`.
@@ -14,15 +14,22 @@ pub fn scan(root: &Path, config: &str) -> ScanOutput {
     scan_with(root, &config)
 }
 
+/// Runs the drift scanner on `root` with `stagegate.toml` text `config`, on the date `today`
+/// (`YYYY-MM-DD`), for allowances with a real `until`.
+pub fn scan_on(root: &Path, config: &str, today: &str) -> ScanOutput {
+    let config = Config::parse(config, &root.join("stagegate.toml")).expect("valid config");
+    let options = ScanOptions::default();
+    let today = today.parse().expect("YYYY-MM-DD");
+    let ctx = ScanContext::new(root, &config, &options)
+        .explicit(true)
+        .today(today);
+    scanners::builtin(ScannerKind::Drift).scan(&ctx)
+}
+
 /// Runs the drift scanner on `root` with an already built configuration.
 pub fn scan_with(root: &Path, config: &Config) -> ScanOutput {
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, config, &options).explicit(true);
     scanners::builtin(ScannerKind::Drift).scan(&ctx)
 }
 

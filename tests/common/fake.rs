@@ -2,11 +2,12 @@
 
 use std::path::Path;
 
-use stagegate::config::{Config, FailOn};
+use stagegate::config::FailOn;
 use stagegate::finding::{Finding, Notification, RuleMeta, ScannerKind};
 use stagegate::report::{sarif::SarifOptions, RenderOptions, Report};
-use stagegate::scan::{self, ScanResult};
-use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, ScanStats, Scanner};
+use stagegate::scan::ScanResult;
+use stagegate::scanners::ValidConfig as Config;
+use stagegate::scanners::{ScanContext, ScanOutput, ScanStats, Scanner};
 
 /// Emits fixed findings and notifications; `panic` makes it blow up instead.
 pub struct Fake {
@@ -72,21 +73,18 @@ pub fn failing(kind: ScannerKind, notifications: Vec<Notification>) -> Fake {
     }
 }
 
-/// Runs fakes through the real frame (`scan::run`), with default config and options.
+/// Runs fakes through the real pipeline (`stagegate::pipeline::run_with`: scan, no baseline,
+/// gate), with default config and options; the scan result before the gate.
 pub fn run_fakes(fakes: Vec<Fake>) -> ScanResult {
-    let config = Config::default();
-    let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: Path::new("."),
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
+    let plan = stagegate::Plan::new(Path::new("."), Config::default());
     let scanners: Vec<Box<dyn Scanner>> = fakes
         .into_iter()
         .map(|f| Box::new(f) as Box<dyn Scanner>)
         .collect();
-    scan::run(&scanners, &ctx)
+    stagegate::pipeline::run_with(&plan, &scanners)
+        .expect("no baseline, so no error")
+        .report
+        .result
 }
 
 /// The report the printers get, with the gate at `fail_on`.

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use stagegate::config::Config;
 use stagegate::finding::{Finding, NotificationLevel, Severity, SuppressionKind};
 use stagegate::scanners::advisories::{audit, yanked, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput};
 
 fn fixtures() -> PathBuf {
@@ -44,12 +44,7 @@ fn run_with(
     sources: &Sources,
     explicit: bool,
 ) -> ScanOutput {
-    let ctx = ScanContext {
-        root,
-        config,
-        options,
-        explicit,
-    };
+    let ctx = ScanContext::new(root, config, options).explicit(explicit);
     audit(&ctx, sources)
 }
 

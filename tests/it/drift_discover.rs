@@ -3,19 +3,14 @@
 use std::path::Path;
 
 use crate::common::drift::tree;
-use stagegate::config::Config;
 use stagegate::scanners::drift::{discover_pairs, render_pairs, PairOrigin, PairPlan};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions};
 
 fn discover(root: &Path, config: &str) -> Vec<PairPlan> {
     let config = Config::parse(config, &root.join("stagegate.toml")).expect("config");
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
+    let ctx = ScanContext::new(root, &config, &options);
     discover_pairs(&ctx).expect("discover")
 }
 

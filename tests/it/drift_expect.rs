@@ -143,13 +143,20 @@ uat = "a/.env.uat"
 prod = "a/.env.prod"
 allow = [{ paths = ["/X"], kinds = ["valu"] }]
 "#;
-    // Loading the file rejects it at the pair's line…
-    let load = stagegate::config::Config::parse(cfg, &t.path().join("stagegate.toml"))
+    // Loading the file rejects it at the `kinds` of the allowance (line and column)…
+    let load = stagegate::scanners::ValidConfig::parse(cfg, &t.path().join("stagegate.toml"))
         .expect_err("unknown kind is a config error");
-    assert!(load.to_string().contains("stagegate.toml:3:"), "{load}");
+    assert!(load.to_string().contains("stagegate.toml:6:36: "), "{load}");
     assert!(load.to_string().contains("valu"), "{load}");
     // …and a configuration built without that check still fails only that pair.
-    let config: stagegate::config::Config = toml::from_str(cfg).expect("well-typed");
+    #[derive(serde::Deserialize)]
+    struct File {
+        drift: stagegate::scanners::drift::cfg::DriftConfig,
+    }
+    let config = stagegate::scanners::ValidConfig {
+        drift: toml::from_str::<File>(cfg).expect("well-typed").drift,
+        ..Default::default()
+    };
     let out = scan_with(t.path(), &config);
     let e = errors(&out);
     assert_eq!(e.len(), 1, "{}", dump(&out));

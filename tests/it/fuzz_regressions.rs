@@ -35,6 +35,7 @@ fn replay(base: &str) -> usize {
 }
 
 #[test]
+#[allow(clippy::disallowed_macros)] // a count for `--nocapture` runs
 fn fuzz_crash_regressions_stay_fixed() {
     let n = replay("tests/bad_inputs/fuzz-regressions");
     // Every folder holds at least one input once a target found a crash; the seeds test below

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use stagegate::baseline::{self, Baseline};
-use stagegate::config::{Config, FailOn};
+use stagegate::config::FailOn;
 use stagegate::finding::{
     BaselineState, Finding, Location, Notification, ScannerKind, Severity, Suppression,
     SuppressionKind,
@@ -16,6 +16,7 @@ use stagegate::finding::{
 use stagegate::gate::{self, Verdict};
 use stagegate::report::{self, Format, Report};
 use stagegate::scan;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 use common::fake::{failing, fake, opts, report_of, run_fakes};
@@ -72,8 +73,17 @@ fn baseline_accepts_known_findings_across_line_moves_and_blocks_new_ones() {
         fake(ScannerKind::Drift, vec![drift(9)]),
     ]);
     let all = [ScannerKind::Secrets, ScannerKind::Drift];
-    let outcome =
-        baseline::run(&mut second, &path, dir.path(), &all, false, false).expect("valid baseline");
+    let outcome = baseline::run(
+        &mut second,
+        &baseline::Options {
+            path: &path,
+            root: dir.path(),
+            ran: &all,
+            update: false,
+            regenerate: false,
+        },
+    )
+    .expect("valid baseline");
     assert_eq!(outcome.applied.unchanged, 2);
     assert_eq!(outcome.applied.new, 1);
     let g = gate::evaluate(&second, FailOn::default());
@@ -92,7 +102,17 @@ fn baseline_accepts_known_findings_across_line_moves_and_blocks_new_ones() {
         fake(ScannerKind::Secrets, vec![token(7, "tok-A")]),
         fake(ScannerKind::Drift, vec![drift(1)]),
     ]);
-    baseline::run(&mut third, &path, dir.path(), &all, true, false).unwrap();
+    baseline::run(
+        &mut third,
+        &baseline::Options {
+            path: &path,
+            root: dir.path(),
+            ran: &all,
+            update: true,
+            regenerate: false,
+        },
+    )
+    .unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), written, "no churn");
     assert_eq!(
         gate::evaluate(&third, FailOn::default()).verdict,
@@ -114,11 +134,13 @@ fn update_drops_fixed_findings_and_counts_them() {
     let mut after = run_fakes(vec![fake(ScannerKind::Secrets, vec![token(2, "still")])]);
     let out = baseline::run(
         &mut after,
-        &path,
-        dir.path(),
-        &[ScannerKind::Secrets],
-        true,
-        false,
+        &baseline::Options {
+            path: &path,
+            root: dir.path(),
+            ran: &[ScannerKind::Secrets],
+            update: true,
+            regenerate: false,
+        },
     )
     .unwrap();
     let u = out.updated.expect("rewritten");
@@ -143,11 +165,13 @@ fn a_scanner_error_never_drops_its_entries() {
     )]);
     let out = baseline::run(
         &mut broken,
-        &path,
-        dir.path(),
-        &[ScannerKind::Secrets],
-        true,
-        false,
+        &baseline::Options {
+            path: &path,
+            root: dir.path(),
+            ran: &[ScannerKind::Secrets],
+            update: true,
+            regenerate: false,
+        },
     )
     .unwrap();
     assert_eq!(out.updated.unwrap().dropped, 0);
@@ -176,11 +200,11 @@ fn sarif_with_a_baseline_has_baseline_state_and_suppressions_and_meets_the_profi
     ]);
     baseline::run(
         &mut r,
-        &path,
-        dir.path(),
-        &[ScannerKind::Secrets, ScannerKind::Drift],
-        false,
-        false,
+        &baseline::Options::apply(
+            &path,
+            dir.path(),
+            &[ScannerKind::Secrets, ScannerKind::Drift],
+        ),
     )
     .unwrap();
     let sarif = common::parse_json(
@@ -603,12 +627,7 @@ fn scanners_see_the_progress_handle_and_their_counts_add_up() {
         progress: Some(progress.clone()),
         ..ScanOptions::default()
     };
-    let ctx = ScanContext {
-        root: Path::new("."),
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
+    let ctx = ScanContext::new(Path::new("."), &config, &options);
     let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(Busy)];
     scan::run(&scanners, &ctx);
     let snap = progress.snapshot();

@@ -169,7 +169,7 @@ fn init_writes_a_loadable_config_refuses_overwrite_and_force_replaces() {
     assert!(text.contains("#   Cargo.lock"), "{text}");
     assert!(text.contains("uat = \"deploy/.env.uat\""), "{text}");
     assert!(text.contains("prod = \"deploy/.env.production\""), "{text}");
-    stagegate::config::Config::load(&cfg).expect("init writes a valid config");
+    stagegate::scanners::ValidConfig::load(&cfg).expect("init writes a valid config");
 
     write(d.path(), "stagegate.toml", "fail_on = \"low\"\n");
     stagegate()
@@ -200,7 +200,7 @@ fn init_with_baseline_writes_both_and_points_the_config_at_it() {
         .arg(d.path())
         .assert()
         .code(predicate::in_iter(WRITTEN));
-    let cfg = stagegate::config::Config::load(&d.path().join("stagegate.toml")).unwrap();
+    let cfg = stagegate::scanners::ValidConfig::load(&d.path().join("stagegate.toml")).unwrap();
     assert_eq!(
         cfg.baseline.as_deref(),
         Some(Path::new(".stagegate-baseline.json"))

@@ -9,9 +9,10 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use stagegate::baseline::{self, Baseline};
-use stagegate::config::{Config, FailOn};
+use stagegate::config::FailOn;
 use stagegate::finding::{Finding, Location, RuleMeta, ScannerKind, Severity};
 use stagegate::report::{self, Format, RenderOptions, Report};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 struct Fake(Vec<Finding>);
@@ -50,12 +51,7 @@ fn token(line: u32, identity: &str) -> Finding {
 fn scan(findings: Vec<Finding>) -> stagegate::scan::ScanResult {
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: Path::new("."),
-        config: &config,
-        options: &options,
-        explicit: false,
-    };
+    let ctx = ScanContext::new(Path::new("."), &config, &options);
     let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(Fake(findings))];
     stagegate::scan::run(&scanners, &ctx)
 }
@@ -86,11 +82,13 @@ fn baseline_sarif_is_valid_for_the_official_schema_and_github() {
     let mut result = scan(vec![token(7, "old"), token(9, "new")]);
     baseline::run(
         &mut result,
-        &bl,
-        dir.path(),
-        &[ScannerKind::Secrets],
-        false,
-        false,
+        &baseline::Options {
+            path: &bl,
+            root: dir.path(),
+            ran: &[ScannerKind::Secrets],
+            update: false,
+            regenerate: false,
+        },
     )
     .unwrap();
     let rep = Report::new(result, FailOn::default(), ".");

@@ -4,20 +4,15 @@
 
 use std::path::Path;
 
-use stagegate::config::Config;
 use stagegate::finding::Severity;
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 fn scan(root: &Path) -> ScanOutput {
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, &config, &options).explicit(true);
     SecretsScanner.scan(&ctx)
 }
 

@@ -88,3 +88,63 @@ fn every_builtin_rule_has_metadata_for_reports() {
         assert!(m.tags.len() <= 20);
     }
 }
+
+/// The invariants `scripts/check_rules.py` used to check by hand, on the real rule set: every
+/// rule cites a reference, has two examples and two near-misses (the generic heuristics and
+/// private-key blocks, whose variants are few, at least one each), and every regex match in an
+/// example contains one of the rule's keywords — otherwise the keyword prefilter would skip
+/// files where the rule matches. Those two files may use a document-level keyword instead
+/// (`kind: secret` for a Secret's `data:` values), which must then occur in the example.
+#[test]
+fn every_builtin_rule_keeps_the_authoring_invariants() {
+    let mut offenders = Vec::new();
+    for r in builtin_rules().rules() {
+        let where_ = format!("{}:{} `{}`", r.source, r.line, r.def.id);
+        if r.def.references.iter().all(|u| u.trim().is_empty()) {
+            offenders.push(format!("{where_}: cites no reference"));
+        }
+        let heuristic =
+            r.source.ends_with("/generic.toml") || r.source.ends_with("/private-keys.toml");
+        let min = if heuristic { 1 } else { 2 };
+        if r.def.examples.len() < min || r.def.negative_examples.len() < min {
+            offenders.push(format!(
+                "{where_}: needs {min}+ examples and {min}+ negative examples (has {} and {})",
+                r.def.examples.len(),
+                r.def.negative_examples.len()
+            ));
+        }
+        let Ok(re) = regex::bytes::Regex::new(&r.def.regex) else {
+            offenders.push(format!("{where_}: regex does not compile"));
+            continue;
+        };
+        let keywords: Vec<String> = r
+            .def
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        for (i, ex) in r.def.examples.iter().enumerate() {
+            for m in re.find_iter(ex.as_bytes()) {
+                let scope = if heuristic {
+                    ex.as_bytes()
+                } else {
+                    m.as_bytes()
+                };
+                let text = String::from_utf8_lossy(scope).to_ascii_lowercase();
+                if !keywords.iter().any(|k| text.contains(k.as_str())) {
+                    offenders.push(format!(
+                        "{where_}: a match in example #{} contains none of the keywords {:?}",
+                        i + 1,
+                        r.def.keywords
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "{} rule(s) break an authoring invariant:\n{}",
+        offenders.len(),
+        offenders.join("\n")
+    );
+}

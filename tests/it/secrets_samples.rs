@@ -3,21 +3,16 @@
 
 use std::path::Path;
 
-use stagegate::config::Config;
 use stagegate::finding::SuppressionKind;
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner};
 
 fn scan(root: &str) -> ScanOutput {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root: &root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(&root, &config, &options).explicit(true);
     SecretsScanner.scan(&ctx)
 }
 

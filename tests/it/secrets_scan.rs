@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use stagegate::config::Config;
 use stagegate::finding::{NotificationLevel, SuppressionKind};
 use stagegate::scanners::secrets::SecretsScanner;
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner, SecretsMode};
 
 /// A GitHub classic PAT with a valid CRC32 checksum (random body, fake).
@@ -20,12 +20,7 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
 }
 
 fn scan_with(root: &Path, config: &Config, options: &ScanOptions) -> ScanOutput {
-    let ctx = ScanContext {
-        root,
-        config,
-        options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, config, options).explicit(true);
     SecretsScanner.scan(&ctx)
 }
 
@@ -193,7 +188,7 @@ fn honours_gitignore_exclude_binary_size_and_non_utf8() {
     latin1.extend_from_slice(line.as_bytes());
     write(root, "latin1.env", latin1);
     let mut config = Config::parse("exclude = [\"vendor/**\"]", Path::new("s.toml")).unwrap();
-    config.secrets.max_file_size = 1024;
+    config.secrets.max_file_size = Some(1024);
     let out = scan_with(root, &config, &ScanOptions::default());
     let paths: Vec<&str> = out
         .findings
@@ -533,17 +528,12 @@ fn tree_scan_feeds_the_progress_counters() {
     std::fs::write(d.path().join("a.txt"), "hello\n").unwrap();
     std::fs::write(d.path().join("b.txt"), "world!\n").unwrap();
     let progress = stagegate::progress::Progress::new();
-    let config = stagegate::config::Config::default();
+    let config = stagegate::scanners::ValidConfig::default();
     let options = stagegate::scanners::ScanOptions {
         progress: Some(progress.clone()),
         ..stagegate::scanners::ScanOptions::default()
     };
-    let ctx = stagegate::scanners::ScanContext {
-        root: d.path(),
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = stagegate::scanners::ScanContext::new(d.path(), &config, &options).explicit(true);
     let out = stagegate::scanners::builtin(stagegate::finding::ScannerKind::Secrets).scan(&ctx);
     let snap = progress.snapshot();
     assert_eq!(snap.files, 2);

@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use stagegate::config::Config;
 use stagegate::finding::NotificationLevel;
 use stagegate::scanners::advisories::{audit, db::Database, Sources};
+use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput};
 
 /// `../shared/advisory-db` beside the clone (CI), or under `$STAGEGATE_SHARED_DIR` (a git
@@ -30,12 +30,7 @@ fn fixture(name: &str) -> PathBuf {
 fn run(root: &Path) -> ScanOutput {
     let config = Config::default();
     let options = ScanOptions::default();
-    let ctx = ScanContext {
-        root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(root, &config, &options).explicit(true);
     let sources = Sources {
         db: db_root(),
         cargo_home: None,
@@ -159,12 +154,7 @@ fn large_lockfile_matches_cargo_audit_with_either_load_strategy() {
     let config = Config::default();
     let options = ScanOptions::default();
     let root = fixture("large");
-    let ctx = ScanContext {
-        root: &root,
-        config: &config,
-        options: &options,
-        explicit: true,
-    };
+    let ctx = ScanContext::new(&root, &config, &options).explicit(true);
     let full = audit(
         &ctx,
         &Sources {

@@ -12,7 +12,7 @@ use semver::VersionReq;
 use serde::Deserialize;
 
 use super::versions::{Versions, VersionsError};
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 /// What kind of problem an advisory describes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{lockfile, rules, yanked, Age, Sources, KIND};
-use crate::config::IsoDate;
+use super::rules::AdvisoryRule;
+use super::{lockfile, yanked, Age, Sources, KIND};
+use crate::dates::IsoDate;
 use crate::finding::{Finding, Location, Notification, RuleMeta, Severity};
 use crate::scanners::ScanOutput;
 
@@ -14,6 +15,7 @@ pub(super) fn stale_check(
     db_root: &Path,
     age: Age,
     max_age_days: u32,
+    today: IsoDate,
     at: &Location,
     out: &mut ScanOutput,
     rules: &mut BTreeMap<String, RuleMeta>,
@@ -29,7 +31,6 @@ pub(super) fn stale_check(
         ));
         return;
     };
-    let today = IsoDate::today();
     let age = (today.0 - updated.0).whole_days();
     if age <= i64::from(max_age_days) {
         return;
@@ -39,9 +40,10 @@ pub(super) fn stale_check(
          recent advisories may be missing; run `stagegate db fetch`",
         db_root.display()
     );
+    let rule = AdvisoryRule::StaleDatabase;
     let f = Finding::new(
-        rules::STALE_DB,
-        Severity::High,
+        rule.id(),
+        rule.default_severity(),
         msg,
         at.clone(),
         "advisory-database",
@@ -51,8 +53,8 @@ pub(super) fn stale_check(
     .with_property("age_days", age)
     .with_property("age_source", how);
     rules
-        .entry(rules::STALE_DB.to_string())
-        .or_insert_with(|| rules::fixed_meta(rules::STALE_DB, Severity::High));
+        .entry(rule.id().to_string())
+        .or_insert_with(|| rule.meta());
     out.findings.push(f);
 }
 
@@ -87,7 +89,7 @@ pub(super) fn yanked_check(
                 let v = p.version.to_string();
                 match cache.status(p.name.as_str(), &v) {
                     yanked::Status::Yanked => Some(Ok(Finding::new(
-                        rules::YANKED,
+                        AdvisoryRule::Yanked.id(),
                         severity,
                         format!(
                             "{} {v} was yanked from crates.io; run `cargo update -p {}` to move \
@@ -109,8 +111,8 @@ pub(super) fn yanked_check(
             .collect();
         if !found.is_empty() {
             rules
-                .entry(rules::YANKED.to_string())
-                .or_insert_with(|| rules::fixed_meta(rules::YANKED, severity));
+                .entry(AdvisoryRule::Yanked.id().to_string())
+                .or_insert_with(|| AdvisoryRule::Yanked.meta_at(severity));
         }
         out.findings.extend(found);
     }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::advisory::Advisory;
 use super::listing;
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 /// A file of the database that could not be used; the rest still is.
 #[derive(Debug, Clone, PartialEq, Eq)]

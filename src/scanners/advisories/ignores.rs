@@ -2,52 +2,52 @@
 
 use std::collections::BTreeMap;
 
-use super::{advisory, cfg, rules};
-use crate::finding::{Finding, Location, RuleMeta, Severity};
+use super::rules::AdvisoryRule;
+use super::{advisory, cfg};
+use crate::dates::IsoDate;
+use crate::finding::{Finding, Location, RuleMeta};
 use crate::paths::relative;
 use crate::scanners::{ScanContext, ScanOutput};
 
-/// `[advisories] ignore` with where each entry is written in stagegate.toml.
+/// `[advisories] ignore` with where each entry is written in stagegate.toml (recorded when
+/// the configuration was compiled) and the scan's "today".
 pub(super) struct Ignores<'a> {
     entries: &'a [cfg::AdvisoryIgnore],
+    at: &'a [Option<(u32, u32, u32)>],
     config_rel: Option<String>,
-    config_text: Option<String>,
+    today: IsoDate,
 }
 
 impl<'a> Ignores<'a> {
     pub(super) fn new(ctx: &'a ScanContext<'_>) -> Self {
-        let source = ctx.config.source.as_deref();
         Ignores {
             entries: &ctx.config.advisories.ignore,
-            config_rel: source.map(|p| relative(ctx.root, p)),
-            config_text: source.and_then(|p| std::fs::read_to_string(p).ok()),
+            at: &ctx.config.advisories_compiled.ignore_at,
+            config_rel: ctx.config.source.as_deref().map(|p| relative(ctx.root, p)),
+            today: ctx.today,
         }
     }
 
     /// The first unexpired entry naming `a` (by id or alias).
     pub(super) fn matching(&self, a: &advisory::Advisory) -> Option<(usize, &str)> {
+        self.matching_ids(|id| a.is_known_as(id))
+    }
+
+    /// The first unexpired entry whose id `known_as` accepts (an OSV record's id or alias).
+    pub(super) fn matching_ids(&self, known_as: impl Fn(&str) -> bool) -> Option<(usize, &str)> {
         self.entries.iter().enumerate().find_map(|(k, e)| {
-            let expired = e.until.is_some_and(|u| u.has_passed());
-            (!expired && a.is_known_as(e.id.trim())).then_some((k, e.reason.as_str()))
+            let expired = e.until.is_some_and(|u| u.has_passed(self.today));
+            (!expired && known_as(e.id.trim())).then_some((k, e.reason.as_str()))
         })
     }
 
-    fn location(&self, id: &str) -> Location {
+    fn location(&self, k: usize) -> Location {
         let path = self
             .config_rel
             .clone()
             .unwrap_or_else(|| crate::config::CONFIG_FILE_NAME.to_string());
-        let needle = format!("\"{id}\"");
-        let hit = self.config_text.as_deref().and_then(|t| {
-            t.lines().enumerate().find_map(|(i, line)| {
-                line.find(&needle).map(|c| {
-                    let col = line[..c].chars().count() as u32 + 1;
-                    (i as u32 + 1, col, col + needle.chars().count() as u32)
-                })
-            })
-        });
-        match hit {
-            Some((line, s, e)) => Location::span(path, line, s, e),
+        match self.at.get(k).copied().flatten() {
+            Some((line, start, end)) => Location::span(path, line, start, end),
             None => Location::line(path, 1),
         }
     }
@@ -59,11 +59,12 @@ impl<'a> Ignores<'a> {
         rules: &mut BTreeMap<String, RuleMeta>,
     ) {
         for (k, e) in self.entries.iter().enumerate() {
-            let loc = self.location(&e.id);
-            if let Some(until) = e.until.filter(|u| u.has_passed()) {
+            let loc = self.location(k);
+            if let Some(until) = e.until.filter(|u| u.has_passed(self.today)) {
+                let rule = AdvisoryRule::ExpiredIgnore;
                 let f = Finding::new(
-                    rules::EXPIRED_IGNORE,
-                    Severity::High,
+                    rule.id(),
+                    rule.default_severity(),
                     format!(
                         "the ignore of {} expired on {until} (reason was: {}); fix the advisory \
                          or review the decision and move `until`",
@@ -75,13 +76,14 @@ impl<'a> Ignores<'a> {
                 .with_property("advisory_id", e.id.clone())
                 .with_property("until", until.to_string());
                 rules
-                    .entry(rules::EXPIRED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::EXPIRED_IGNORE, Severity::High));
+                    .entry(rule.id().to_string())
+                    .or_insert_with(|| rule.meta());
                 out.findings.push(f);
             } else if !used.get(k).copied().unwrap_or(false) {
+                let rule = AdvisoryRule::UnusedIgnore;
                 let f = Finding::new(
-                    rules::UNUSED_IGNORE,
-                    Severity::Note,
+                    rule.id(),
+                    rule.default_severity(),
                     format!(
                         "the ignore of {} matched no advisory in any lockfile; delete it",
                         e.id
@@ -91,8 +93,8 @@ impl<'a> Ignores<'a> {
                 )
                 .with_property("advisory_id", e.id.clone());
                 rules
-                    .entry(rules::UNUSED_IGNORE.to_string())
-                    .or_insert_with(|| rules::fixed_meta(rules::UNUSED_IGNORE, Severity::Note));
+                    .entry(rule.id().to_string())
+                    .or_insert_with(|| rule.meta());
                 out.findings.push(f);
             }
         }

@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 use cargo_lock::{Lockfile, Package};
 
-use crate::finding::Location;
+use super::KIND;
+use crate::finding::{Location, Notification};
 use crate::paths::{relative, ExcludeSet};
 
 /// Lockfiles larger than this are refused (a real one with 5,000 packages is ~1 MB).
@@ -70,8 +71,25 @@ pub struct LockError {
     pub message: String,
 }
 
+impl LockError {
+    /// The error notification for the lockfile at root-relative `rel`, at its line.
+    pub fn notification(&self, rel: String) -> Notification {
+        let line = self.line.map(|l| format!(":{l}")).unwrap_or_default();
+        Notification::error(KIND, format!("{rel}{line}: {}", self.message))
+            .at(Location::line(rel, self.line.unwrap_or(1)))
+    }
+}
+
 /// Reads and parses `path`.
 pub fn load(root: &Path, path: &Path) -> Result<Parsed, LockError> {
+    let text = read_text(path)?;
+    parse(relative(root, path), &text, path.parent())
+}
+
+/// The text of the lockfile at `path`, for every lockfile format: a size bound (a lockfile is
+/// never huge; a huge file is a mistake, not a reason to run out of memory) and UTF-8, with the
+/// line of the first invalid byte.
+pub(super) fn read_text(path: &Path) -> Result<String, LockError> {
     let err = |message: String| LockError {
         line: None,
         message,
@@ -84,15 +102,14 @@ pub fn load(root: &Path, path: &Path) -> Result<Parsed, LockError> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let off = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         LockError {
             line: Some(crate::error::line_of_offset(&text, off)),
             message: "not valid UTF-8 (is it a binary file?)".to_string(),
         }
-    })?;
-    parse(relative(root, path), &text, path.parent())
+    })
 }
 
 /// Parses lockfile `text`; `dir` is where to look for the workspace `Cargo.toml`.

@@ -3,20 +3,59 @@
 //! One scheme: every advisory is `advisory/<ID>` (`advisory/RUSTSEC-2021-0078`) whatever its kind;
 //! the kind (`vulnerability`, `unmaintained`, `unsound`, `notice`) is a tag and the `kind`
 //! property. A flat id stays stable when an advisory is reclassified. Four fixed rules sit
-//! beside them: [`YANKED`], [`STALE_DB`], [`EXPIRED_IGNORE`] and [`UNUSED_IGNORE`].
+//! beside them, as data: [`AdvisoryRule`] (id, default severity, metadata).
 
 use super::advisory::{Advisory, Kind};
 use super::versions::{Fix, FixKind};
 use crate::finding::{Precision, RuleMeta, Severity};
 
-/// A locked version that its publisher yanked.
-pub const YANKED: &str = "advisory/yanked";
-/// The advisory database is older than `max_age_days`.
-pub const STALE_DB: &str = "advisory/stale-database";
-/// An `[advisories] ignore` entry whose `until` date has passed.
-pub const EXPIRED_IGNORE: &str = "advisory/expired-ignore";
-/// An `[advisories] ignore` entry that matched no finding.
-pub const UNUSED_IGNORE: &str = "advisory/unused-ignore";
+/// The advisory scanner's fixed rules: one place for each id, severity and help text, which
+/// the checks, `stagegate explain` and the SARIF rule table all read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdvisoryRule {
+    /// A locked version that its publisher yanked (`checks.rs`).
+    Yanked,
+    /// The advisory database is older than `max_age_days` (`checks.rs`).
+    StaleDatabase,
+    /// An `[advisories] ignore` entry whose `until` date has passed (`ignores.rs`).
+    ExpiredIgnore,
+    /// An `[advisories] ignore` entry that matched no finding (`ignores.rs`).
+    UnusedIgnore,
+}
+
+impl AdvisoryRule {
+    /// Every fixed rule.
+    pub const ALL: [AdvisoryRule; 4] = [
+        AdvisoryRule::Yanked,
+        AdvisoryRule::StaleDatabase,
+        AdvisoryRule::ExpiredIgnore,
+        AdvisoryRule::UnusedIgnore,
+    ];
+
+    /// Qualified rule id (`advisory/yanked`).
+    pub fn id(self) -> &'static str {
+        match self {
+            AdvisoryRule::Yanked => "advisory/yanked",
+            AdvisoryRule::StaleDatabase => "advisory/stale-database",
+            AdvisoryRule::ExpiredIgnore => "advisory/expired-ignore",
+            AdvisoryRule::UnusedIgnore => "advisory/unused-ignore",
+        }
+    }
+
+    /// Severity of its findings; `[advisories] yanked` overrides it for [`AdvisoryRule::Yanked`].
+    pub fn default_severity(self) -> Severity {
+        match self {
+            AdvisoryRule::Yanked => Severity::Low,
+            AdvisoryRule::StaleDatabase | AdvisoryRule::ExpiredIgnore => Severity::High,
+            AdvisoryRule::UnusedIgnore => Severity::Note,
+        }
+    }
+
+    /// Metadata at the default severity.
+    pub fn meta(self) -> RuleMeta {
+        self.meta_at(self.default_severity())
+    }
+}
 
 /// `advisory/<ID>`.
 pub fn advisory_rule_id(a: &Advisory) -> String {
@@ -155,62 +194,64 @@ pub fn advisory_meta(a: &Advisory, default_severity: Severity) -> RuleMeta {
     m
 }
 
-/// Metadata of the fixed rules.
-pub fn fixed_meta(id: &str, severity: Severity) -> RuleMeta {
-    let (name, short, help, uri): (&str, &str, &str, Option<&str>) = match id {
-        YANKED => (
-            "YankedVersion",
-            "A locked dependency version was yanked from crates.io",
-            "**What it detects**: a `Cargo.lock` entry whose version its publisher yanked, \
-             according to Cargo's local registry index cache (no network is used).\n\n\
-             **Why it matters**: versions are yanked because they are broken or insecure; new \
-             projects can no longer select them and a fresh resolution would fail.\n\n\
-             **How to fix**: `cargo update -p NAME` to move to a version that is not yanked.",
-            Some("https://doc.rust-lang.org/cargo/commands/cargo-yank.html"),
-        ),
-        STALE_DB => (
-            "StaleAdvisoryDatabase",
-            "The advisory database is older than the allowed age",
-            "**What it detects**: the advisory database was last updated more than \
-             `[advisories] max_age_days` (default 90) days ago: the git HEAD commit date of a \
-             checkout, otherwise the newest advisory date.\n\n\
-             **Why it matters**: a stale database silently misses recent vulnerabilities, so a \
-             clean audit means little.\n\n\
-             **How to fix**: run `stagegate db fetch` (or point `--db` at a fresh copy).",
-            Some("https://github.com/rustsec/advisory-db"),
-        ),
-        EXPIRED_IGNORE => (
-            "ExpiredAdvisoryIgnore",
-            "An accepted advisory's `until` date has passed",
-            "**What it detects**: an `[advisories] ignore` entry whose `until` date is in the \
-             past. It no longer suppresses anything.\n\n\
-             **Why it matters**: accepting a risk is a decision with an expiry; past it, the \
-             decision must be made again.\n\n\
-             **How to fix**: fix the advisory (upgrade), or review the reason and move `until`.",
-            None,
-        ),
-        _ => (
-            "UnusedAdvisoryIgnore",
-            "An accepted advisory matched nothing",
-            "**What it detects**: an `[advisories] ignore` entry whose id matches no advisory \
-             found in any lockfile.\n\n\
-             **Why it matters**: stale ignores hide the next real finding with the same id and \
-             make the configuration harder to review.\n\n\
-             **How to fix**: delete the entry.",
-            None,
-        ),
-    };
-    let mut m = RuleMeta::new(id, name, short, severity);
-    m.help_markdown = help.to_string();
-    m.full_description = help
-        .split("\n\n")
-        .next()
-        .unwrap_or(short)
-        .replace("**What it detects**: ", "");
-    m.help_uri = uri.map(String::from);
-    m.tags = vec!["security".into(), "dependency".into()];
-    m.precision = Precision::VeryHigh;
-    m
+impl AdvisoryRule {
+    /// Metadata at `severity` (the configured one, for [`AdvisoryRule::Yanked`]).
+    pub fn meta_at(self, severity: Severity) -> RuleMeta {
+        let (name, short, help, uri): (&str, &str, &str, Option<&str>) = match self {
+            AdvisoryRule::Yanked => (
+                "YankedVersion",
+                "A locked dependency version was yanked from crates.io",
+                "**What it detects**: a `Cargo.lock` entry whose version its publisher yanked, \
+                 according to Cargo's local registry index cache (no network is used).\n\n\
+                 **Why it matters**: versions are yanked because they are broken or insecure; new \
+                 projects can no longer select them and a fresh resolution would fail.\n\n\
+                 **How to fix**: `cargo update -p NAME` to move to a version that is not yanked.",
+                Some("https://doc.rust-lang.org/cargo/commands/cargo-yank.html"),
+            ),
+            AdvisoryRule::StaleDatabase => (
+                "StaleAdvisoryDatabase",
+                "The advisory database is older than the allowed age",
+                "**What it detects**: the advisory database was last updated more than \
+                 `[advisories] max_age_days` (default 90) days ago: the git HEAD commit date of a \
+                 checkout, otherwise the newest advisory date.\n\n\
+                 **Why it matters**: a stale database silently misses recent vulnerabilities, so a \
+                 clean audit means little.\n\n\
+                 **How to fix**: run `stagegate db fetch` (or point `--db` at a fresh copy).",
+                Some("https://github.com/rustsec/advisory-db"),
+            ),
+            AdvisoryRule::ExpiredIgnore => (
+                "ExpiredAdvisoryIgnore",
+                "An accepted advisory's `until` date has passed",
+                "**What it detects**: an `[advisories] ignore` entry whose `until` date is in the \
+                 past. It no longer suppresses anything.\n\n\
+                 **Why it matters**: accepting a risk is a decision with an expiry; past it, the \
+                 decision must be made again.\n\n\
+                 **How to fix**: fix the advisory (upgrade), or review the reason and move `until`.",
+                None,
+            ),
+            AdvisoryRule::UnusedIgnore => (
+                "UnusedAdvisoryIgnore",
+                "An accepted advisory matched nothing",
+                "**What it detects**: an `[advisories] ignore` entry whose id matches no advisory \
+                 found in any lockfile.\n\n\
+                 **Why it matters**: stale ignores hide the next real finding with the same id and \
+                 make the configuration harder to review.\n\n\
+                 **How to fix**: delete the entry.",
+                None,
+            ),
+        };
+        let mut m = RuleMeta::new(self.id(), name, short, severity);
+        m.help_markdown = help.to_string();
+        m.full_description = help
+            .split("\n\n")
+            .next()
+            .unwrap_or(short)
+            .replace("**What it detects**: ", "");
+        m.help_uri = uri.map(String::from);
+        m.tags = vec!["security".into(), "dependency".into()];
+        m.precision = Precision::VeryHigh;
+        m
+    }
 }
 
 #[cfg(test)]
@@ -280,15 +321,18 @@ mod tests {
             Some("https://rustsec.org/advisories/RUSTSEC-2021-0078")
         );
         assert!(m.tags.contains(&"format-injection".to_string()));
-        for id in [YANKED, STALE_DB, EXPIRED_IGNORE, UNUSED_IGNORE] {
-            let f = fixed_meta(id, Severity::Low);
+        for r in AdvisoryRule::ALL {
+            let id = r.id();
+            let f = r.meta_at(Severity::Low);
             assert_eq!(f.id, id);
+            assert_eq!(f.default_severity, Severity::Low);
+            assert_eq!(r.meta().default_severity, r.default_severity());
             assert!(f.help_markdown.contains("How to fix"), "{id}");
             assert!(!f.full_description.contains("**"), "{id}");
         }
         assert_ne!(
-            fixed_meta(UNUSED_IGNORE, Severity::Note).name,
-            fixed_meta(EXPIRED_IGNORE, Severity::Note).name
+            AdvisoryRule::UnusedIgnore.meta().name,
+            AdvisoryRule::ExpiredIgnore.meta().name
         );
     }
 }

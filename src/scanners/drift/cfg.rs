@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 /// Configuration of the drift scanner.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -69,4 +69,97 @@ pub struct DriftAllow {
     /// After this date the allowance stops applying.
     #[serde(default)]
     pub until: Option<IsoDate>,
+}
+
+/// `[drift]`, compiled: each pair's expectations and the policy set.
+#[derive(Debug, Clone)]
+pub struct CompiledDrift {
+    /// Expectations of each `[[drift.pair]]`, by pair name.
+    pub expectations: std::collections::BTreeMap<String, super::expect::Expectations>,
+    /// Built-in policies minus `disable` (`None` only when the section is invalid).
+    pub policies: Option<std::sync::Arc<super::policy::PolicySet>>,
+}
+
+impl DriftConfig {
+    /// Compiles every pair's `allow` and `require_equal` and the policy set; every mistake
+    /// (bad glob, unknown kind, duplicate pair name) is an error at its line and column.
+    pub fn compile(
+        &self,
+        doc: &crate::config::Doc<'_>,
+        errors: &mut Vec<crate::error::ConfigError>,
+    ) -> CompiledDrift {
+        use super::expect::Expectations;
+        use crate::config::spans::Step;
+        let mut expectations = std::collections::BTreeMap::new();
+        for (i, pair) in self.pair.iter().enumerate() {
+            let at = |rest: &[Step]| {
+                let mut p = vec![Step::key("drift"), Step::key("pair"), Step::Index(i)];
+                p.extend_from_slice(rest);
+                p
+            };
+            let before = errors.len();
+            for (j, a) in pair.allow.iter().enumerate() {
+                // Globs and kinds separately, so a bad glob and a bad kind are both reported.
+                let at_allow = |k: &str| at(&[Step::key("allow"), Step::Index(j), Step::key(k)]);
+                if let Err(msg) = super::expect::KeyGlobs::new(&a.paths) {
+                    errors.push(doc.error_at(
+                        &at_allow("paths"),
+                        format!("[[drift.pair]] `{}`: allow: {msg}", pair.name),
+                    ));
+                }
+                let kinds_only = DriftAllow {
+                    paths: Vec::new(),
+                    ..a.clone()
+                };
+                if let Err(msg) = Expectations::new(std::slice::from_ref(&kinds_only), &[]) {
+                    errors.push(doc.error_at(
+                        &at_allow("kinds"),
+                        format!("[[drift.pair]] `{}`: {msg}", pair.name),
+                    ));
+                }
+            }
+            for (j, g) in pair.require_equal.iter().enumerate() {
+                if let Err(msg) = Expectations::new(&[], std::slice::from_ref(g)) {
+                    errors.push(doc.error_at(
+                        &at(&[Step::key("require_equal"), Step::Index(j)]),
+                        format!("[[drift.pair]] `{}`: {msg}", pair.name),
+                    ));
+                }
+            }
+            if expectations.contains_key(&pair.name) {
+                errors.push(doc.error_at(
+                    &at(&[Step::key("name")]),
+                    format!(
+                        "[[drift.pair]]: two pairs are named `{}`; names must be unique",
+                        pair.name
+                    ),
+                ));
+                continue;
+            }
+            if errors.len() == before {
+                match Expectations::new(&pair.allow, &pair.require_equal) {
+                    Ok(e) => {
+                        expectations.insert(pair.name.clone(), e);
+                    }
+                    Err(msg) => errors.push(
+                        doc.error_at(&at(&[]), format!("[[drift.pair]] `{}`: {msg}", pair.name)),
+                    ),
+                }
+            }
+        }
+        let policies = match super::policy::PolicySet::builtin(&self.disable) {
+            Ok(p) => Some(std::sync::Arc::new(p)),
+            Err(e) => {
+                errors.push(doc.error_at(
+                    &[Step::key("drift"), Step::key("disable")],
+                    format!("drift policies: {e}"),
+                ));
+                None
+            }
+        };
+        CompiledDrift {
+            expectations,
+            policies,
+        }
+    }
 }

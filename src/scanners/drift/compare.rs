@@ -13,12 +13,15 @@ use crate::finding::{Finding, Location, Severity};
 
 use super::envtok::normalize;
 use super::expect::Expectations;
-use super::hardening;
 use super::image::{image_key, ImageKey, ImageRef};
+use super::keys::{is_endpoint_key, looks_like_location};
 use super::kinds::DriftKind;
-use super::mask::{self, is_endpoint_key, is_reference, is_secret_key, looks_like_location, show};
+use super::mask::{self, show};
 use super::model::{Entry, FlatConfig, Value};
-use super::sizing;
+use super::security_regression;
+use super::shared_endpoint;
+use super::sizing_inversion;
+use crate::classify::{is_credential_key, is_reference};
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy)]
@@ -355,8 +358,8 @@ impl Cx<'_> {
             Some(make(kind, Severity::High, msg))
         };
         if !is_container(uv) && !is_container(pv) {
-            if let Some(sk) = sizing::size_kind(pk) {
-                match sizing::is_inverted(sk, uv, pv) {
+            if let Some(sk) = sizing_inversion::size_kind(pk) {
+                match sizing_inversion::is_inverted(sk, uv, pv) {
                     Some(true) => {
                         let msg = format!(
                             "production is sized below UAT at `{pk}`: {} in UAT, {} in production",
@@ -399,7 +402,7 @@ impl Cx<'_> {
             return self.image(nk, ik, require, (uk, ue), (pk, pe));
         }
         if uv == pv {
-            return self.shared(pk, pv).map(|what| {
+            return shared_endpoint::shared(pk, pv).map(|what| {
                 let msg = format!(
                     "UAT and production use the same {what} at `{pk}` ({})",
                     show(pk, pv)
@@ -411,7 +414,7 @@ impl Cx<'_> {
                 )
             });
         }
-        if let Some(how) = hardening::regression(pk, uv, pv) {
+        if let Some(how) = security_regression::regression(pk, uv, pv) {
             let how = if mask::is_sensitive(pk, uv) || mask::is_sensitive(pk, pv) {
                 format!("{} in UAT, {} in production", show(pk, uv), show(pk, pv))
             } else {
@@ -433,7 +436,7 @@ impl Cx<'_> {
             if normalize(a) == normalize(b) {
                 return if require { parity(kind) } else { None };
             }
-            let expected = is_secret_key(pk)
+            let expected = is_credential_key(pk)
                 || is_endpoint_key(pk)
                 || looks_like_location(a)
                 || looks_like_location(b)
@@ -442,7 +445,7 @@ impl Cx<'_> {
             if expected {
                 return if require { parity(kind) } else { None };
             }
-        } else if is_secret_key(pk) {
+        } else if is_credential_key(pk) {
             return if require { parity(kind) } else { None };
         }
         if require {
@@ -459,98 +462,6 @@ impl Cx<'_> {
             kind.severity()
         };
         Some(make(kind, sev, msg))
-    }
-
-    /// What a value shared by UAT and production is, when sharing it is dangerous.
-    fn shared(&self, key: &str, v: &Value) -> Option<&'static str> {
-        let Value::String(s) = v else { return None };
-        let s = s.trim();
-        if s.is_empty() || is_reference(s) || super::refs::is_reference_key(key) {
-            return None;
-        }
-        let words = path_words(key);
-        if words
-            .iter()
-            .any(|w| OBSERVABILITY_WORDS.contains(&w.as_str()))
-        {
-            // Error trackers and telemetry collectors are shared by design.
-            return None;
-        }
-        if is_secret_key(key) {
-            let real = s.chars().count() >= 8 && !is_placeholder(s) && !is_local(s);
-            return real.then_some("credential");
-        }
-        // Cheap exits first: most shared values are neither locations nor endpoint keys.
-        if !(s.contains(':') || s.contains('.')) || is_local(s) {
-            return None;
-        }
-        // UAT configured with a host that names production (`api.prod.acme.io`).
-        if looks_like_location(s) && names_production(s) {
-            return Some("production host");
-        }
-        let lower = s.to_ascii_lowercase();
-        const DB_SCHEMES: &[&str] = &[
-            "postgres://",
-            "postgresql://",
-            "mysql://",
-            "mariadb://",
-            "jdbc:",
-            "mongodb://",
-            "mongodb+srv://",
-            "redis://",
-            "rediss://",
-            "amqp://",
-            "amqps://",
-            "sqlserver://",
-            "oracle:",
-            "cassandra://",
-            "kafka://",
-            "nats://",
-        ];
-        if DB_SCHEMES.iter().any(|p| lower.starts_with(p)) {
-            return Some("database");
-        }
-        if !(looks_like_location(s) || is_endpoint_key(key)) {
-            return None;
-        }
-        let registry = words
-            .iter()
-            .any(|w| matches!(w.as_str(), "eureka" | "consul" | "zookeeper" | "etcd"))
-            || words
-                .windows(2)
-                .any(|w| w[0] == "cloud" && w[1] == "config")
-            || words.iter().any(|w| w == "configserver");
-        if registry {
-            return Some("service registry or config server");
-        }
-        let store = words.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "db" | "database"
-                    | "datasource"
-                    | "jdbc"
-                    | "redis"
-                    | "mongo"
-                    | "mongodb"
-                    | "postgres"
-                    | "postgresql"
-                    | "pg"
-                    | "mysql"
-                    | "sql"
-                    | "amqp"
-                    | "rabbit"
-                    | "rabbitmq"
-                    | "kafka"
-                    | "elasticsearch"
-                    | "elastic"
-                    | "cache"
-                    | "memcached"
-                    | "dsn"
-                    | "connection"
-                    | "bootstrap"
-            )
-        });
-        store.then_some("database host")
     }
 
     /// Image keys: tag/digest drift and repository changes; mutable production tags.
@@ -664,41 +575,6 @@ impl Cx<'_> {
     }
 }
 
-/// Words of every segment of a key path (`/spring/cloud/config/uri` → spring, cloud, config,
-/// uri): what a value is often shows only in a parent segment (`/redis/host`).
-pub fn path_words(key: &str) -> Vec<String> {
-    key.split('/')
-        .filter(|s| !s.is_empty())
-        .flat_map(|seg| mask::key_words(&format!("/{seg}")))
-        .collect()
-}
-
-/// Words naming telemetry and error tracking: their endpoints are shared across environments.
-const OBSERVABILITY_WORDS: &[&str] = &[
-    "sentry",
-    "otel",
-    "otlp",
-    "opentelemetry",
-    "telemetry",
-    "jaeger",
-    "zipkin",
-    "datadog",
-    "dd",
-    "newrelic",
-    "prometheus",
-    "grafana",
-    "loki",
-    "tempo",
-    "honeycomb",
-    "apm",
-    "tracing",
-    "metrics",
-    "applicationinsights",
-    "instrumentationkey",
-    "bugsnag",
-    "rollbar",
-];
-
 /// Whether a key is a label or an annotation of a Kubernetes object itself
 /// (`/<kind>/<ns>/<name>/metadata/labels/…`); pod template labels, which selectors and network
 /// policies match, are not.
@@ -710,45 +586,12 @@ pub fn is_object_metadata(key: &str) -> bool {
 /// Whether a key is a logger level or a debug/trace switch (`Logging:LogLevel:Microsoft`,
 /// `logging.level.org.hibernate.SQL`, `DEBUG`).
 pub fn is_diagnostic_key(key: &str) -> bool {
-    path_words(key).iter().any(|w| {
+    super::keys::path_words(key).iter().any(|w| {
         matches!(
             w.as_str(),
             "logging" | "log" | "logger" | "loggers" | "loglevel" | "debug" | "trace" | "verbose"
         )
     })
-}
-
-/// Loopback and test hosts: not a *shared* endpoint (policies report them in production).
-fn is_local(s: &str) -> bool {
-    mask::mentions(s, &["localhost", "127.0.0.1", "0.0.0.0", "[::1]"])
-}
-
-/// `changeme`-style values: placeholders, not shared credentials (a policy reports them).
-pub fn is_placeholder(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "changeme",
-        "change-me",
-        "change_me",
-        "password",
-        "secret",
-        "todo",
-        "tbd",
-        "xxx",
-        "placeholder",
-        "replace-me",
-        "replaceme",
-        "dummy",
-        "test",
-        "example",
-        "none",
-        "null",
-        "admin",
-        "default",
-    ];
-    let l = s.trim();
-    WORDS.iter().any(|w| l.eq_ignore_ascii_case(w))
-        || (l.starts_with('<') && l.ends_with('>'))
-        || (l.len() >= 3 && l.chars().all(|c| c == 'x' || c == 'X' || c == '*'))
 }
 
 fn article(word: &str) -> &'static str {
@@ -757,11 +600,4 @@ fn article(word: &str) -> &'static str {
     } else {
         "a"
     }
-}
-
-/// Whether a value names production as a whole token (`db.prod.acme.io`, `api-production`).
-fn names_production(s: &str) -> bool {
-    super::envtok::env_runs(s)
-        .into_iter()
-        .any(|(a, b)| super::envtok::env_of_token(&s[a..b]) == Some(super::envtok::Env::Prod))
 }

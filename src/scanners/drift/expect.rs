@@ -8,7 +8,7 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::config::IsoDate;
+use crate::dates::IsoDate;
 
 use super::cfg::DriftAllow;
 use super::kinds::DriftKind;
@@ -173,8 +173,8 @@ impl Expectations {
     }
 
     /// The first allowance covering a finding of `rule_id` at `keys`. An allowance in force wins
-    /// over an expired one.
-    pub fn allowed(&self, rule_id: &str, keys: &[&str]) -> Option<Allowed> {
+    /// over an expired one (its `until` before `today`).
+    pub fn allowed(&self, rule_id: &str, keys: &[&str], today: IsoDate) -> Option<Allowed> {
         let (family, short) = rule_id.split_once('/').unwrap_or(("", rule_id));
         let mut expired = None;
         for (index, a) in self.allows.iter().enumerate() {
@@ -191,7 +191,7 @@ impl Expectations {
                 continue;
             }
             match a.until {
-                Some(until) if until.has_passed() => {
+                Some(until) if until.has_passed(today) => {
                     expired.get_or_insert(Allowed::Expired { until, index });
                 }
                 _ => return Some(Allowed::Yes(a.reason.clone())),
@@ -204,6 +204,10 @@ impl Expectations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn today() -> IsoDate {
+        "2026-11-26".parse().unwrap()
+    }
 
     fn allow(paths: &[&str], kinds: &[&str], until: Option<&str>) -> DriftAllow {
         DriftAllow {
@@ -264,24 +268,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            e.allowed("drift/value", &["/replicaCount"]),
+            e.allowed("drift/value", &["/replicaCount"], today()),
             Some(Allowed::Yes("sized per env".into()))
         );
-        assert_eq!(e.allowed("drift/missing-in-prod", &["/replicaCount"]), None);
+        assert_eq!(
+            e.allowed("drift/missing-in-prod", &["/replicaCount"], today()),
+            None
+        );
         let v = Expectations::new(&[allow(&["/r"], &["value"], None)], &[]).unwrap();
         assert!(
-            v.allowed("drift/sizing-inversion", &["/r"]).is_some(),
+            v.allowed("drift/sizing-inversion", &["/r"], today())
+                .is_some(),
             "value covers sizing"
         );
         assert!(matches!(
-            e.allowed("drift/value", &["/old"]),
+            e.allowed("drift/value", &["/old"], today()),
             Some(Allowed::Expired { index: 1, .. })
         ));
         assert!(matches!(
-            e.allowed("policy/prod-debug-enabled", &["/DEBUG"]),
+            e.allowed("policy/prod-debug-enabled", &["/DEBUG"], today()),
             Some(Allowed::Yes(_))
         ));
-        assert_eq!(e.allowed("drift/value", &["/DEBUG"]), None);
+        assert_eq!(e.allowed("drift/value", &["/DEBUG"], today()), None);
         assert!(Expectations::new(&[allow(&["/x"], &["valeu"], None)], &[])
             .unwrap_err()
             .contains("valeu"));

@@ -1,7 +1,7 @@
 //! Container image references: same repository with a different tag or digest is image drift,
 //! and a mutable `latest` (or missing) tag in production is a finding of its own.
 
-use super::mask::key_words;
+use super::keys::key_words;
 
 /// A parsed `registry/repository[:tag][@digest]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub enum ImageKey {
 /// The image role of a key path.
 pub fn image_key(key_path: &str) -> Option<ImageKey> {
     let mut last_two = key_path.rsplit('/').take(2);
-    if !last_two.any(|s| super::mask::hints(s) & super::mask::H_IMAGE != 0) {
+    if !last_two.any(|s| super::keys::hints(s) & super::keys::H_IMAGE != 0) {
         return None;
     }
     let words = key_words(key_path);

@@ -6,7 +6,9 @@ use std::str::FromStr;
 use crate::finding::{Precision, RuleMeta, Severity};
 
 /// One kind of UAT ↔ production difference. `as_str` is the rule id without `drift/`, and the
-/// name used in `allow = [{ kinds = [...] }]`.
+/// name used in `allow = [{ kinds = [...] }]`. The structural kinds (missing, value, type,
+/// list entry, resource) come from `compare.rs`; the others from the module named after them
+/// (`image.rs`, `shared_endpoint.rs`, `sizing_inversion.rs`, `security_regression.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DriftKind {
     /// Key in UAT, absent in production.

@@ -311,9 +311,7 @@ pub fn discover_pairs(ctx: &ScanContext<'_>) -> Result<Vec<PairPlan>, Error> {
         }
     }
     if cfg.discover {
-        let exclude = ExcludeSet::new(&ctx.config.exclude)
-            .map_err(|e| Error::input(config_path(ctx), None, format!("exclude: {e}")))?;
-        let (files, dirs) = walk(ctx.root, &exclude);
+        let (files, dirs) = walk(ctx.root, &ctx.config.exclude);
         let explicit: Vec<(String, String)> = plans
             .iter()
             .map(|p| (p.uat.clone(), p.prod.clone()))

@@ -24,9 +24,10 @@ use serde::Deserialize;
 
 use crate::finding::{Finding, Precision, RuleMeta, Severity};
 
-use super::compare::is_placeholder;
-use super::mask::{self, entropy, is_reference, is_secret_key, show};
+use super::keys;
+use super::mask::{self, show};
 use super::model::FlatConfig;
+use crate::classify::{conn_password, entropy, is_credential_key, is_placeholder, is_reference};
 
 /// The built-in policy files, one `include_str!` per file.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -143,7 +144,7 @@ impl Policy {
             None => true,
             Some(Check::PlaintextSecret) => plaintext_secret(key, value),
             Some(Check::PlaceholderSecret) => {
-                is_secret_key(key)
+                is_credential_key(key)
                     && !super::refs::is_never_secret_key(key)
                     && (value.trim().is_empty() || is_placeholder(value))
             }
@@ -236,7 +237,7 @@ impl PolicySet {
     pub fn evaluate(&self, pair: &str, prod: &FlatConfig) -> Vec<Finding> {
         let mut out = Vec::new();
         for (key, e) in &prod.entries {
-            let pkey = mask::policy_key(key);
+            let pkey = keys::policy_key(key);
             let Some(text) = e.value.as_text() else {
                 continue;
             };
@@ -359,12 +360,12 @@ fn heuristic_secret(key: &str, value: &str) -> bool {
     if v.len() < 8 || super::refs::is_never_secret_key(key) {
         return false;
     }
-    if let Some(pw) = super::refs::conn_password(v) {
+    if let Some(pw) = conn_password(v) {
         // A connection string: its password decides, whatever the key is called.
         return !is_reference(pw) && !is_placeholder(pw);
     }
     let shaped = mask::looks_secret_value(v) && !v.contains(' ');
-    if !shaped && (v.chars().count() < 12 || !is_secret_key(key)) {
+    if !shaped && (v.chars().count() < 12 || !is_credential_key(key)) {
         return false;
     }
     if is_reference(v) || is_placeholder(v) || super::image::image_key(key).is_some() {

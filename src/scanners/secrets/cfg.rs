@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Configuration of the secrets scanner.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
     /// Extra rule files (same format as `rules/secrets/*.toml`), relative to the scan root.
@@ -16,24 +16,11 @@ pub struct SecretsConfig {
     /// Accepted findings by rule and/or path glob.
     #[serde(default)]
     pub allow: Vec<SecretAllow>,
-    /// Files larger than this (bytes) are skipped with a notification. Default 10 MiB.
-    #[serde(default = "default_max_file_size")]
-    pub max_file_size: u64,
-}
-
-impl Default for SecretsConfig {
-    fn default() -> Self {
-        SecretsConfig {
-            rules: Vec::new(),
-            disable: Vec::new(),
-            allow: Vec::new(),
-            max_file_size: default_max_file_size(),
-        }
-    }
-}
-
-fn default_max_file_size() -> u64 {
-    10 * 1024 * 1024
+    /// Files larger than this (bytes) are skipped with a warning. No limit by default: large
+    /// files are scanned in bounded-memory chunks, because a size limit is a way for a
+    /// credential in a big dump or bundle to pass the gate unseen.
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
 }
 
 /// An accepted secret finding: by rule id, by path glob, or both.
@@ -49,4 +36,41 @@ pub struct SecretAllow {
     /// Why; shown as the suppression justification.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// `[secrets]`, compiled: the `allow` globs (checked at load, with their line).
+#[derive(Debug, Clone, Default)]
+pub struct CompiledSecrets {
+    /// `[secrets] allow`.
+    pub allow: super::suppress::AllowList,
+}
+
+impl SecretsConfig {
+    /// Compiles `allow`; each invalid path glob is an error at its line and column.
+    pub fn compile(
+        &self,
+        doc: &crate::config::Doc<'_>,
+        errors: &mut Vec<crate::error::ConfigError>,
+    ) -> CompiledSecrets {
+        use crate::config::spans::Step;
+        let mut ok = true;
+        for (i, a) in self.allow.iter().enumerate() {
+            if let Err(msg) = super::suppress::AllowList::new(std::slice::from_ref(a)) {
+                ok = false;
+                let at = [
+                    Step::key("secrets"),
+                    Step::key("allow"),
+                    Step::Index(i),
+                    Step::key("path"),
+                ];
+                errors.push(doc.error_at(&at, msg));
+            }
+        }
+        let allow = if ok {
+            super::suppress::AllowList::new(&self.allow).unwrap_or_default()
+        } else {
+            super::suppress::AllowList::default()
+        };
+        CompiledSecrets { allow }
+    }
 }

@@ -7,24 +7,37 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
 
-use super::filters::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
-use super::rule::Rule;
+use super::keywords::KeywordSet;
+use super::rule::{CompiledRegex, Reach, Rule};
 use super::validate::{validate, Validation};
+use crate::classify::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
 
 /// How far around a match (in bytes, each side) a rule's `context` keywords are looked for.
 pub const CONTEXT_WINDOW: usize = 200;
 
+/// How far before a keyword hit a match may start, and after the keyword's end it may end, for
+/// rules whose regex has no bounded length (bounded regexes use their maximum length, which
+/// makes the window exact). A match that runs into the end of its window is searched again
+/// with a larger one, so long unbounded matches are not cut; a long body (a PEM key) gets a
+/// wide window from the start, since its regex may fail rather than run into a narrow end.
+const UNBOUNDED_BACK: usize = 1024;
+const UNBOUNDED_FORWARD: usize = 4096;
+const LONG_BODY_FORWARD: usize = 256 << 10;
+/// Added to every window on both sides: some rules use their keyword as nearby context rather
+/// than as part of the match (`bootstrap` before a `abcdef.0123456789abcdef` token).
+const KEYWORD_CONTEXT: usize = 256;
+
 /// A compiled rule set: the rules and the keyword automaton that selects which of them run.
 #[derive(Debug, Clone)]
 pub struct CompiledRules {
     rules: Vec<Rule>,
-    ac: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules that have it as a keyword.
-    pattern_rules: Vec<Vec<usize>>,
+    keywords: KeywordSet,
+    /// For each keyword, the rules that have it as a keyword.
+    pattern_rules: Vec<Vec<u32>>,
 }
 
 /// One secret found in a text.
@@ -52,44 +65,26 @@ impl CompiledRules {
     /// Builds the automaton over `rules`' keywords. Rules are expected to be validated
     /// ([`super::rule::compile_rule`]): every keyword is ASCII and 3+ characters.
     pub fn new(rules: Vec<Rule>) -> Self {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
             for k in &rule.def.keywords {
-                let k = k.to_ascii_lowercase();
-                match patterns.iter().position(|p| *p == k) {
-                    Some(pi) => {
-                        if !pattern_rules[pi].contains(&i) {
-                            pattern_rules[pi].push(i);
-                        }
-                    }
-                    None => {
-                        patterns.push(k);
-                        pattern_rules.push(vec![i]);
-                    }
+                let k = k.to_ascii_lowercase().into_bytes();
+                let pi = *index.entry(k.clone()).or_insert_with(|| {
+                    patterns.push(k);
+                    pattern_rules.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !pattern_rules[pi].contains(&i) {
+                    pattern_rules[pi].push(i);
                 }
             }
         }
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .or_else(|_| {
-                    // A DFA over many keywords can exceed its size limit: fall back to the
-                    // automatic choice (contiguous NFA), which always builds.
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .build(&patterns)
-                })
-                .ok()
-        };
         CompiledRules {
             rules,
-            ac,
+            keywords: KeywordSet::new(patterns),
             pattern_rules,
         }
     }
@@ -112,20 +107,86 @@ impl CompiledRules {
 
     /// Secrets in arbitrary bytes (non-UTF-8 content is scanned as is).
     pub fn find_in_bytes(&self, hay: &[u8]) -> Vec<SecretMatch> {
-        let Some(ac) = &self.ac else {
+        self.find_starting_in(hay, 0..hay.len())
+    }
+
+    /// Secrets in `hay` whose secret starts inside `report` (a chunk of a large file: the bytes
+    /// around `report` are context only, and belong to the neighbouring chunks' reports).
+    ///
+    /// One leftmost keyword pass lists every keyword occurrence; each rule with occurrences
+    /// runs its regex only in windows around them (merged where they overlap), so the work
+    /// grows with the file size plus the hits, and a rule's regex never crosses the whole file
+    /// for one keyword at its start.
+    pub fn find_starting_in(&self, hay: &[u8], report: Range<usize>) -> Vec<SecretMatch> {
+        let hits = self.keywords.hits(hay);
+        if hits.is_empty() {
             return Vec::new();
-        };
-        let mut triggered = vec![false; self.rules.len()];
-        let mut remaining = self.rules.len();
-        for m in ac.find_overlapping_iter(hay) {
-            for &r in &self.pattern_rules[m.pattern().as_usize()] {
-                if !triggered[r] {
-                    triggered[r] = true;
-                    remaining -= 1;
+        }
+        let mut cand: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
+        for h in &hits {
+            let end = h.start + self.keywords.len_of(h.pattern);
+            for &r in self
+                .pattern_rules
+                .get(h.pattern as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                cand.push((r, h.start, end));
+            }
+        }
+        cand.sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < cand.len() {
+            let r = cand[i].0;
+            let mut j = i;
+            while j < cand.len() && cand[j].0 == r {
+                j += 1;
+            }
+            let index = r as usize;
+            if let Some(rule) = self.rules.get(index) {
+                if let Some(compiled) = rule.compiled() {
+                    let (back, forward) = match compiled.2 {
+                        Reach::Bounded(n) => (n, n),
+                        Reach::Unbounded => (UNBOUNDED_BACK, UNBOUNDED_FORWARD),
+                        Reach::LongBody => (UNBOUNDED_BACK, LONG_BODY_FORWARD),
+                        Reach::File => (usize::MAX, usize::MAX),
+                    };
+                    let (back, forward) = (
+                        back.saturating_add(KEYWORD_CONTEXT),
+                        forward.saturating_add(KEYWORD_CONTEXT),
+                    );
+                    let mut k = i;
+                    while k < j {
+                        let a = cand[k].1.saturating_sub(back);
+                        let mut b = cand[k].2.saturating_add(forward).min(hay.len());
+                        k += 1;
+                        while k < j && cand[k].1.saturating_sub(back) <= b {
+                            b = b.max(cand[k].2.saturating_add(forward).min(hay.len()));
+                            k += 1;
+                        }
+                        scan_region(index, rule, compiled, hay, a..b, forward, &mut out);
+                    }
                 }
             }
-            if remaining == 0 {
-                break;
+            i = j;
+        }
+        let mut kept = dedup_overlapping(&self.rules, out);
+        kept.retain(|m| report.contains(&m.range.start));
+        kept
+    }
+
+    /// The engine without keyword windows: every triggered rule's regex over the whole text.
+    /// Slow on big files; kept as the reference the windowed engine is tested against.
+    #[doc(hidden)]
+    pub fn find_in_bytes_reference(&self, hay: &[u8]) -> Vec<SecretMatch> {
+        let mut triggered = vec![false; self.rules.len()];
+        for h in self.keywords.hits(hay) {
+            for &r in self
+                .pattern_rules
+                .get(h.pattern as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                triggered[r as usize] = true;
             }
         }
         let mut out = Vec::new();
@@ -133,7 +194,7 @@ impl CompiledRules {
             if !triggered[i] {
                 continue;
             }
-            let Some((regex, group)) = rule.compiled() else {
+            let Some((regex, group, _)) = rule.compiled() else {
                 continue;
             };
             for caps in regex.captures_iter(hay) {
@@ -148,6 +209,50 @@ impl CompiledRules {
             }
         }
         dedup_overlapping(&self.rules, out)
+    }
+}
+
+/// Runs one rule's regex over `region` of `hay`: every match that starts in the region. The
+/// regex sees the text before the region (look-behind such as `\b` and `^` stays exact) and
+/// up to the region's end; a match that reaches that end may be cut, so it is searched again
+/// with the window grown by `forward` bytes (geometrically), up to the end of `hay`.
+fn scan_region(
+    index: usize,
+    rule: &Rule,
+    compiled: &CompiledRegex,
+    hay: &[u8],
+    region: Range<usize>,
+    forward: usize,
+    out: &mut Vec<SecretMatch>,
+) {
+    let (regex, group, _) = compiled;
+    let mut pos = region.start;
+    let mut limit = region.end.min(hay.len());
+    let mut grow = forward.max(64);
+    while pos < region.end {
+        let Some(caps) = regex.captures_at(&hay[..limit], pos) else {
+            break;
+        };
+        let Some(whole) = caps.get(0) else { break };
+        if whole.start() >= region.end {
+            break;
+        }
+        if whole.end() == limit && limit < hay.len() {
+            limit = limit.saturating_add(grow).min(hay.len());
+            grow = grow.saturating_mul(2);
+            continue;
+        }
+        let sec = caps.get(*group).unwrap_or(whole);
+        if !sec.is_empty() {
+            if let Some(m) = accept(index, rule, hay, whole.range(), sec.range()) {
+                out.push(m);
+            }
+        }
+        pos = if whole.is_empty() {
+            whole.end() + 1
+        } else {
+            whole.end()
+        };
     }
 }
 

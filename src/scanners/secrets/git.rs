@@ -13,7 +13,7 @@
 //!   once through one `git cat-file --batch` process and scanned in parallel, however many
 //!   commits or paths contain it. `--since REV` adds `^REV`: only commits not reachable from REV.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
+use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
+use super::scope;
 use super::walk::is_binary;
 use super::{CommitInfo, Emitter};
 use crate::finding::{Finding, Location, Notification, ScannerKind};
@@ -64,25 +66,28 @@ fn repo_prefix(root: &Path, mode: &str) -> Result<String, String> {
     }
 }
 
-fn exclude_set(ctx: &ScanContext<'_>, out: &mut ScanOutput) -> ExcludeSet {
-    ExcludeSet::new(&ctx.config.exclude).unwrap_or_else(|e| {
-        out.notifications.push(Notification::error(
-            ScannerKind::Secrets,
-            format!("exclude: invalid glob: {e}"),
-        ));
-        ExcludeSet::none()
-    })
+fn exclude_set(ctx: &ScanContext<'_>, _out: &mut ScanOutput) -> ExcludeSet {
+    ctx.config.exclude.clone()
+}
+
+/// A blob's content as `git cat-file` delivers it.
+pub enum Blob<'a> {
+    /// Up to [`WHOLE_LIMIT`] bytes, read whole.
+    Whole(Vec<u8>),
+    /// A larger blob, to be read in chunks ([`chunked::scan_reader`]); whatever the sink
+    /// leaves unread is skipped.
+    Large(&'a mut dyn Read),
 }
 
 /// Streams object names from `requests` through one `git cat-file --batch`, calling `sink`
 /// with each request's tag and its content (or why there is none: missing, not a blob, over
-/// `max` bytes), in request order. Requests may arrive while earlier objects are being read,
-/// so a producer (the history walk) and the reader run concurrently.
+/// an explicit `max` bytes), in request order. Requests may arrive while earlier objects are
+/// being read, so a producer (the history walk) and the reader run concurrently.
 fn cat_file_stream<M: Send + 'static>(
     dir: &Path,
     requests: Receiver<(String, M)>,
-    max: u64,
-    mut sink: impl FnMut(M, Result<Vec<u8>, String>),
+    max: Option<u64>,
+    mut sink: impl FnMut(M, Result<Blob<'_>, String>),
 ) -> Result<(), String> {
     let mut child = Command::new("git")
         .args(["cat-file", "--batch"])
@@ -126,18 +131,29 @@ fn cat_file_stream<M: Send + 'static>(
             continue;
         }
         let size: u64 = fields[fields.len() - 1].parse().unwrap_or(0);
-        if fields[1] != "blob" || size > max {
+        let over = max.filter(|&m| size > m);
+        if fields[1] != "blob" || over.is_some() {
             let mut drain = (&mut reader).take(size + 1);
             if std::io::copy(&mut drain, &mut std::io::sink()).is_err() {
                 result = Err("reading from git cat-file failed".to_string());
                 break;
             }
-            let why = if size > max {
-                format!("skipped, {size} bytes is over max_file_size ({max} bytes)")
-            } else {
-                format!("not a file ({})", fields[1])
+            let why = match over {
+                Some(max) => format!("skipped, {size} bytes is over max_file_size ({max} bytes)"),
+                None => format!("not a file ({})", fields[1]),
             };
             sink(meta, Err(why));
+            continue;
+        }
+        if size > WHOLE_LIMIT {
+            let mut take = (&mut reader).take(size);
+            sink(meta, Ok(Blob::Large(&mut take)));
+            if std::io::copy(&mut take, &mut std::io::sink()).is_err() {
+                result = Err("reading from git cat-file failed".to_string());
+                break;
+            }
+            let mut nl = [0u8; 1];
+            let _ = reader.read_exact(&mut nl);
             continue;
         }
         let mut content = vec![0u8; usize::try_from(size).unwrap_or(0)];
@@ -147,13 +163,45 @@ fn cat_file_stream<M: Send + 'static>(
         }
         let mut nl = [0u8; 1];
         let _ = reader.read_exact(&mut nl);
-        sink(meta, Ok(content));
+        sink(meta, Ok(Blob::Whole(content)));
     }
     drop(reader);
     let _ = writer.join();
     let _ = child.kill();
     let _ = child.wait();
     result
+}
+
+/// Scans one blob, whole or in chunks: the same engine path as files of the working tree.
+fn scan_blob(
+    emitter: &Emitter<'_>,
+    blob: Blob<'_>,
+    path: &str,
+    commit: Option<&CommitInfo>,
+) -> std::io::Result<Scanned> {
+    match blob {
+        Blob::Whole(content) => {
+            if is_binary(&content) {
+                return Ok(Scanned {
+                    findings: scope::path_findings(path, None),
+                    binary: true,
+                    ..Scanned::default()
+                });
+            }
+            if scope::is_own_output(path, &content) {
+                return Ok(Scanned::default());
+            }
+            let found = emitter.findings(&content, path, commit);
+            Ok(Scanned {
+                findings: scope::with_path_rules(path, Some(&content), found),
+                bytes: content.len() as u64,
+                binary: false,
+            })
+        }
+        Blob::Large(reader) => {
+            chunked::scan_reader(emitter, reader, Chunking::default(), path, commit)
+        }
+    }
 }
 
 /// Scans the staged content of the index.
@@ -214,15 +262,24 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
         let Some(path) = paths.get(index) else {
             return;
         };
-        match content {
-            Ok(content) => {
-                if is_binary(&content) {
+        match content.map(|blob| scan_blob(emitter, blob, path, None)) {
+            Ok(Ok(s)) => {
+                if s.binary {
+                    // Not text, but a key store is still a finding by its name.
+                    findings.extend(s.findings);
                     return;
                 }
                 out.stats.files += 1;
-                out.stats.bytes += content.len() as u64;
-                findings.extend(emitter.findings(&content, path, None));
+                out.stats.bytes += s.bytes;
+                findings.extend(s.findings);
             }
+            Ok(Err(e)) => out.notifications.push(
+                Notification::warning(
+                    ScannerKind::Secrets,
+                    format!("{path}: reading the staged content failed: {e}"),
+                )
+                .at(Location::line(path.clone(), 1)),
+            ),
             Err(msg) => out.notifications.push(
                 Notification::warning(
                     ScannerKind::Secrets,
@@ -246,6 +303,88 @@ struct Sighting {
     path: String,
     commit: Arc<CommitInfo>,
     blob: String,
+    /// Order of first sighting (oldest first): the introducing commit of a secret carried by
+    /// several blobs is that of its lowest `seq`.
+    seq: u64,
+}
+
+/// Blob ids of every file in `HEAD` (empty when there is no `HEAD` yet).
+fn head_blobs(root: &Path) -> HashSet<String> {
+    let Ok(list) = git(root, &["ls-tree", "-r", "--full-tree", "-z", "HEAD"]) else {
+        return HashSet::new();
+    };
+    list.split(|&b| b == 0)
+        .filter_map(|entry| {
+            // "<mode> SP <type> SP <object> TAB <path>"
+            let meta = entry.split(|&b| b == b'\t').next()?;
+            let mut f = meta.split(|&b| b == b' ');
+            let (_, kind, id) = (f.next()?, f.next()?, f.next()?);
+            (kind == b"blob").then(|| String::from_utf8_lossy(id).into_owned())
+        })
+        .collect()
+}
+
+/// One finding per (path, rule, secret): every later version of a file is a new blob, so a
+/// secret that stays in a file for 200 commits would otherwise be reported 200 times. The
+/// finding kept is the one of the oldest blob (the commit that introduced the secret); its
+/// message and properties say how many versions carry it and whether `HEAD` still does — a
+/// secret deleted from `HEAD` is still a leak, since every clone has the history.
+fn once_per_secret(mut scanned: Vec<(Sighting, Scanned)>, head: &HashSet<String>) -> Vec<Finding> {
+    scanned.sort_by_key(|(s, _)| s.seq);
+    // fingerprint (rule + path + secret) → (finding, versions, in HEAD)
+    let mut groups: HashMap<String, (Finding, u64, bool)> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (sighting, done) in scanned {
+        let in_head = head.contains(&sighting.blob);
+        let mut seen_here: HashSet<String> = HashSet::new();
+        for f in done.findings {
+            let key = f.fingerprint.clone();
+            let first_in_blob = seen_here.insert(key.clone());
+            match groups.get_mut(&key) {
+                Some(g) => {
+                    if first_in_blob {
+                        g.1 += 1;
+                        g.2 |= in_head;
+                    }
+                }
+                None => {
+                    order.push(key.clone());
+                    groups.insert(key, (f, 1, in_head));
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|key| groups.remove(&key))
+        .map(|(mut f, versions, in_head)| {
+            let later = versions - 1;
+            let carried = match later {
+                0 => String::new(),
+                1 => "; 1 later version of the file still carries it".to_string(),
+                n => format!("; {n} later versions of the file still carry it"),
+            };
+            let head_note = if in_head {
+                "; HEAD still contains it"
+            } else {
+                "; removed from HEAD but alive in history, so every clone still has it"
+            };
+            let short: String = f
+                .location
+                .commit
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(12)
+                .collect();
+            f.message = format!(
+                "{} (introduced in commit {short}{carried}{head_note})",
+                f.message
+            );
+            f.with_property("versions", versions)
+                .with_property("in_head", in_head)
+        })
+        .collect()
 }
 
 /// Parses `git log -z --raw --format=%x01%H%x00%cI%x00%an <%ae>` output, oldest first, and
@@ -396,7 +535,9 @@ pub fn scan_history(
         .map(|_| std::sync::mpsc::channel::<(String, Sighting)>())
         .unzip();
     // Bounded: at most 16 blobs wait for a scanner, which caps memory on repositories of big files.
-    let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<(Sighting, Vec<u8>)>(16);
+    // Large blobs are scanned in chunks by the reader itself (bounded memory), and arrive done.
+    let (blob_tx, blob_rx) =
+        std::sync::mpsc::sync_channel::<(Sighting, Result<Vec<u8>, Scanned>)>(16);
     let prefix_ref = prefix.as_str();
     let exclude_ref = &exclude;
     let (commits, log_err, cat_res, problems, scanned) = std::thread::scope(|s| {
@@ -415,6 +556,7 @@ pub fn scan_history(
                         path: path.to_string(),
                         commit: Arc::clone(commit),
                         blob: blob.clone(),
+                        seq: next as u64,
                     };
                     if let Some(tx) = req_txs.get(next % req_txs.len()) {
                         let _ = tx.send((blob, sighting));
@@ -438,8 +580,23 @@ pub fn scan_history(
                     let mut problems = Vec::new();
                     let res =
                         cat_file_stream(ctx.root, req_rx, max, |sighting, content| match content {
-                            Ok(c) => {
-                                let _ = blob_tx.send((sighting, c));
+                            Ok(Blob::Whole(c)) => {
+                                let _ = blob_tx.send((sighting, Ok(c)));
+                            }
+                            Ok(large) => {
+                                match scan_blob(
+                                    emitter,
+                                    large,
+                                    &sighting.path,
+                                    Some(&sighting.commit),
+                                ) {
+                                    Ok(done) => {
+                                        let _ = blob_tx.send((sighting, Err(done)));
+                                    }
+                                    Err(e) => {
+                                        problems.push((sighting, format!("reading failed: {e}")))
+                                    }
+                                }
                             }
                             Err(msg) => problems.push((sighting, msg)),
                         });
@@ -448,21 +605,28 @@ pub fn scan_history(
             })
             .collect();
         drop(blob_tx);
-        let scanned: Vec<(u64, Vec<Finding>)> = blob_rx
+        let scanned: Vec<(Sighting, Scanned)> = blob_rx
             .into_iter()
             .par_bridge()
             .filter_map(|(sighting, content)| {
-                if is_binary(&content) {
+                let done = match content {
+                    Ok(c) => scan_blob(
+                        emitter,
+                        Blob::Whole(c),
+                        &sighting.path,
+                        Some(&sighting.commit),
+                    )
+                    .ok()?,
+                    Err(done) => done,
+                };
+                if done.binary && done.findings.is_empty() {
                     return None;
                 }
                 if let Some(p) = &ctx.options.progress {
                     p.inc_blobs(1);
-                    p.inc_bytes(content.len() as u64);
+                    p.inc_bytes(done.bytes);
                 }
-                Some((
-                    content.len() as u64,
-                    emitter.findings(&content, &sighting.path, Some(&sighting.commit)),
-                ))
+                Some((sighting, done))
             })
             .collect();
         let (commits, log_err) = walker.join().unwrap_or((0, Some("panicked".to_string())));
@@ -489,11 +653,10 @@ pub fn scan_history(
         ));
     }
     out.stats.commits = commits;
-    for (bytes, findings) in scanned {
-        out.stats.blobs += 1;
-        out.stats.bytes += bytes;
-        out.findings.extend(findings);
-    }
+    out.stats.blobs = scanned.len() as u64;
+    out.stats.bytes = scanned.iter().map(|(_, s)| s.bytes).sum();
+    let head = head_blobs(ctx.root);
+    out.findings = once_per_secret(scanned, &head);
     for (sighting, msg) in problems {
         out.notifications.push(Notification::warning(
             ScannerKind::Secrets,

@@ -104,10 +104,10 @@ pub struct Rule {
     pub source: String,
     /// 1-based line of its `[[rule]]` table.
     pub line: u32,
-    /// The regex and the capture group index of the secret (0 = whole match), compiled on
-    /// first use: a scan only pays for the rules whose keywords occur, which keeps startup of
+    /// The regex, the capture group index of the secret (0 = whole match) and the longest
+    /// match in bytes (`None`: unbounded), compiled on first use: a scan only pays for the rules whose keywords occur, which keeps startup of
     /// a pre-commit run (a handful of staged files) short. Shared between clones.
-    compiled: Arc<OnceLock<Option<(Regex, usize)>>>,
+    compiled: Arc<OnceLock<Option<CompiledRegex>>>,
     /// Lowercased context keywords.
     pub(crate) context_lower: Vec<Vec<u8>>,
 }
@@ -118,11 +118,16 @@ impl Rule {
         &self.def.id
     }
 
-    /// The compiled regex and secret group; `None` if the regex does not compile (impossible
-    /// for rules loaded with eager validation, and tested for the built-in ones).
-    pub(crate) fn compiled(&self) -> Option<&(Regex, usize)> {
+    /// The compiled regex, secret group and longest match; `None` if the regex does not
+    /// compile (impossible for rules loaded with eager validation, and tested for the built-in
+    /// ones).
+    pub(crate) fn compiled(&self) -> Option<&CompiledRegex> {
         self.compiled
-            .get_or_init(|| build_regex(&self.def.regex).ok())
+            .get_or_init(|| {
+                build_regex(&self.def.regex)
+                    .ok()
+                    .map(|c| classify(&self.def, c))
+            })
             .as_ref()
     }
 
@@ -237,8 +242,52 @@ pub fn parse_rule_file(
     (rules, errors)
 }
 
+/// A rule's regex, the index of its secret group and how far from a keyword hit its matches
+/// reach: the engine searches a window that wide on each side of a hit.
+pub(crate) type CompiledRegex = (Regex, usize, Reach);
+
+/// How far a rule's matches reach around its keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// At most this many bytes (the regex's longest match): the window is exact.
+    Bounded(usize),
+    /// Unbounded only through short runs (`\s*`, `[\w.]+`): a run that reaches the window's
+    /// end is searched again with a larger window.
+    Unbounded,
+    /// An unbounded repetition of almost any byte, newlines included (`(?s:.){64,}?`, `[^"]+`),
+    /// such as a PEM body: it may end far from its keyword without any run reaching the
+    /// window's end, so the window is wide.
+    LongBody,
+    /// The keyword is context for the whole file, not part of the match (`kind: Secret` gates
+    /// every `data:` value of a manifest): the regex runs over the whole text, as a rule
+    /// whose examples match away from its keywords shows.
+    File,
+}
+
+/// Marks `c` as [`Reach::File`] when one of `def`'s examples has a match that contains none of
+/// its keywords.
+fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
+    let keywords: Vec<Vec<u8>> = def
+        .keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .collect();
+    let outside = def.examples.iter().any(|ex| {
+        c.0.find_iter(ex.as_bytes()).any(|m| {
+            let text = m.as_bytes().to_ascii_lowercase();
+            !keywords
+                .iter()
+                .any(|k| memchr::memmem::find(&text, k).is_some())
+        })
+    });
+    if outside {
+        c.2 = Reach::File;
+    }
+    c
+}
+
 /// Compiles a rule regex and finds its secret group: `secret` if named, else 1, else 0.
-fn build_regex(src: &str) -> Result<(Regex, usize), regex::Error> {
+fn build_regex(src: &str) -> Result<CompiledRegex, regex::Error> {
     let regex = RegexBuilder::new(src)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()?;
@@ -246,7 +295,59 @@ fn build_regex(src: &str) -> Result<(Regex, usize), regex::Error> {
         .capture_names()
         .position(|n| n == Some("secret"))
         .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-    Ok((regex, group))
+    // The regex compiled, so it parses; a failure here only loses the bound.
+    let reach = match regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(src)
+    {
+        Ok(hir) => match hir.properties().maximum_len() {
+            Some(n) => Reach::Bounded(n),
+            None if has_long_body(&hir) => Reach::LongBody,
+            None => Reach::Unbounded,
+        },
+        Err(_) => Reach::LongBody,
+    };
+    Ok((regex, group, reach))
+}
+
+/// Whether `hir` has an unbounded repetition of a class that matches a newline and most other
+/// characters (`(?s:.)`, `[^"]`, `[\s\S]`).
+fn has_long_body(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let wide = |h: &regex_syntax::hir::Hir| match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u64 = c
+                .ranges()
+                .iter()
+                .map(|r| u64::from(r.end()) - u64::from(r.start()) + 1)
+                .sum();
+            n > 200
+                && c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= '\n' && '\n' <= r.end())
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: u32 = c
+                .ranges()
+                .iter()
+                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+                .sum();
+            n > 200
+                && c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+        }
+        _ => false,
+    };
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            (rep.max.is_none() && wide(&rep.sub)) || has_long_body(&rep.sub)
+        }
+        HirKind::Capture(c) => has_long_body(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(has_long_body),
+        _ => false,
+    }
 }
 
 /// Validates a definition; with `eager`, compiles its regex now so that a bad one is an error
@@ -294,7 +395,7 @@ pub fn compile_rule(def: RuleDef, source: &str, line: u32, eager: bool) -> Resul
             let msg = e.to_string().replace('\n', " ");
             format!("rule `{id}`: invalid regex: {msg}")
         })?;
-        let _ = compiled.set(Some(built));
+        let _ = compiled.set(Some(classify(&def, built)));
     }
     let context_lower = def
         .context
@@ -353,6 +454,35 @@ negative_examples = ["acme_short"]
         assert_eq!(rules[0].qualified_id, "secret/acme-key");
         assert_eq!(rules[0].line, 2);
         assert_eq!(rules[0].compiled().map(|c| c.1), Some(1));
+    }
+
+    #[test]
+    fn reach_of_regexes() {
+        let reach = |re: &str| build_regex(re).map(|c| c.2).ok();
+        assert_eq!(reach(r"\b(acme_[a-z0-9]{20})\b"), Some(Reach::Bounded(25)));
+        assert_eq!(reach(r"token\s*=\s*([a-z]{8})"), Some(Reach::Unbounded));
+        assert_eq!(
+            reach(r"-----BEGIN[ ]PRIVATE[ ]KEY-----\s*(?P<secret>(?s-u:.){64,}?)-----END"),
+            Some(Reach::LongBody)
+        );
+        assert_eq!(reach(r#"key="([^"]+)""#), Some(Reach::LongBody));
+        let builtin = crate::scanners::secrets::builtin_rules();
+        let pk = builtin
+            .rule("private-key")
+            .and_then(|r| r.compiled())
+            .map(|c| c.2);
+        assert_eq!(pk, Some(Reach::LongBody));
+        let k8s = builtin
+            .rule("kubernetes-secret-data")
+            .and_then(|r| r.compiled())
+            .map(|c| c.2);
+        assert_eq!(k8s, Some(Reach::File), "its keyword is file context");
+        let long = builtin
+            .rules()
+            .iter()
+            .filter(|r| r.compiled().map(|c| c.2) == Some(Reach::LongBody))
+            .count();
+        assert!(long >= 1, "PEM-style rules reach far from their keyword");
     }
 
     #[test]

@@ -18,14 +18,14 @@ const MARKERS: &[&str] = &[
 /// The inline suppression for a secret starting at byte `offset` of `hay`, if the line of the
 /// offset or the line before carries a marker. `stagegate:allow <rule-id>` only allows that rule
 /// (`github-pat` or `secret/github-pat`).
+///
+/// This looks the lines up from the offset; a scan with many findings on few lines uses
+/// [`LineMarkers`] instead, which reads each line once.
 pub fn inline(hay: &[u8], offset: usize, rule_id: &str) -> Option<Suppression> {
     let offset = offset.min(hay.len());
     let line_start = memchr::memrchr(b'\n', &hay[..offset])
         .map(|i| i + 1)
         .unwrap_or(0);
-    let line_end = memchr::memchr(b'\n', &hay[offset..])
-        .map(|i| offset + i)
-        .unwrap_or(hay.len());
     let prev_start = if line_start == 0 {
         None
     } else {
@@ -35,47 +35,74 @@ pub fn inline(hay: &[u8], offset: usize, rule_id: &str) -> Option<Suppression> {
                 .unwrap_or(0),
         )
     };
-    let mut lines = vec![&hay[line_start..line_end]];
-    if let Some(ps) = prev_start {
-        lines.push(&hay[ps..line_start - 1]);
+    let here = LineMarkers::of_line(hay, line_start);
+    let before = prev_start.map(|p| LineMarkers::of_line(hay, p));
+    here.allows(rule_id)
+        .or_else(|| before.and_then(|b| b.allows(rule_id)))
+}
+
+/// The suppression markers on one line: for each marker, its first occurrence and, for
+/// `stagegate:allow`, the rule id written right after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineMarkers {
+    found: Vec<(&'static str, Option<String>)>,
+}
+
+impl LineMarkers {
+    /// The markers on the line of `hay` that starts at `line_start`.
+    pub fn of_line(hay: &[u8], line_start: usize) -> Self {
+        let rest = hay.get(line_start..).unwrap_or(&[]);
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        Self::of(line)
     }
-    let short = rule_id.strip_prefix("secret/").unwrap_or(rule_id);
-    for line in lines {
-        // Lines can be huge (minified files); markers sit in comments, so cap the search.
-        let line = &line[..line.len().min(64 * 1024)];
+
+    /// The markers in `line`.
+    pub fn of(line: &[u8]) -> Self {
+        let mut found = Vec::new();
+        // Every marker has a colon: lines without one (most) are not lowercased.
+        if memchr::memchr(b':', line).is_none() {
+            return LineMarkers { found };
+        }
         let lower = line.to_ascii_lowercase();
         for marker in MARKERS {
             let Some(pos) = memchr::memmem::find(&lower, marker.as_bytes()) else {
                 continue;
             };
-            let rest = String::from_utf8_lossy(&line[pos + marker.len()..]);
+            let mut named = None;
             if *marker == "stagegate:allow" {
                 // An optional rule id right after the marker restricts it to that rule.
+                let rest = String::from_utf8_lossy(&line[pos + marker.len()..]);
                 let next = rest
                     .trim_start()
                     .split(|c: char| c.is_whitespace() || c == ',')
                     .next()
                     .unwrap_or("");
-                let named = next.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
-                let looks_like_id = !named.is_empty()
-                    && named.chars().all(|c| {
+                let id = next.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+                let looks_like_id = !id.is_empty()
+                    && id.chars().all(|c| {
                         c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'
                     })
-                    && named.contains('-');
+                    && id.contains('-');
                 if looks_like_id {
-                    let named_short = named.strip_prefix("secret/").unwrap_or(named);
-                    if named_short != short {
-                        continue;
-                    }
+                    named = Some(id.strip_prefix("secret/").unwrap_or(id).to_string());
                 }
             }
-            return Some(Suppression {
+            found.push((*marker, named));
+        }
+        LineMarkers { found }
+    }
+
+    /// The suppression these markers give `rule_id`, if any.
+    pub fn allows(&self, rule_id: &str) -> Option<Suppression> {
+        let short = rule_id.strip_prefix("secret/").unwrap_or(rule_id);
+        self.found.iter().find_map(|(marker, named)| {
+            let ok = named.as_deref().is_none_or(|n| n == short);
+            ok.then(|| Suppression {
                 kind: SuppressionKind::InSource,
                 justification: format!("inline `{marker}` comment"),
-            });
-        }
+            })
+        })
     }
-    None
 }
 
 /// Compiled `[secrets] allow` entries.

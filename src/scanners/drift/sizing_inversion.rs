@@ -1,7 +1,8 @@
-//! Sizing: replica counts, Kubernetes CPU/memory quantities and instance classes, so that
-//! "production smaller than UAT" is found and "production bigger than UAT" stays quiet.
+//! `drift/sizing-inversion`: replica counts, Kubernetes CPU/memory quantities and instance
+//! classes, so that "production smaller than UAT" is found and "production bigger than UAT"
+//! stays quiet.
 
-use super::mask::key_words;
+use super::keys::key_words;
 use super::model::Value;
 
 /// What kind of size a key holds.
@@ -17,7 +18,7 @@ pub enum SizeKind {
 
 /// The size kind of a key, from its name.
 pub fn size_kind(key_path: &str) -> Option<SizeKind> {
-    if super::mask::hints(super::mask::last_segment(key_path)) & super::mask::H_SIZE == 0 {
+    if super::keys::hints(super::keys::last_segment(key_path)) & super::keys::H_SIZE == 0 {
         return None;
     }
     let words = key_words(key_path);

@@ -1,56 +1,31 @@
-//! Precision filters applied to every candidate secret: placeholders, stopwords, repeated or
-//! sequential characters, documented test values, and entropy.
+//! Values that stand in for a credential instead of being one: template syntax, documentation
+//! filler, masks, stopwords, repeated or sequential characters, providers' published test
+//! values, code references and identifier names.
 //!
-//! A release gate that cries wolf gets switched off, so these run on every rule unless the rule
-//! sets `allow_placeholders = true`.
+//! A release gate that cries wolf gets switched off, so the secrets engine drops every candidate
+//! these recognise (unless a rule sets `allow_placeholders = true`), and drift treats a
+//! production credential that is one as a policy problem rather than a leak.
 
-/// Shannon entropy of `s` in bits per byte.
-pub fn shannon_entropy(s: &[u8]) -> f64 {
-    if s.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in s {
-        counts[usize::from(b)] += 1;
-    }
-    let len = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / len;
-            -p * p.log2()
-        })
-        .sum()
-}
-
-/// The entropy `value` must reach under a rule asking for `min` bits per character.
-///
-/// Shannon entropy cannot exceed `log2(len)`: an 8-character password made of 8 distinct
-/// characters has exactly 3.0 bits, so a 2.8-bit floor would reject almost every short
-/// password for its length alone. A short value that mixes letters and digits (password-like,
-/// unlike a word such as `mysecret` or `bcrypt`) therefore needs 90 % of the maximum its
-/// length allows instead of the rule's absolute floor.
-pub fn entropy_floor(min: f64, value: &[u8]) -> f64 {
-    let letters = value.iter().any(u8::is_ascii_alphabetic);
-    let digits = value.iter().any(u8::is_ascii_digit);
-    if value.len() < 2 || !(letters && digits) {
-        return min;
-    }
-    min.min(0.9 * (value.len() as f64).log2())
-}
-
-/// Substrings (lowercase) that mark a value as a placeholder rather than a credential.
-const PLACEHOLDER_PARTS: &[&str] = &[
-    "xxxx",
-    "***",
-    "•••",
-    "…",
+/// Substrings (lowercase) of template or environment syntax: the value is filled in elsewhere.
+const TEMPLATE_PARTS: &[&str] = &[
     "${",
     "#{",
     "{{",
     "}}",
     "%s",
+    "@env:",
+    "@keychain:",
+    "process.env",
+    "os.environ",
+    "getenv(",
+];
+
+/// Substrings (lowercase) of documentation filler and masked values.
+const FILLER_PARTS: &[&str] = &[
+    "xxxx",
+    "***",
+    "•••",
+    "…",
     "changeme",
     "change_me",
     "change-me",
@@ -65,6 +40,7 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "redacted",
     "placeholder",
     "replace_me",
+    "replace-me",
     "replaceme",
     "insert_",
     "_here",
@@ -75,11 +51,6 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "fake_",
     "&lt;",
     "&gt;",
-    "@env:",
-    "@keychain:",
-    "process.env",
-    "os.environ",
-    "getenv(",
 ];
 
 /// Whole values (lowercase, punctuation stripped) that are words, not secrets.
@@ -133,6 +104,11 @@ const STOPWORDS: &[&str] = &[
     "bigint",
 ];
 
+/// Whole configuration values that stand in for a credential although the secrets engine keeps
+/// them: `postgres://app:secret@db` is a leaked (weak) password, `DB_PASSWORD=secret` in a
+/// committed config is a placeholder someone must replace.
+const PLACEHOLDER_WORDS: &[&str] = &["secret"];
+
 /// Documented test credentials published by providers; never real.
 const KNOWN_TEST_VALUES: &[&str] = &[
     // AWS documentation.
@@ -146,7 +122,7 @@ const KNOWN_TEST_VALUES: &[&str] = &[
     "SflKxwRJSFMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
-/// Why a candidate was dropped (for tests and debugging; never shown with the value).
+/// Why a candidate is not a credential (for tests and debugging; never shown with the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
     /// Template variable, masked value or documentation filler.
@@ -162,17 +138,18 @@ pub enum Rejection {
     /// Words of one case joined by `-`, `_` or `.` (`my-app-credentials`, `open_sesame`): a
     /// name or constant under a bare `name = value` heuristic, but a plausible literal where
     /// the surrounding syntax (a connection string, a command-line flag) makes it one. The
-    /// engine applies it to heuristic (`precision = "low"`) rules only.
+    /// secrets engine applies it to heuristic (`precision = "low"`) rules only.
     IdentifierWords,
 }
 
-/// Whether `secret` looks like a placeholder, a stopword, a pattern or a documented test value.
+/// Why `secret`, a candidate a secret rule matched, is not a credential: a placeholder, a
+/// stopword, a pattern, a documented test value, a code reference or identifier words.
 pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
-    if KNOWN_TEST_VALUES.iter().any(|k| secret.contains(k)) {
+    if is_known_test_value(secret) {
         return Some(Rejection::KnownTestValue);
     }
     let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDER_PARTS.iter().any(|p| lower.contains(p)) {
+    if TEMPLATE_PARTS.iter().any(|p| lower.contains(p)) || has_filler(&lower) {
         return Some(Rejection::Placeholder);
     }
     let t = lower.trim();
@@ -182,15 +159,13 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
             return Some(Rejection::Placeholder);
         }
     }
-    if (t.starts_with('<') && t.ends_with('>'))
-        || (t.starts_with('[') && t.ends_with(']'))
+    if is_bracketed(t)
         || (t.starts_with('$') && t.len() > 1 && is_identifier(&t[1..]))
         || (t.starts_with('%') && t.ends_with('%'))
     {
         return Some(Rejection::Placeholder);
     }
-    let word: String = t.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if STOPWORDS.contains(&word.as_str()) {
+    if is_stopword(t) {
         return Some(Rejection::Stopword);
     }
     if is_pattern(secret.as_bytes()) {
@@ -203,6 +178,51 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         return Some(Rejection::IdentifierWords);
     }
     None
+}
+
+/// Whether the whole value is a stand-in rather than a value: documentation filler
+/// (`changeme`, `<password>`, `your_token_here`), a mask (`xxx`, `***`), a stopword
+/// (`password`, `test`, `none`) or a documented test value.
+///
+/// Unlike [`placeholder_reason`] it does not count template syntax (`${VAR}`: see
+/// [`super::is_reference`]), code references, identifier names or sequential runs: a
+/// configuration value such as `my-app-credentials` is a name, and a token whose random body
+/// happens to contain `0123456789` is still a token. A reference is never a placeholder, even
+/// when its name is a stopword (`__API_KEY__`, `${PASSWORD}`): a pipeline fills it in.
+pub fn is_placeholder(value: &str) -> bool {
+    if super::reference::is_reference(value) {
+        return false;
+    }
+    let lower = value.trim().to_ascii_lowercase();
+    is_known_test_value(value)
+        || has_filler(&lower)
+        || is_bracketed(&lower)
+        || is_stopword(&lower)
+        || PLACEHOLDER_WORDS.contains(&lower.as_str())
+}
+
+fn is_known_test_value(s: &str) -> bool {
+    KNOWN_TEST_VALUES.iter().any(|k| s.contains(k))
+}
+
+/// Filler substrings, or a short mask (`xxx`, `XXX`, `***`) that the substrings miss.
+fn has_filler(lower: &str) -> bool {
+    FILLER_PARTS.iter().any(|p| lower.contains(p))
+        || (lower.trim().chars().count() >= 3
+            && lower.trim().chars().all(|c| matches!(c, 'x' | '*' | '•')))
+}
+
+/// `<token>`, `[password]`.
+fn is_bracketed(t: &str) -> bool {
+    (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
+}
+
+fn is_stopword(lower: &str) -> bool {
+    let word: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    STOPWORDS.contains(&word.as_str())
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
@@ -287,38 +307,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entropy_floor_follows_short_lengths() {
-        // 8 mixed characters: at most 3.0 bits, floor 2.7 instead of 2.8.
-        assert!((entropy_floor(2.8, b"4ian1234") - 2.7).abs() < 1e-9);
-        assert!(shannon_entropy(b"4ian1234") >= entropy_floor(2.8, b"4ian1234"));
-        // Words keep the rule's floor: `mysecret` (2.75 bits) stays below 3.3.
-        assert_eq!(entropy_floor(3.3, b"mysecret"), 3.3);
-        assert_eq!(entropy_floor(2.8, b"busybox@"), 2.8);
-        // Long values keep the rule's floor.
-        assert_eq!(entropy_floor(3.5, &[b'a', b'1'].repeat(20)), 3.5);
-        assert_eq!(entropy_floor(3.0, b"1"), 3.0);
-        // `aabb11cc` (4 distinct of 8) stays below the relaxed floor.
-        assert!(shannon_entropy(b"aabb11cc") < entropy_floor(2.8, b"aabb11cc"));
-    }
-
-    #[test]
-    fn entropy_of_known_strings() {
-        assert_eq!(shannon_entropy(b""), 0.0);
-        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
-        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
-        assert!(shannon_entropy(b"q8W7e6R5t4Y3u2I1o0Pz") > 4.0);
-    }
-
-    #[test]
     fn placeholders_are_rejected() {
         for p in [
             "xxxxxxxxxxxxxxxxxxxx",
+            "xxx",
             "<token>",
             "${GH_TOKEN}",
             "$GH_TOKEN",
             "{{ api_key }}",
             "%s",
             "changeme",
+            "replace-me",
             "your_api_key_here",
             "REDACTED",
             "***",
@@ -329,6 +328,8 @@ mod tests {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
         assert_eq!(placeholder_reason("Password:"), Some(Rejection::Stopword));
+        // A weak password, not a placeholder, inside a connection string.
+        assert_eq!(placeholder_reason("secret"), None);
         assert_eq!(placeholder_reason("null"), Some(Rejection::Stopword));
         assert_eq!(
             placeholder_reason("AKIAIOSFODNN7EXAMPLE"),
@@ -370,6 +371,39 @@ mod tests {
             "s3cr3t-Pa55!",
         ] {
             assert_eq!(placeholder_reason(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn whole_value_placeholders_exclude_templates_and_names() {
+        for p in [
+            "changeme",
+            "CHANGE-ME",
+            "password",
+            "secret",
+            "TODO",
+            "none",
+            "xxx",
+            "XXXX",
+            "***",
+            "<db-password>",
+            "your_token_here",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for v in [
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            // Pipeline tokens whose names are stopwords are references, not stand-ins.
+            "__API_KEY__",
+            "#{Password}#",
+            "${PASSWORD}",
+            "my-app-credentials",
+            "Zx9vQ2mL7pR4",
+            "",
+        ] {
+            assert!(!is_placeholder(v), "{v}");
         }
     }
 }

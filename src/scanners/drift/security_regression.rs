@@ -1,7 +1,7 @@
-//! Security switches whose hardened value is known, so "hardened in UAT, not in production" is a
-//! security regression rather than ordinary value drift.
+//! `drift/security-regression`: security switches whose hardened value is known, so "hardened
+//! in UAT, not in production" is a security regression rather than ordinary value drift.
 
-use super::mask::key_words;
+use super::keys::key_words;
 use super::model::Value;
 
 /// Keys (words of the last segment, joined) whose hardened value is `true`.

@@ -1,0 +1,26 @@
+//! "Does this look like a secret": the one definition shared by the secrets engine, the drift
+//! scanner and redaction.
+//!
+//! * [`entropy`]: Shannon entropy and the length-aware floor a rule's `entropy` means.
+//! * [`placeholder`]: template syntax, filler, masks, stopwords, patterns, documented test
+//!   values — values that stand in for a credential.
+//! * [`reference`]: values and keys that point at a secret kept elsewhere (`${VAR}`,
+//!   `__DB_PASSWORD__`, `ENC[…]`, `secretKeyRef`).
+//! * [`key`]: whether a key's *name* says it holds a credential.
+//! * [`token`]: whether a *value* has a credential's shape, with token prefixes derived from the
+//!   secret rules' keywords.
+//!
+//! A leaf module: it imports nothing from the scanners. The secret rules reach it as data
+//! ([`token::PrefixSource`]), so the rule set stays the single source of token formats.
+
+pub mod entropy;
+pub mod key;
+pub mod placeholder;
+pub mod reference;
+pub mod token;
+
+pub use entropy::{entropy, entropy_floor, shannon_entropy};
+pub use key::{is_credential_key, key_words, last_segment};
+pub use placeholder::{is_placeholder, placeholder_reason, Rejection};
+pub use reference::{is_reference, is_reference_key};
+pub use token::{conn_password, looks_like_credential, url_password, PrefixSource, TokenPrefixes};

@@ -1,0 +1,172 @@
+//! Key names: splitting a configuration key path into words, and whether the name says the
+//! value is a credential (`DB_PASSWORD`, `apiKey`, `client.secret`).
+
+use super::reference::is_reference_key;
+
+/// Substrings that make a name worth splitting into words to check for a credential.
+pub const SECRET_HINTS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "cred",
+    "auth",
+    "sas",
+    "signature",
+    "salt",
+];
+
+/// Words (lowercase) that name a credential.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "key",
+    "apikey",
+    "credential",
+    "credentials",
+    "creds",
+    "passphrase",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+    "auth",
+    "sas",
+    "signature",
+    "salt",
+];
+
+/// Words that, anywhere in the name, make it about a credential rather than one:
+/// `public_key`, `key_id`, `token_file`, `password_length`, `secret_name`.
+const NOT_SECRET_WORDS: &[&str] = &[
+    "public", "id", "file", "path", "ref", "name", "length", "size", "ttl", "expiry", "timeout",
+];
+
+/// The last `/` segment of a key path, unescaped enough for word matching.
+///
+/// For a list entry addressed by name, the name is the subject: the value of
+/// `/env/name=DB_PASSWORD/value` is a password, so its "last segment" is `DB_PASSWORD`.
+pub fn last_segment(key_path: &str) -> &str {
+    let mut it = key_path.rsplit('/');
+    let last = it.next().unwrap_or(key_path);
+    if last.eq_ignore_ascii_case("value") || last.eq_ignore_ascii_case("val") {
+        if let Some(name) = it
+            .next()
+            .and_then(|p| p.strip_prefix("name=").or_else(|| p.strip_prefix("key=")))
+        {
+            return name;
+        }
+    }
+    last
+}
+
+/// Words (lowercase) of the last key segment, split on non-alphanumerics and camelCase humps.
+pub fn key_words(key_path: &str) -> Vec<String> {
+    let last = last_segment(key_path);
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in last.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Whether `seg` contains one of [`SECRET_HINTS`], case-insensitively: one Aho-Corasick pass,
+/// the cheap prefilter that keeps 100 000-key comparisons fast (most keys name no credential).
+pub fn has_secret_hint(seg: &str) -> bool {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(SECRET_HINTS)
+            .ok()
+    });
+    match ac {
+        Some(ac) => ac.is_match(seg),
+        // Unreachable with these literal patterns; stay correct (no prefilter) if it happens.
+        None => true,
+    }
+}
+
+/// Whether the key's name says it holds a credential (`DB_PASSWORD`, `apiKey`,
+/// `client.secret`). `public_key`, `key_id`, `*_file`/`*_path` (a reference to a file),
+/// `keyRef` and keys under a reference (`secretKeyRef`, `existingSecret`: see
+/// [`is_reference_key`]) are not.
+pub fn is_credential_key(key_path: &str) -> bool {
+    let last = last_segment(key_path);
+    if !has_secret_hint(last) || is_reference_key(key_path) {
+        return false;
+    }
+    let words = key_words(key_path);
+    if words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    if words.iter().any(|w| SECRET_WORDS.contains(&w.as_str())) {
+        return true;
+    }
+    let lower = last.to_ascii_lowercase();
+    lower.contains("password") || lower.contains("secret")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_keys() {
+        for k in [
+            "/DB_PASSWORD",
+            "/apiKey",
+            "/spring.datasource.password",
+            "/client_secret",
+            "/AUTH_TOKEN",
+            "/x/secretAccessKey",
+            "/spec/containers/name=app/env/name=DB_PASSWORD/value",
+        ] {
+            assert!(is_credential_key(k), "{k}");
+        }
+        for k in [
+            "/public_key",
+            "/key_id",
+            "/tokenFile",
+            "/replicas",
+            "/monkey",
+            "/secretKeyRef/name",
+            "/env/name=DB/valueFrom/secretKeyRef/key",
+            "/auth/existingSecret",
+            "/DB_HOST",
+            "/spec/containers/name=app/env/name=LOG_LEVEL/value",
+        ] {
+            assert!(!is_credential_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn words_split_camel_and_snake() {
+        assert_eq!(
+            key_words("/a/secretAccessKey"),
+            vec!["secret", "access", "key"]
+        );
+        assert_eq!(key_words("/DB_PASSWORD"), vec!["db", "password"]);
+        assert_eq!(last_segment("/env/name=API_TOKEN/value"), "API_TOKEN");
+    }
+}

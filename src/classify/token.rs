@@ -1,0 +1,362 @@
+//! Whether a value has the shape of a credential whatever its key is called: a known token
+//! prefix followed by a random body, a JWT, a PEM block, a URL with a password, or a long
+//! high-entropy word.
+//!
+//! The known prefixes are not a list of their own: [`TokenPrefixes::derive`] takes them from the
+//! secret rules, as the rules' keywords that their regex puts at the start of the secret
+//! (`ghp_` for `\b(ghp_[A-Za-z0-9]{36})\b`). A rule added for a new provider extends them.
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Capture, Hir, HirKind};
+
+use super::entropy::entropy;
+use super::reference::is_reference;
+
+/// Token prefixes (case-sensitive), matched at the start of a value, each with the format of
+/// the secret it starts (the rule's secret group, matched against the whole value).
+#[derive(Debug, Default)]
+pub struct TokenPrefixes {
+    prefixes: Vec<String>,
+    /// For each prefix, the secret formats (regex source) of the rules it comes from.
+    formats: Vec<Vec<Format>>,
+    ac: Option<AhoCorasick>,
+}
+
+/// One rule's secret format, compiled on first use (most prefixes never occur in a config).
+#[derive(Debug)]
+struct Format {
+    source: String,
+    compiled: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+}
+
+impl Format {
+    fn matches_whole(&self, value: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(&format!("^(?:{})$", self.source))
+                    .size_limit(1 << 22)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(value.as_bytes()))
+    }
+}
+
+/// One rule as prefix derivation sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct PrefixSource<'a> {
+    /// The rule's keywords (the prefilter literals).
+    pub keywords: &'a [String],
+    /// The rule's regex (Rust syntax); the secret is group `secret`, else group 1, else all.
+    pub regex: &'a str,
+}
+
+impl TokenPrefixes {
+    /// The keywords of `sources` that begin the secret their regex captures: a keyword `K` is a
+    /// token prefix when some literal prefix of the secret group starts with `K`. Keywords that
+    /// only occur around the secret (`password`, `aws_secret`) or inside it (`T3BlbkFJ`) are
+    /// not; a regex that does not parse contributes nothing.
+    pub fn derive<'a>(sources: impl IntoIterator<Item = PrefixSource<'a>>) -> Self {
+        let mut found: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for src in sources {
+            let Some((literals, format)) = secret_prefix_literals(src.regex) else {
+                continue;
+            };
+            for k in src.keywords {
+                if literals.iter().any(|l| l.starts_with(k.as_bytes())) {
+                    found.entry(k.clone()).or_default().push(format.clone());
+                }
+            }
+        }
+        let (prefixes, formats): (Vec<String>, Vec<Vec<Format>>) = found
+            .into_iter()
+            .map(|(p, fs)| {
+                let fs = fs
+                    .into_iter()
+                    .map(|source| Format {
+                        source,
+                        compiled: std::sync::OnceLock::new(),
+                    })
+                    .collect();
+                (p, fs)
+            })
+            .unzip();
+        let ac = AhoCorasick::builder()
+            .start_kind(StartKind::Anchored)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&prefixes)
+            .ok();
+        TokenPrefixes {
+            prefixes,
+            formats,
+            ac,
+        }
+    }
+
+    /// The prefixes, sorted.
+    pub fn prefixes(&self) -> &[String] {
+        &self.prefixes
+    }
+
+    /// The longest prefix `value` starts with.
+    pub fn prefix_of(&self, value: &str) -> Option<&str> {
+        self.prefix_index(value)
+            .and_then(|i| self.prefixes.get(i))
+            .map(String::as_str)
+    }
+
+    fn prefix_index(&self, value: &str) -> Option<usize> {
+        match &self.ac {
+            Some(ac) => ac
+                .find(Input::new(value).anchored(Anchored::Yes))
+                .map(|m| m.pattern().as_usize()),
+            None => (0..self.prefixes.len())
+                .filter(|&i| value.starts_with(self.prefixes[i].as_str()))
+                .max_by_key(|&i| self.prefixes[i].len()),
+        }
+    }
+
+    /// Whether the whole of `value` is a token in the format of a rule whose prefix it starts
+    /// with: `api-gateway-v2` starts with a prefix but is no token.
+    pub fn is_token(&self, value: &str) -> bool {
+        let Some(i) = self.prefix_index(value) else {
+            return false;
+        };
+        // A shorter prefix may be the one whose format fits (`pat` and `pat-na1-`).
+        self.prefixes
+            .iter()
+            .zip(&self.formats)
+            .filter(|(p, _)| value.starts_with(p.as_str()) && p.len() <= self.prefixes[i].len())
+            .any(|(_, fs)| fs.iter().any(|f| f.matches_whole(value)))
+    }
+}
+
+/// The literal prefixes of the secret group of `regex` and the group as a regex of its own, or
+/// `None` when it does not parse or its prefixes are not a finite set of literals.
+fn secret_prefix_literals(regex: &str) -> Option<(Vec<Vec<u8>>, String)> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    let secret = find_capture(&hir, &|c| c.name.as_deref() == Some("secret"))
+        .or_else(|| find_capture(&hir, &|c| c.index == 1))
+        .unwrap_or(&hir);
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix);
+    let seq = ex.extract(secret);
+    let lits = seq.literals()?;
+    let lits = lits
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .filter(|l| !l.is_empty())
+        .collect();
+    Some((lits, secret.to_string()))
+}
+
+fn find_capture<'h>(hir: &'h Hir, want: &dyn Fn(&Capture) -> bool) -> Option<&'h Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) if want(c) => Some(&c.sub),
+        HirKind::Capture(c) => find_capture(&c.sub, want),
+        HirKind::Repetition(r) => find_capture(&r.sub, want),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            v.iter().find_map(|h| find_capture(h, want))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a value has the shape of a credential regardless of its key: a token in the format
+/// of a rule with a known prefix, a JWT, a PEM block, a URL with a password, or a long word that
+/// mixes letters and digits with high entropy (hex checksums, commit ids and UUIDs excluded).
+pub fn looks_like_credential(value: &str, prefixes: &TokenPrefixes) -> bool {
+    let v = value.trim();
+    if v.len() < 8 {
+        return false;
+    }
+    if prefixes.is_token(v) {
+        return true;
+    }
+    if v.starts_with("-----BEGIN") && v.len() >= 12 {
+        return true;
+    }
+    if v.starts_with("eyJ") && v.matches('.').count() == 2 {
+        return true;
+    }
+    // `postgres://app:${DB_PASSWORD}@db` commits the place of a password, not a password.
+    if url_password(v).is_some_and(|p| !is_reference(p)) {
+        return true;
+    }
+    // `Server=…;Password=…`: a literal password makes the whole connection string a secret.
+    if conn_password(v).is_some_and(|p| !is_reference(p)) {
+        return true;
+    }
+    if v.len() < 20 || v.contains(char::is_whitespace) || v.contains("://") || v.contains("sha256:")
+    {
+        return false;
+    }
+    // Checksums, commit ids and UUIDs are hex: high entropy but not credentials by shape.
+    if v.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return false;
+    }
+    let has_digit = v.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
+    has_digit && has_alpha && entropy(v) >= 3.7
+}
+
+/// The password of `scheme://user:password@host`, if any.
+pub fn url_password(v: &str) -> Option<&str> {
+    let rest = &v[v.find("://")? + 3..];
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let userinfo = &authority[..authority.rfind('@')?];
+    let (_, pw) = userinfo.split_once(':')?;
+    (!pw.is_empty()).then_some(pw)
+}
+
+/// The password of an ADO.NET / ODBC / JDBC-style connection string (`Server=…;Password=…`,
+/// `Pwd=…`, `User Password=…`), if it has one: the credential .NET and ODBC configurations
+/// carry inside an otherwise harmless value, whatever the key is called.
+pub fn conn_password(v: &str) -> Option<&str> {
+    if !v.contains('=') || !v.contains(';') && !v.to_ascii_lowercase().contains("password=") {
+        return None;
+    }
+    v.split(';').find_map(|part| {
+        let (k, val) = part.split_once('=')?;
+        let k = k.trim().to_ascii_lowercase();
+        let val = val.trim();
+        (matches!(k.as_str(), "password" | "pwd" | "user password") && !val.is_empty())
+            .then_some(val)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derive(rules: &[(&[&str], &str)]) -> TokenPrefixes {
+        let owned: Vec<(Vec<String>, &str)> = rules
+            .iter()
+            .map(|(k, r)| (k.iter().map(|s| s.to_string()).collect(), *r))
+            .collect();
+        TokenPrefixes::derive(owned.iter().map(|(k, r)| PrefixSource {
+            keywords: k,
+            regex: r,
+        }))
+    }
+
+    #[test]
+    fn prefixes_are_keywords_that_start_the_secret() {
+        let p = derive(&[
+            (&["ghp_"], r"\b(ghp_[A-Za-z0-9]{36})\b"),
+            (&["AKIA", "ASIA"], r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"),
+            // Context keyword before the secret: not a prefix.
+            (&["password"], r#"password\s*=\s*"(?P<secret>[^"]{8,})""#),
+            // Keyword inside the secret: not a prefix.
+            (
+                &["T3BlbkFJ"],
+                r"\b(sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})\b",
+            ),
+            // A regex that does not parse contributes nothing.
+            (&["bad_"], r"(bad_"),
+        ]);
+        assert_eq!(p.prefixes(), ["AKIA", "ASIA", "ghp_"]);
+        assert_eq!(p.prefix_of("ghp_abc"), Some("ghp_"));
+        assert_eq!(p.prefix_of("xghp_abc"), None);
+    }
+
+    #[test]
+    fn secret_values_have_shapes() {
+        let p = derive(&[
+            (&["ghp_"], r"\b(ghp_[A-Za-z0-9]{36})\b"),
+            (&["API-"], r"\b(API-[A-Z0-9]{26})\b"),
+        ]);
+        assert!(looks_like_credential(
+            "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+            &p
+        ));
+        assert!(!looks_like_credential("API-Gateway-Prod", &p));
+        assert!(!looks_like_credential("API-GATEWAY-V2-PROD", &p));
+        assert!(looks_like_credential("API-Q8W7E6R5T4Y3U2I1O0PZ9X8C7V", &p));
+        // The prefix alone does not make a token: the rule's format must fit the whole value.
+        assert!(!looks_like_credential("ghp_tooShort123", &p));
+        assert!(looks_like_credential("Zx9vQ2mL7pR4tY8wK3nB6cF1", &p));
+        assert!(looks_like_credential(
+            "postgres://app:s3cr3t@db:5432/app",
+            &p
+        ));
+        assert!(looks_like_credential(
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "registry.example.com/api@sha256:0123456789abcdef0123456789",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "https://api.example.com/v1/things",
+            &p
+        ));
+        assert!(!looks_like_credential("info", &p));
+        assert!(!looks_like_credential(
+            "0123456789abcdef0123456789abcdef01234567",
+            &p
+        ));
+    }
+
+    #[test]
+    fn url_passwords() {
+        assert_eq!(url_password("redis://:pw1@h:6379"), Some("pw1"));
+        assert_eq!(url_password("https://user@h/"), None);
+        assert_eq!(url_password("no url"), None);
+    }
+
+    #[test]
+    fn referenced_url_passwords_are_not_credentials() {
+        let p = derive(&[]);
+        assert!(!looks_like_credential(
+            "postgres://app:${DB_PASSWORD}@db:5432/app",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "amqp://svc:#{RabbitPassword}#@mq.acme.io",
+            &p
+        ));
+        assert!(looks_like_credential(
+            "postgres://app:hunter22@db:5432/app",
+            &p
+        ));
+    }
+
+    #[test]
+    fn connection_string_passwords() {
+        assert_eq!(
+            conn_password(
+                "Server=sql.acme.io;Database=shop;User Id=shop;Password=Tr0ub4dor&3;Encrypt=True"
+            ),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            conn_password("Host=db;Username=app;Pwd=hunter22"),
+            Some("hunter22")
+        );
+        assert_eq!(
+            conn_password("Server=sql.acme.io;Database=shop;Integrated Security=true"),
+            None
+        );
+        assert_eq!(conn_password("https://example.com/?a=b"), None);
+        let p = derive(&[]);
+        // Always a credential, however weak or short the password is…
+        assert!(looks_like_credential("Host=db;Username=app;Pwd=pw1", &p));
+        // …unless it is a reference.
+        assert!(!looks_like_credential(
+            "Server=sql;Database=shop;Password=#{DbPassword}#",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "Server=sql;Database=shop;Integrated Security=true",
+            &p
+        ));
+    }
+}
