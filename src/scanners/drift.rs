@@ -32,7 +32,7 @@
 //! | rule | severity | why |
 //! |---|---|---|
 //! | `drift/missing-in-prod` | high | production lacks what UAT tested |
-//! | `drift/image` | high | release parity: a different or mutable build ships |
+//! | `drift/image` | high | release parity: a different build ships |
 //! | `drift/resource` | high (medium when only production has the object) | a whole object differs |
 //! | `drift/shared-endpoint` | high | UAT reaches production data or credentials |
 //! | `drift/security-regression` | high | production weaker than UAT |

@@ -21,7 +21,7 @@ use super::model::{Entry, FlatConfig, Value};
 use super::security_regression;
 use super::shared_endpoint;
 use super::sizing_inversion;
-use crate::classify::{is_credential_key, is_reference};
+use crate::classify::is_credential_key;
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy)]
@@ -87,26 +87,16 @@ pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations)
         uat_images: OnceCell::new(),
     };
     let mut out = Vec::new();
-    let mut image_reported = BTreeSet::new();
     for (nk, (uk, ue)) in &u {
         match p.get(nk) {
-            Some((pk, pe)) => {
-                if let Some(f) = cx.both(nk, (uk, ue), (pk, pe)) {
-                    if f.rule_id == "drift/image" {
-                        image_reported.insert(nk.clone());
-                    }
-                    out.push(f);
-                }
-            }
+            Some((pk, pe)) => out.extend(cx.both(nk, (uk, ue), (pk, pe))),
             None => out.extend(cx.one_sided(nk, uk, ue, true)),
         }
     }
+    // A mutable production image is the `prod-mutable-image` policy, whatever UAT runs.
     for (nk, (pk, pe)) in &p {
         if !u.contains_key(nk) {
             out.extend(cx.one_sided(nk, pk, pe, false));
-        }
-        if !image_reported.contains(nk) {
-            out.extend(cx.mutable_image(nk, pk, pe));
         }
     }
     out
@@ -464,7 +454,8 @@ impl Cx<'_> {
         Some(make(kind, sev, msg))
     }
 
-    /// Image keys: tag/digest drift and repository changes; mutable production tags.
+    /// Image keys: tag/digest drift and repository changes (a mutable production tag is named
+    /// in the message; the `prod-mutable-image` policy reports it).
     fn image(
         &self,
         nk: &str,
@@ -539,39 +530,6 @@ impl Cx<'_> {
             }
         };
         Some(make(msg))
-    }
-
-    /// `latest` or no tag in production (whatever UAT has).
-    fn mutable_image(&self, nk: &str, pk: &str, pe: &Entry) -> Option<Finding> {
-        let text = match &pe.value {
-            Value::String(s) => s.as_str(),
-            _ => return None,
-        };
-        let mutable = match image_key(pk)? {
-            ImageKey::Full => ImageRef::parse(text).is_some_and(|r| r.is_mutable()),
-            ImageKey::Tag => text.trim().eq_ignore_ascii_case("latest"),
-            ImageKey::Repository => false,
-        };
-        if !mutable || is_reference(text) {
-            return None;
-        }
-        let uk = self.u.get(nk).map(|(k, _)| *k);
-        let msg = format!("production image `{pk}` uses a mutable tag ({}): pin the tag or digest that passed UAT", show(pk, &pe.value));
-        let f = Finding::new(
-            DriftKind::Image.rule_id(),
-            DriftKind::Image.severity(),
-            format!("{msg} [pair {}]", self.pair),
-            pe.location.clone(),
-            &format!("{}\0{nk}\0mutable", self.pair),
-        )
-        .with_related(self.locate(nk, false))
-        .with_property("pair", self.pair)
-        .with_property("key", pk)
-        .with_property("prod_value", show(pk, &pe.value));
-        Some(match uk {
-            Some(uk) if uk != pk => f.with_property("uat_key", uk),
-            _ => f,
-        })
     }
 }
 

@@ -10,7 +10,9 @@
 //! precision = "high"                   # optional, default high
 //! key = '(^|/)[^/]*debug$'             # regex on the key path, case-insensitive
 //! value = '^(true|1|yes|on)$'          # regex on the scalar value as text, case-insensitive
-//! check = "plaintext-secret"           # optional built-in predicate instead of / with `value`
+//! check = "plaintext-secret"           # optional built-in predicate instead of / with `value`:
+//!                                      # plaintext-secret, placeholder-secret, insecure-url,
+//!                                      # mutable-image
 //! description = "One sentence."
 //! help = """markdown: why it matters, how to fix"""
 //! help_uri = "https://…"               # optional
@@ -77,6 +79,9 @@ pub enum Check {
     PlaceholderSecret,
     /// A plain `http://` URL to a host outside the cluster ([`insecure_url`]).
     InsecureUrl,
+    /// A production image that can change under the same reference: `latest` or no tag, no
+    /// digest ([`super::image::is_mutable_image`]).
+    MutableImage,
 }
 
 /// A policy as written in TOML.
@@ -149,6 +154,7 @@ impl Policy {
                     && (value.trim().is_empty() || is_placeholder(value))
             }
             Some(Check::InsecureUrl) => insecure_url(key, value),
+            Some(Check::MutableImage) => super::image::is_mutable_image(key, value),
         };
         by_regex && by_check
     }
