@@ -23,4 +23,4 @@ pub use entropy::{entropy, entropy_floor, shannon_entropy};
 pub use key::{is_credential_key, key_words, last_segment};
 pub use placeholder::{is_placeholder, placeholder_reason, Rejection};
 pub use reference::{is_reference, is_reference_key};
-pub use token::{looks_like_credential, url_password, PrefixSource, TokenPrefixes};
+pub use token::{conn_password, looks_like_credential, url_password, PrefixSource, TokenPrefixes};

@@ -187,8 +187,12 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
 /// Unlike [`placeholder_reason`] it does not count template syntax (`${VAR}`: see
 /// [`super::is_reference`]), code references, identifier names or sequential runs: a
 /// configuration value such as `my-app-credentials` is a name, and a token whose random body
-/// happens to contain `0123456789` is still a token.
+/// happens to contain `0123456789` is still a token. A reference is never a placeholder, even
+/// when its name is a stopword (`__API_KEY__`, `${PASSWORD}`): a pipeline fills it in.
 pub fn is_placeholder(value: &str) -> bool {
+    if super::reference::is_reference(value) {
+        return false;
+    }
     let lower = value.trim().to_ascii_lowercase();
     is_known_test_value(value)
         || has_filler(&lower)
@@ -391,6 +395,10 @@ mod tests {
         for v in [
             "${DB_PASSWORD}",
             "{{ .Values.password }}",
+            // Pipeline tokens whose names are stopwords are references, not stand-ins.
+            "__API_KEY__",
+            "#{Password}#",
+            "${PASSWORD}",
             "my-app-credentials",
             "Zx9vQ2mL7pR4",
             "",

@@ -46,13 +46,23 @@ pub fn is_reference(value: &str) -> bool {
     if v.starts_with("ENC[") && v.ends_with(']') {
         return true;
     }
-    is_replace_token(v)
+    is_replace_token(v) || is_vault_kv_path(v)
+}
+
+/// A Vault KV v2 path as External Secrets, the Vault agent and CSI drivers write it
+/// (`secret/data/shop/db`, `kv/data/app#password`): a location in the store, no literal.
+fn is_vault_kv_path(v: &str) -> bool {
+    (v.starts_with("secret/") || v.starts_with("kv/"))
+        && v.contains("/data/")
+        && !v.contains(char::is_whitespace)
 }
 
 /// Deploy-time replace tokens: `__DB_PASSWORD__` (Octopus, Azure DevOps "replace tokens"),
-/// `#{DbPassword}#` and `#{DbPassword}` (Azure DevOps, Octopus variables).
+/// `#{DbPassword}#` and `#{DbPassword}` (Azure DevOps, Octopus variables). Names may hold `.`
+/// and `-` (`#{Octopus.Db.Password}`, `__db-password__`).
 fn is_replace_token(v: &str) -> bool {
-    let name_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| is_name_byte(b) || b == b'.');
+    let name_ok =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| is_name_byte(b) || b == b'.' || b == b'-');
     if let Some(inner) = v.strip_prefix("__").and_then(|r| r.strip_suffix("__")) {
         return name_ok(inner.trim_matches('_')) && inner.bytes().any(|b| b.is_ascii_alphabetic());
     }
@@ -69,8 +79,9 @@ fn is_name_byte(b: u8) -> bool {
 
 /// Key segments (lowercase, `-`/`_` removed) under which values name or locate a secret that
 /// lives elsewhere: Kubernetes `secretKeyRef`, `secretRef`, `valueFrom`, Helm charts'
-/// `existingSecret`, External Secrets `remoteRef`, SealedSecrets `encryptedData` (ciphertext
-/// that only the cluster can open).
+/// `existingSecret` (and the keys naming entries in it, `existingSecretPasswordKey`,
+/// `secretKeys`), External Secrets `remoteRef`/`dataFrom`/`secretStoreRef`, SealedSecrets
+/// `encryptedData` (ciphertext that only the cluster can open), CSI `secretObjects`.
 const REFERENCE_SEGMENTS: &[&str] = &[
     "secretkeyref",
     "configmapkeyref",
@@ -78,8 +89,14 @@ const REFERENCE_SEGMENTS: &[&str] = &[
     "valuefrom",
     "existingsecret",
     "existingsecretname",
+    "existingsecretkey",
+    "existingsecretpasswordkey",
+    "secretkeys",
     "remoteref",
+    "datafrom",
+    "secretstoreref",
     "encrypteddata",
+    "secretobjects",
     "secretname",
 ];
 
@@ -88,6 +105,8 @@ const REFERENCE_SEGMENTS: &[&str] = &[
 /// `/spec/data/remoteRef/key`, `/spec/encryptedData/password`).
 pub fn is_reference_key(key_path: &str) -> bool {
     key_path.split(['/', '.']).any(|seg| {
+        // A list entry addressed by name (`secretKey=password`) is read by its field.
+        let seg = seg.split('=').next().unwrap_or(seg);
         if seg.len() < 8 {
             return false;
         }
@@ -124,6 +143,9 @@ mod tests {
             "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)",
             "projects/acme/secrets/db-password/versions/latest",
             "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db",
+            "secret/data/shop/db",
+            "kv/data/app#password",
+            "__db-password__",
         ] {
             assert!(is_reference(r), "{r}");
         }
@@ -135,6 +157,8 @@ mod tests {
             "#{not closed",
             "ENC[",
             "a${b}",
+            "secret/shop",
+            "kv/app data/x",
         ] {
             assert!(!is_reference(v), "{v}");
         }
@@ -149,6 +173,10 @@ mod tests {
             "/spec/data/0/remoteRef/key",
             "/spec/encryptedData/password",
             "/tls/secretName",
+            "/postgresql/auth/secretKeys/userPasswordKey",
+            "/redis/auth/existingSecretPasswordKey",
+            "/ExternalSecret/shop/db/spec/dataFrom/0/extract/key",
+            "/ExternalSecret/shop/db/spec/secretStoreRef/name",
         ] {
             assert!(is_reference_key(k), "{k}");
         }

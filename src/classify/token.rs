@@ -11,6 +11,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind};
 
 use super::entropy::entropy;
+use super::reference::is_reference;
 
 /// Token prefixes (case-sensitive), matched at the start of a value, each with the format of
 /// the secret it starts (the rule's secret group, matched against the whole value).
@@ -184,7 +185,12 @@ pub fn looks_like_credential(value: &str, prefixes: &TokenPrefixes) -> bool {
     if v.starts_with("eyJ") && v.matches('.').count() == 2 {
         return true;
     }
-    if url_password(v).is_some() {
+    // `postgres://app:${DB_PASSWORD}@db` commits the place of a password, not a password.
+    if url_password(v).is_some_and(|p| !is_reference(p)) {
+        return true;
+    }
+    // `Server=…;Password=…`: a literal password makes the whole connection string a secret.
+    if conn_password(v).is_some_and(|p| !is_reference(p)) {
         return true;
     }
     if v.len() < 20 || v.contains(char::is_whitespace) || v.contains("://") || v.contains("sha256:")
@@ -207,6 +213,22 @@ pub fn url_password(v: &str) -> Option<&str> {
     let userinfo = &authority[..authority.rfind('@')?];
     let (_, pw) = userinfo.split_once(':')?;
     (!pw.is_empty()).then_some(pw)
+}
+
+/// The password of an ADO.NET / ODBC / JDBC-style connection string (`Server=…;Password=…`,
+/// `Pwd=…`, `User Password=…`), if it has one: the credential .NET and ODBC configurations
+/// carry inside an otherwise harmless value, whatever the key is called.
+pub fn conn_password(v: &str) -> Option<&str> {
+    if !v.contains('=') || !v.contains(';') && !v.to_ascii_lowercase().contains("password=") {
+        return None;
+    }
+    v.split(';').find_map(|part| {
+        let (k, val) = part.split_once('=')?;
+        let k = k.trim().to_ascii_lowercase();
+        let val = val.trim();
+        (matches!(k.as_str(), "password" | "pwd" | "user password") && !val.is_empty())
+            .then_some(val)
+    })
 }
 
 #[cfg(test)]
@@ -288,5 +310,53 @@ mod tests {
         assert_eq!(url_password("redis://:pw1@h:6379"), Some("pw1"));
         assert_eq!(url_password("https://user@h/"), None);
         assert_eq!(url_password("no url"), None);
+    }
+
+    #[test]
+    fn referenced_url_passwords_are_not_credentials() {
+        let p = derive(&[]);
+        assert!(!looks_like_credential(
+            "postgres://app:${DB_PASSWORD}@db:5432/app",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "amqp://svc:#{RabbitPassword}#@mq.acme.io",
+            &p
+        ));
+        assert!(looks_like_credential(
+            "postgres://app:hunter22@db:5432/app",
+            &p
+        ));
+    }
+
+    #[test]
+    fn connection_string_passwords() {
+        assert_eq!(
+            conn_password(
+                "Server=sql.acme.io;Database=shop;User Id=shop;Password=Tr0ub4dor&3;Encrypt=True"
+            ),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            conn_password("Host=db;Username=app;Pwd=hunter22"),
+            Some("hunter22")
+        );
+        assert_eq!(
+            conn_password("Server=sql.acme.io;Database=shop;Integrated Security=true"),
+            None
+        );
+        assert_eq!(conn_password("https://example.com/?a=b"), None);
+        let p = derive(&[]);
+        // Always a credential, however weak or short the password is…
+        assert!(looks_like_credential("Host=db;Username=app;Pwd=pw1", &p));
+        // …unless it is a reference.
+        assert!(!looks_like_credential(
+            "Server=sql;Database=shop;Password=#{DbPassword}#",
+            &p
+        ));
+        assert!(!looks_like_credential(
+            "Server=sql;Database=shop;Integrated Security=true",
+            &p
+        ));
     }
 }

@@ -6,20 +6,33 @@
 //!    `values-prod.yaml`, `overlays/uat/` ↔ `overlays/prod/`, `application-uat.yml` ↔
 //!    `application-prod.yml`, `config/uat/` ↔ `config/prod/`, `*.uat.tfvars` ↔ `*.prod.tfvars`,
 //!    `environments/<env>/`). `stagegate drift --list-pairs` prints [`render_pairs`].
-//! 2. **Loading** ([`load`]): each side is parsed ([`parse`]) into a [`model::FlatConfig`], a
-//!    folder's files merged (Kubernetes objects by identity), the base overlaid under both.
+//!    Environment names: `uat`, `staging`, `stage`, `stg`, `preprod`, `pre-prod` ↔ `prod`,
+//!    `production`, `prd`, `live`; node-config `default.json` and Spring profile documents in
+//!    one `application.yml` are found too.
+//! 2. **Loading** ([`load`], [`layouts`]): each side is parsed ([`parse`]) into a
+//!    [`model::FlatConfig`] and rebuilt into its *effective* configuration, every value located
+//!    at the line that sets it: Kustomize overlays rendered (patches, JSON 6902, generators,
+//!    `images:`), Helm values with lists replaced, compose `environment:`/`env_file` as keys,
+//!    Spring profile documents; other folders merged (Kubernetes objects by identity), the base
+//!    overlaid under both.
 //! 3. **Comparison** ([`compare`]): keys and values after environment-token normalization
 //!    ([`envtok`]); one finding per difference at the production line, UAT line related.
 //! 4. **Policies** ([`policy`]): production values against `rules/drift/*.toml`.
 //! 5. **Expectations** ([`expect`]): `allow` suppresses (kept in the output as suppressed),
 //!    an expired `until` stops suppressing; `require_equal` turns any difference into a finding.
+//! 6. **Both sides** ([`combine`]): a drift and a policy finding on one value become one
+//!    finding with every reason (`also_rules`); a loopback or test endpoint UAT runs too is low.
+//!
+//! Values that only *point to* secrets (`secretKeyRef`, `existingSecret`, ExternalSecret and
+//! SealedSecret data, SOPS `ENC[…]`, `#{X}#`, `__X__`, `${{ secrets.X }}`) are never credentials;
+//! a connection string's `Password=` / `Pwd=` is ([`refs`]).
 //!
 //! Default severities (rule id → severity):
 //!
 //! | rule | severity | why |
 //! |---|---|---|
 //! | `drift/missing-in-prod` | high | production lacks what UAT tested |
-//! | `drift/image` | high | release parity: a different or mutable build ships |
+//! | `drift/image` | high | release parity: a different build ships |
 //! | `drift/resource` | high (medium when only production has the object) | a whole object differs |
 //! | `drift/shared-endpoint` | high | UAT reaches production data or credentials |
 //! | `drift/security-regression` | high | production weaker than UAT |
@@ -41,18 +54,21 @@
 //! compares in ≈ 0.2 s in memory and ≈ 0.6 s end to end (read + parse YAML + compare + policies).
 
 pub mod cfg;
+pub mod combine;
 pub mod compare;
 pub mod envtok;
 pub mod expect;
 pub mod image;
 pub mod keys;
 pub mod kinds;
+pub mod layouts;
 pub mod load;
 pub mod mask;
 pub mod model;
 pub mod pairs;
 pub mod parse;
 pub mod policy;
+pub mod refs;
 pub mod security_regression;
 pub mod shared_endpoint;
 pub mod sizing_inversion;
@@ -123,9 +139,19 @@ impl Scanner for DriftScanner {
             out.stats.add(&r.stats);
         }
         for f in &out.findings {
-            if !rules.contains_key(&f.rule_id) {
-                if let Some(m) = rule_meta(&f.rule_id, policies) {
-                    rules.insert(f.rule_id.clone(), m);
+            // A finding that carries several reasons (`also_rules`) needs each rule's metadata.
+            let also = f
+                .properties
+                .get("also_rules")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str());
+            for id in std::iter::once(f.rule_id.as_str()).chain(also) {
+                if !rules.contains_key(id) {
+                    if let Some(m) = rule_meta(id, policies) {
+                        rules.insert(id.to_string(), m);
+                    }
                 }
             }
         }
@@ -223,7 +249,17 @@ pub fn run_pair(
         return out;
     }
     let limits = parse::Limits::default();
-    let load = |rel: &str, role| load::load_path(ctx.root, rel, role, &plan.name, exclude, &limits);
+    let load = |rel: &str, role| {
+        layouts::load_side(
+            ctx.root,
+            &plan.layout,
+            rel,
+            role,
+            &plan.name,
+            exclude,
+            &limits,
+        )
+    };
     let base = plan
         .base
         .as_deref()
@@ -275,7 +311,10 @@ pub fn run_pair(
     load::drop_files(&mut uat, &plan.uat, &broken);
     load::drop_files(&mut prod, &plan.prod, &broken);
     let (uat, prod) = match &base {
-        Some(b) => (load::with_base(b, uat), load::with_base(b, prod)),
+        Some(b) => (
+            layouts::with_base(&plan.layout, b, uat),
+            layouts::with_base(&plan.layout, b, prod),
+        ),
         None => (uat, prod),
     };
     stats.pairs = 1;
@@ -294,7 +333,10 @@ pub fn run_pair(
         || compare::compare(&plan.name, uat_side, prod_side, &expect),
         || policies.evaluate(&plan.name, &prod.config),
     );
-    findings.extend(policy_findings);
+    findings.extend(policy_findings.into_iter().filter(|f| {
+        f.rule_id != "policy/prod-unresolved-variable"
+            || !layouts::substitutes_variables(&plan.layout, &f.location.path)
+    }));
     let mut expired = BTreeMap::new();
     for f in &mut findings {
         apply_expectations(f, &expect, ctx.today, &mut expired);
@@ -309,7 +351,7 @@ pub fn run_pair(
             ),
         ));
     }
-    out.findings = findings;
+    out.findings = combine::combine(findings, &uat.config);
     out.stats = stats;
     out
 }

@@ -44,12 +44,22 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// Unsuppressed findings of `rule`.
+/// Unsuppressed findings that report `rule`: as their rule, or as a further reason on the same
+/// value (a drift and a policy finding on one value are one finding, `also_rules`).
 pub fn of<'a>(out: &'a ScanOutput, rule: &str) -> Vec<&'a Finding> {
     out.findings
         .iter()
-        .filter(|f| f.rule_id == rule && f.suppression.is_none())
+        .filter(|f| f.suppression.is_none() && (f.rule_id == rule || also(f).contains(&rule)))
         .collect()
+}
+
+/// The further rules a finding reports on the same value (`also_rules`).
+pub fn also(f: &Finding) -> Vec<&str> {
+    f.properties
+        .get("also_rules")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|r| r.as_str()).collect())
+        .unwrap_or_default()
 }
 
 /// The `key` property of a finding.

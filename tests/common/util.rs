@@ -123,11 +123,17 @@ pub fn write_canaries(dir: &Path) {
     std::fs::write(dir.join(".env.production"), "DEBUG=true\n").unwrap();
 }
 
-/// Whether the JSON report holds a finding of `rule` at `path`.
+/// Whether the JSON report holds a finding of `rule` at `path`: as its rule, or as a further
+/// reason on the same value (`properties.also_rules`: a drift and a policy finding on one
+/// value are one finding).
 pub fn has_finding(report: &serde_json::Value, rule: &str, path: &str) -> bool {
     report["findings"].as_array().is_some_and(|fs| {
-        fs.iter()
-            .any(|f| f["rule_id"] == rule && f["location"]["path"] == path)
+        fs.iter().any(|f| {
+            let also = f["properties"]["also_rules"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|r| r == rule));
+            (f["rule_id"] == rule || also) && f["location"]["path"] == path
+        })
     })
 }
 

@@ -158,9 +158,47 @@ fn latest_in_production_even_when_uat_matches() {
         ),
     ]);
     let out = scan(t.path(), "");
-    let i = of(&out, "drift/image");
-    assert_eq!(i.len(), 1, "{}", dump(&out));
-    assert_eq!(key(i[0]), "/image/tag");
+    let d = dump(&out);
+    // Not a drift (both sides agree) but a production policy: `latest` can change under it.
+    assert!(of(&out, "drift/image").is_empty(), "{d}");
+    let m = of(&out, "policy/prod-mutable-image");
+    assert_eq!(m.len(), 1, "{d}");
+    assert_eq!(key(m[0]), "/image/tag");
+    assert_eq!(m[0].severity, Severity::High);
+    assert_eq!(m[0].location.start_line, 3, "{d}");
+}
+
+#[test]
+fn mutable_production_images_are_one_finding_with_the_drift() {
+    // compose: an untagged image in production only; Kubernetes: a changed tag to `latest`
+    // (one finding with both reasons); a Helm image whose tag is pinned; a `logo.png` "image".
+    let uat = "services:\n  db:\n    image: postgres:16.4\n  web:\n    image: reg.acme.io/web:2.0\n  cache:\n    image: redis:7.2\nbranding:\n  image: logo.png\n";
+    let prod = "services:\n  db:\n    image: postgres\n  web:\n    image: reg.acme.io/web:latest\n  cache:\n    image: redis:7.2\nbranding:\n  image: logo.png\n";
+    let t = tree(&[("values-uat.yaml", uat), ("values-prod.yaml", prod)]);
+    let out = scan(t.path(), "");
+    let d = dump(&out);
+    let db = out
+        .findings
+        .iter()
+        .find(|f| key(f) == "/services/db/image")
+        .expect(&d);
+    // UAT's postgres:16.4 → production's `postgres`: drift and policy on one value.
+    assert_eq!(db.rule_id, "drift/image", "{d}");
+    assert_eq!(also(db), vec!["policy/prod-mutable-image"], "{d}");
+    let web = out
+        .findings
+        .iter()
+        .find(|f| key(f) == "/services/web/image")
+        .expect(&d);
+    assert_eq!(also(web), vec!["policy/prod-mutable-image"], "{d}");
+    assert!(web.message.contains("mutable"), "{d}");
+    assert!(
+        out.findings
+            .iter()
+            .all(|f| !key(f).starts_with("/services/cache") && !key(f).starts_with("/branding")),
+        "{d}"
+    );
+    assert_eq!(out.findings.len(), 2, "{d}");
 }
 
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop-ENV\nspec:\n  replicas: REPLICAS\n  template:\n    spec:\n      containers:\n        - name: api\n          image: reg/api:1.0\n          resources:\n            requests:\n              cpu: CPU\n          securityContext:\n            runAsNonRoot: NONROOT\n";
@@ -266,11 +304,16 @@ fn policies_in_production_only() {
         ),
         (
             ".env.prod",
-            "DATABASE_URL=postgres://db/app?sslmode=disable\nAPI_URL=http://localhost:8080\n",
+            "DATABASE_URL=postgres://db/app?sslmode=disable\nAPI_URL=http://localhost:8080\nPARTNER_CALLBACK=http://hooks.acme-partner.com/orders\n",
         ),
     ]);
     let out = scan(t.path(), "");
     let d = dump(&out);
+    // Plain http:// is flagged for hosts outside the machine and the cluster, whatever the key
+    // is called, and not for loopback (that is `prod-local-endpoint`'s job).
+    let insecure = of(&out, "policy/prod-insecure-endpoint");
+    assert_eq!(insecure.len(), 1, "{d}");
+    assert_eq!(insecure[0].location.start_line, 3, "{d}");
     for rule in [
         "policy/prod-sslmode-disable",
         "policy/prod-insecure-endpoint",

@@ -22,11 +22,25 @@ fn demo_sample_reports_drift() {
         image[0].message.contains("1.8.0") && image[0].message.contains("1.7.3"),
         "{d}"
     );
+    // The deploy pair is a Kustomize overlay pair: the image is rendered by each overlay's
+    // `images:` transformer and located at the `newTag` line that sets it.
     assert_eq!(
-        image[0].location.path,
-        "samples/demo/deploy/prod/deployment.yaml".trim_start_matches("samples/demo/")
+        (
+            image[0].location.path.as_str(),
+            image[0].location.start_line
+        ),
+        ("deploy/prod/kustomization.yaml", 10),
+        "{d}"
     );
-    assert_eq!(image[0].related[0].path, "deploy/uat/deployment.yaml");
+    assert_eq!(
+        (
+            image[0].related[0].path.as_str(),
+            image[0].related[0].start_line
+        ),
+        ("deploy/uat/kustomization.yaml", 10)
+    );
+    assert!(image[0].message.contains("UAT never ran"), "{d}");
+    assert_eq!(image[0].severity, Severity::High);
     for rule in [
         "drift/missing-in-prod",
         "drift/value",
@@ -113,7 +127,9 @@ fn fingerprints_survive_lines_moving() {
         v.sort();
         v
     };
-    assert_eq!(fp(&oa).len(), 4, "{}", dump(&oa));
+    // value A, missing B, and DEBUG: missing in UAT *and* debug on in production, one finding
+    // with both reasons (one value, one finding).
+    assert_eq!(fp(&oa).len(), 3, "{}", dump(&oa));
     assert_eq!(fp(&oa), fp(&ob));
     let lines = |o: &stagegate::scanners::ScanOutput| {
         o.findings

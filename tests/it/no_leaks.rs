@@ -30,6 +30,19 @@ const OWN: &[&str] = &[
     "Pr0dDbP4ss!w0rd-9xQ7zL2k",
 ];
 
+/// Passwords of connection strings and generator literals (no provider format: only the
+/// drift scanner's own classification keeps them out of reports).
+const CONN: &[&str] = &[
+    "Stg7uAt-Qm4zR8wK2vX",
+    "StgPwd9-Lk3jH6gF1dS",
+    "Prd8pRd-Wn5xT3yB7cV",
+    "PrdPwd2-Zu6iO4pA9sE",
+    "KzStg4-Rv8nM1qW6tYx",
+    "KzPrd7-Hb3cJ9eL2uGf",
+    "CmpStg5-Xa2sD8fG4hJ",
+    "CmpPrd3-Nq7wE1rT9yU",
+];
+
 fn distinctive(s: &str) -> bool {
     let distinct: BTreeSet<char> = s.chars().collect();
     s.len() >= 8 && distinct.len() >= 6
@@ -82,6 +95,55 @@ fn build(p: &Path) -> BTreeSet<String> {
     )
     .unwrap();
     secrets.insert(format!("{}x", OWN[5]));
+    // Connection strings (`Password=`, `Pwd=`) in .NET appsettings, a Kustomize
+    // secretGenerator literal and compose `environment:` lists: every drift layout.
+    for (i, s) in CONN.iter().enumerate() {
+        assert!(distinctive(s), "CONN[{i}]");
+        secrets.insert(s.to_string());
+    }
+    std::fs::create_dir_all(p.join("api")).unwrap();
+    std::fs::write(
+        p.join("api/appsettings.json"),
+        "{ \"ConnectionStrings\": { \"Shop\": \"Server=localhost;Database=shop\" } }\n",
+    )
+    .unwrap();
+    for (env, pw, pwd) in [
+        ("Staging", CONN[0], CONN[1]),
+        ("Production", CONN[2], CONN[3]),
+    ] {
+        std::fs::write(
+            p.join(format!("api/appsettings.{env}.json")),
+            format!(
+                "{{ \"ConnectionStrings\": {{ \"Shop\": \"Server=sql-{env}.acme.internal;Database=shop;User Id=shop;Password={pw};Encrypt=True\", \"Reports\": \"Driver={{ODBC Driver 18 for SQL Server}};Server=rpt-{env};Uid=rpt;Pwd={pwd};\" }} }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir_all(p.join("k8s/base")).unwrap();
+    std::fs::write(p.join("k8s/base/kustomization.yaml"), "resources: []\n").unwrap();
+    for (env, pw) in [("staging", CONN[4]), ("production", CONN[5])] {
+        let d = p.join(format!("k8s/overlays/{env}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("kustomization.yaml"),
+            format!(
+                "resources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - DB_PASSWORD={pw}\n      - DATABASE_URL=postgres://shop:{pw}@db-{env}:5432/shop\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        p.join("docker-compose.yml"),
+        "services:\n  api:\n    image: ghcr.io/acme/api:1.0.0\n",
+    )
+    .unwrap();
+    for (env, pw) in [("staging", CONN[6]), ("prod", CONN[7])] {
+        std::fs::write(
+            p.join(format!("docker-compose.{env}.yml")),
+            format!("services:\n  api:\n    environment:\n      - SMTP_PASSWORD={pw}\n      - REDIS_URL=redis://:{pw}@cache-{env}:6379/0\n"),
+        )
+        .unwrap();
+    }
     // Secrets inside malformed files: the parse errors must not quote them.
     for (env, body) in [
         (
@@ -254,11 +316,23 @@ fn no_secret_reaches_any_output() {
         assert!(out.stdout.contains(f), "{f} not reported as malformed");
     }
     // History mode and the other subcommands.
-    for args in [
-        vec!["secrets", ".", "--format", "sarif"],
-        vec!["drift", ".", "--format", "json"],
-        vec!["drift", ".", "--format", "text"],
+    let mut runs = vec![vec!["secrets", ".", "--format", "sarif"]];
+    for fmt in FORMATS {
+        runs.push(vec!["drift", ".", "--format", fmt]);
+    }
+    runs.push(vec!["drift", ".", "--list-pairs"]);
+    let drift_json = util::run_in(p, ["drift", ".", "--format", "json"], &[]);
+    for layout in [
+        "api/appsettings.Production.json",
+        "k8s/overlays/production/kustomization.yaml",
+        "docker-compose.prod.yml",
     ] {
+        assert!(
+            drift_json.stdout.contains(layout),
+            "{layout}: no drift finding there, so its secrets were never at risk of showing"
+        );
+    }
+    for args in runs {
         let out = util::run_in(p, &args, &[]);
         out.assert_sane(args[0]);
         assert_clean(&format!("{args:?} stdout"), &out.stdout, &secrets);

@@ -21,7 +21,7 @@ use super::model::{Entry, FlatConfig, Value};
 use super::security_regression;
 use super::shared_endpoint;
 use super::sizing_inversion;
-use crate::classify::{is_credential_key, is_reference};
+use crate::classify::is_credential_key;
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy)]
@@ -84,28 +84,19 @@ pub fn compare(pair: &str, uat: Side<'_>, prod: Side<'_>, expect: &Expectations)
         p_roots: object_roots(&p),
         u_files: OnceCell::new(),
         p_files: OnceCell::new(),
+        uat_images: OnceCell::new(),
     };
     let mut out = Vec::new();
-    let mut image_reported = BTreeSet::new();
     for (nk, (uk, ue)) in &u {
         match p.get(nk) {
-            Some((pk, pe)) => {
-                if let Some(f) = cx.both(nk, (uk, ue), (pk, pe)) {
-                    if f.rule_id == "drift/image" {
-                        image_reported.insert(nk.clone());
-                    }
-                    out.push(f);
-                }
-            }
+            Some((pk, pe)) => out.extend(cx.both(nk, (uk, ue), (pk, pe))),
             None => out.extend(cx.one_sided(nk, uk, ue, true)),
         }
     }
+    // A mutable production image is the `prod-mutable-image` policy, whatever UAT runs.
     for (nk, (pk, pe)) in &p {
         if !u.contains_key(nk) {
             out.extend(cx.one_sided(nk, pk, pe, false));
-        }
-        if !image_reported.contains(nk) {
-            out.extend(cx.mutable_image(nk, pk, pe));
         }
     }
     out
@@ -123,6 +114,9 @@ struct Cx<'a> {
     /// Files of each side, computed on first need (only findings on folder pairs ask).
     u_files: OnceCell<BTreeSet<&'a str>>,
     p_files: OnceCell<BTreeSet<&'a str>>,
+    /// Every image version UAT runs, by repository (environment names normalized); tags of
+    /// split `image.tag` keys under the empty repository.
+    uat_images: OnceCell<BTreeMap<String, BTreeSet<String>>>,
 }
 
 fn files(c: &FlatConfig) -> BTreeSet<&str> {
@@ -133,6 +127,36 @@ fn files(c: &FlatConfig) -> BTreeSet<&str> {
 }
 
 impl Cx<'_> {
+    /// Whether UAT runs `version` of `repository` anywhere (any container, any key).
+    fn uat_ran(&self, repository: &str, version: &str) -> bool {
+        let all = self.uat_images.get_or_init(|| {
+            let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (nk, (_, e)) in self.u.iter() {
+                let Some(ik) = image_key(nk) else { continue };
+                let Some(text) = e.value.as_text() else {
+                    continue;
+                };
+                match ik {
+                    ImageKey::Full => {
+                        if let Some(r) = ImageRef::parse(&text) {
+                            let set = m.entry(normalize(&r.repository).into_owned()).or_default();
+                            set.insert(r.version());
+                            set.extend(r.tag.clone());
+                            set.extend(r.digest.clone());
+                        }
+                    }
+                    ImageKey::Tag => {
+                        m.entry(String::new()).or_default().insert(text);
+                    }
+                    ImageKey::Repository => {}
+                }
+            }
+            m
+        });
+        all.get(normalize(repository).as_ref())
+            .is_some_and(|v| v.contains(version))
+    }
+
     /// Location on a side for normalized key `nk`: its own line, else the nearest ancestor that
     /// side has, else the side's file.
     fn locate(&self, nk: &str, prod: bool) -> Location {
@@ -276,13 +300,26 @@ impl Cx<'_> {
         };
         let sev = match kind {
             DriftKind::Resource if !in_uat => Severity::Medium,
+            // A logger or debug switch only UAT sets: production runs the quieter default.
+            DriftKind::MissingInProd if is_diagnostic_key(key) => Severity::Low,
+            // Labels and annotations describe an object; they rarely change what it runs.
+            DriftKind::MissingInProd | DriftKind::MissingInUat | DriftKind::Value
+                if is_object_metadata(key) =>
+            {
+                Severity::Low
+            }
             k => k.severity(),
         };
         let value_prop = if in_uat { "uat_value" } else { "prod_value" };
-        Some(
-            self.finding(kind, sev, msg, nk, uk, pk)
-                .with_property(value_prop, show(key, &e.value)),
-        )
+        let mut f = self
+            .finding(kind, sev, msg, nk, uk, pk)
+            .with_property(value_prop, show(key, &e.value));
+        if kind == DriftKind::Resource && in_uat {
+            // The object exists only in UAT: point at it, not at line 1 of a production file.
+            let missing_at = std::mem::replace(&mut f.location, e.location.clone());
+            f.related = vec![missing_at];
+        }
+        Some(f)
     }
 
     /// A key on both sides.
@@ -409,10 +446,16 @@ impl Cx<'_> {
             show(pk, uv),
             show(pk, pv)
         );
-        Some(make(kind, kind.severity(), msg))
+        let sev = if is_object_metadata(pk) {
+            Severity::Low
+        } else {
+            kind.severity()
+        };
+        Some(make(kind, sev, msg))
     }
 
-    /// Image keys: tag/digest drift and repository changes; mutable production tags.
+    /// Image keys: tag/digest drift and repository changes (a mutable production tag is named
+    /// in the message; the `prod-mutable-image` policy reports it).
     fn image(
         &self,
         nk: &str,
@@ -441,6 +484,8 @@ impl Cx<'_> {
                     b.version(),
                     if b.is_mutable() {
                         " (a mutable tag)"
+                    } else if !self.uat_ran(&b.repository, &b.version()) {
+                        ": production would run a build UAT never ran"
                     } else {
                         ""
                     }
@@ -464,9 +509,14 @@ impl Cx<'_> {
                 ),
             },
             ImageKey::Tag => format!(
-                "image tag `{pk}` is {} in UAT but {} in production",
+                "image tag `{pk}` is {} in UAT but {} in production{}",
                 show(pk, &ue.value),
-                show(pk, &pe.value)
+                show(pk, &pe.value),
+                if self.uat_ran("", &ps) {
+                    ""
+                } else {
+                    ": production would run a build UAT never ran"
+                }
             ),
             ImageKey::Repository => {
                 if normalize(&us) == normalize(&ps) && !require {
@@ -481,39 +531,25 @@ impl Cx<'_> {
         };
         Some(make(msg))
     }
+}
 
-    /// `latest` or no tag in production (whatever UAT has).
-    fn mutable_image(&self, nk: &str, pk: &str, pe: &Entry) -> Option<Finding> {
-        let text = match &pe.value {
-            Value::String(s) => s.as_str(),
-            _ => return None,
-        };
-        let mutable = match image_key(pk)? {
-            ImageKey::Full => ImageRef::parse(text).is_some_and(|r| r.is_mutable()),
-            ImageKey::Tag => text.trim().eq_ignore_ascii_case("latest"),
-            ImageKey::Repository => false,
-        };
-        if !mutable || is_reference(text) {
-            return None;
-        }
-        let uk = self.u.get(nk).map(|(k, _)| *k);
-        let msg = format!("production image `{pk}` uses a mutable tag ({}): pin the tag or digest that passed UAT", show(pk, &pe.value));
-        let f = Finding::new(
-            DriftKind::Image.rule_id(),
-            DriftKind::Image.severity(),
-            format!("{msg} [pair {}]", self.pair),
-            pe.location.clone(),
-            &format!("{}\0{nk}\0mutable", self.pair),
+/// Whether a key is a label or an annotation of a Kubernetes object itself
+/// (`/<kind>/<ns>/<name>/metadata/labels/…`); pod template labels, which selectors and network
+/// policies match, are not.
+pub fn is_object_metadata(key: &str) -> bool {
+    let mut segs = key.split('/').skip(4);
+    segs.next() == Some("metadata") && matches!(segs.next(), Some("labels" | "annotations"))
+}
+
+/// Whether a key is a logger level or a debug/trace switch (`Logging:LogLevel:Microsoft`,
+/// `logging.level.org.hibernate.SQL`, `DEBUG`).
+pub fn is_diagnostic_key(key: &str) -> bool {
+    super::keys::path_words(key).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "logging" | "log" | "logger" | "loggers" | "loglevel" | "debug" | "trace" | "verbose"
         )
-        .with_related(self.locate(nk, false))
-        .with_property("pair", self.pair)
-        .with_property("key", pk)
-        .with_property("prod_value", show(pk, &pe.value));
-        Some(match uk {
-            Some(uk) if uk != pk => f.with_property("uat_key", uk),
-            _ => f,
-        })
-    }
+    })
 }
 
 fn article(word: &str) -> &'static str {

@@ -7,13 +7,14 @@
 use std::borrow::Cow;
 
 /// Tokens that name the pre-production environment.
-pub const UAT_TOKENS: &[&str] = &["uat", "staging", "stage", "stg"];
+pub const UAT_TOKENS: &[&str] = &["uat", "staging", "stage", "stg", "preprod", "pre-prod"];
 /// Tokens that name production.
 pub const PROD_TOKENS: &[&str] = &["prod", "production", "prd", "live"];
 /// Tokens used to *discover* pairs by file and folder name (the conventional, unambiguous ones).
-pub const DISCOVER_UAT: &[&str] = &["uat", "staging"];
+/// `pre-prod` is one token (see [`env_runs`]), never `pre` + `prod`.
+pub const DISCOVER_UAT: &[&str] = &["uat", "staging", "stage", "stg", "preprod", "pre-prod"];
 /// Production tokens used for discovery, in order of preference.
-pub const DISCOVER_PROD: &[&str] = &["prod", "production"];
+pub const DISCOVER_PROD: &[&str] = &["prod", "production", "prd", "live"];
 
 /// What an environment token stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +59,33 @@ pub fn tokens(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// Byte ranges of the alphanumeric runs of `s`, with `pre-prod` / `pre_prod` joined into one
+/// run: otherwise the `prod` of a pre-production name would read as production.
+pub fn env_runs(s: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in tokens(s) {
+        if let Some(&(pa, pb)) = out.last() {
+            let sep = &s[pb..a];
+            if (sep == "-" || sep == "_")
+                && s[pa..pb].eq_ignore_ascii_case("pre")
+                && s[a..b].eq_ignore_ascii_case("prod")
+            {
+                if let Some(last) = out.last_mut() {
+                    *last = (pa, b);
+                }
+                continue;
+            }
+        }
+        out.push((a, b));
+    }
+    out
+}
+
+/// Normalized environment token: `pre_prod` is written `pre-prod`.
+fn canonical(token: &str) -> String {
+    token.to_ascii_lowercase().replace('_', "-")
+}
+
 /// `s` with every whole environment token replaced by `{env}`; borrowed when there is none.
 pub fn normalize(s: &str) -> Cow<'_, str> {
     // Fast path: every token is 3–10 ASCII letters; most strings contain none of their letters
@@ -70,8 +98,20 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
             continue;
         }
         if env_of(&s[a..b]).is_some() {
+            // `pre-prod`: the `prod` run joined to a preceding `pre-` (byte-safe slicing: the
+            // separator before a token may be any non-alphanumeric character).
+            let joined_pre = a.checked_sub(4).filter(|&p| {
+                p >= last
+                    && s.get(p..a - 1)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("pre"))
+                    && s.get(a - 1..a).is_some_and(|sep| sep == "-" || sep == "_")
+                    && s[a..b].eq_ignore_ascii_case("prod")
+                    && s.get(..p)
+                        .is_some_and(|before| !before.ends_with(char::is_alphanumeric))
+            });
+            let start = joined_pre.unwrap_or(a);
             let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
-            o.push_str(&s[last..a]);
+            o.push_str(&s[last..start]);
             o.push_str("{env}");
             last = b;
         }
@@ -83,6 +123,11 @@ pub fn normalize(s: &str) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// The environment an environment-name token (`pre_prod` included) stands for.
+pub fn env_of_token(token: &str) -> Option<Env> {
+    env_of(&canonical(token))
 }
 
 #[cfg(test)]
@@ -114,6 +159,17 @@ mod tests {
         }
         assert_eq!(env_of("dev"), None);
         assert_eq!(normalize("stg/prd/live/stage"), "{env}/{env}/{env}/{env}");
+        assert_eq!(normalize("db.pre-prod.acme.io"), "db.{env}.acme.io");
+        assert_eq!(normalize("db.pre_prod.acme.io"), "db.{env}.acme.io");
+        assert_eq!(normalize("preprod"), "{env}");
+        // Multi-byte separators before a token never split a character.
+        assert_eq!(normalize("a—prod"), "a—{env}");
+        assert_eq!(normalize("é-prod"), "é-{env}");
+        assert_eq!(normalize("xpre-prod"), "xpre-{env}");
+        assert_eq!(env_of_token("Pre_Prod"), Some(Env::Uat));
+        let s = "values-pre-prod.yaml";
+        let runs: Vec<&str> = env_runs(s).into_iter().map(|(a, b)| &s[a..b]).collect();
+        assert_eq!(runs, vec!["values", "pre-prod", "yaml"]);
     }
 
     #[test]

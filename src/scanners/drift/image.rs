@@ -1,5 +1,7 @@
-//! Container image references: same repository with a different tag or digest is image drift,
-//! and a mutable `latest` (or missing) tag in production is a finding of its own.
+//! Container image references: same repository with a different tag or digest is image drift
+//! (`drift/image`, in [`super::compare`]), and a mutable `latest` (or missing) tag in production
+//! is the `prod-mutable-image` policy ([`is_mutable_image`], `rules/drift/containers.toml`),
+//! whatever UAT runs.
 
 use super::keys::key_words;
 
@@ -62,6 +64,47 @@ impl ImageRef {
     }
 }
 
+/// Whether production pulling `value` at `key` can get a different build at any restart: a
+/// full reference with `latest` or no tag and no digest (`nginx`, `reg.acme.io/api:latest`),
+/// or an image tag key set to `latest`. References (`${IMAGE}`, `{{ .Values.image }}`) are
+/// filled in elsewhere, and values that cannot be an image are not one: image repositories are
+/// lowercase (`Logo.PNG`), file names end in an extension (`logo.png`), and `true`, `none` or
+/// `42` are switches and counts under a key that happens to say `image`.
+pub fn is_mutable_image(key: &str, value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() || crate::classify::is_reference(v) {
+        return false;
+    }
+    match image_key(key) {
+        Some(ImageKey::Full) => ImageRef::parse(v)
+            .is_some_and(|r| r.is_mutable() && plausible_repository(&r.repository)),
+        Some(ImageKey::Tag) => v.eq_ignore_ascii_case("latest"),
+        Some(ImageKey::Repository) | None => false,
+    }
+}
+
+/// Whether `repo` can be an OCI image repository: lowercase path components of letters, digits
+/// and `.`, `_`, `-` (a registry host may carry a `:port`), not a word that only switches
+/// something, not a number, not a file name.
+fn plausible_repository(repo: &str) -> bool {
+    const NOT_IMAGES: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "none", "null", "enabled", "disabled",
+    ];
+    const FILE_EXTENSIONS: &[&str] = &[
+        ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".tif", ".tiff", ".img",
+        ".iso", ".qcow2", ".vhd", ".vmdk", ".raw", ".tar", ".gz",
+    ];
+    let lower = repo.to_ascii_lowercase();
+    repo.bytes().any(|b| b.is_ascii_lowercase())
+        && repo.bytes().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || matches!(b, b'.' | b'_' | b'-' | b'/' | b':')
+        })
+        && !NOT_IMAGES.contains(&lower.as_str())
+        && !FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
 /// How a key relates to a container image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageKey {
@@ -115,6 +158,43 @@ mod tests {
         assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
         assert!(!r.is_mutable());
         assert!(ImageRef::parse("not an image").is_none());
+    }
+
+    #[test]
+    fn mutable_images() {
+        let c = "/spec/template/spec/containers/name=app/image";
+        for v in [
+            "nginx",
+            "reg.acme.io/api:latest",
+            "reg.acme.io:5000/team/api",
+            "redis:LATEST",
+        ] {
+            assert!(is_mutable_image(c, v), "{v}");
+        }
+        assert!(is_mutable_image("/image/tag", "latest"));
+        assert!(is_mutable_image("/services/web/image", "postgres"));
+        for v in [
+            "nginx:1.27.1",
+            "reg.acme.io/api@sha256:0123abcd",
+            "reg.acme.io/api:latest@sha256:0123abcd",
+            "${IMAGE}",
+            "{{ .Values.image }}",
+            "",
+            "true",
+            "42",
+            "logo.png",
+            "Logo",
+        ] {
+            assert!(!is_mutable_image(c, v), "{v}");
+        }
+        assert!(!is_mutable_image("/image/tag", "1.4.2"));
+        assert!(!is_mutable_image("/image/repository", "reg.acme.io/api"));
+        assert!(!is_mutable_image("/spec/replicas", "latest"));
+        // An env var named IMAGE as policies see it (`/env/IMAGE`).
+        assert!(is_mutable_image(
+            "/spec/containers/name=x/env/IMAGE",
+            "busybox"
+        ));
     }
 
     #[test]

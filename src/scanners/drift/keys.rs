@@ -6,6 +6,15 @@
 
 pub use crate::classify::key::{key_words, last_segment, SECRET_HINTS};
 
+/// Words of every segment of a key path (`/spring/cloud/config/uri` → spring, cloud, config,
+/// uri): what a value is often shows only in a parent segment (`/redis/host`).
+pub fn path_words(key: &str) -> Vec<String> {
+    key.split('/')
+        .filter(|s| !s.is_empty())
+        .flat_map(|seg| key_words(&format!("/{seg}")))
+        .collect()
+}
+
 /// Whether `seg` contains one of the lowercase `needles`, ASCII case-insensitively, without
 /// allocating: a cheap prefilter before splitting a key into words.
 pub fn mentions(seg: &str, needles: &[&str]) -> bool {
@@ -173,6 +182,15 @@ mod tests {
         assert!(!looks_like_location("1.2.3"));
         assert!(!looks_like_location("hello world"));
         assert!(!looks_like_location("v1.4"));
+    }
+
+    #[test]
+    fn path_words_read_every_segment() {
+        assert_eq!(
+            path_words("/spring/cloud/config/uri"),
+            ["spring", "cloud", "config", "uri"]
+        );
+        assert_eq!(path_words("/redis/hostName"), ["redis", "host", "name"]);
     }
 
     #[test]

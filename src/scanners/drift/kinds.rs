@@ -21,7 +21,7 @@ pub enum DriftKind {
     Type,
     /// A list item on one side only, or different.
     ListEntry,
-    /// Different image tag/digest, or a mutable tag in production.
+    /// Different image tag/digest (a mutable production tag is `policy/prod-mutable-image`).
     Image,
     /// A Kubernetes object on one side only.
     Resource,
@@ -130,9 +130,9 @@ impl DriftKind {
             ),
             DriftKind::Image => (
                 "DriftImage",
-                "Production runs a different image tag or digest than UAT, or a mutable tag.",
-                "The same container image repository is deployed with a different tag or digest in UAT and production, or production uses `latest` / no tag.",
-                "Release parity: what passed UAT must be exactly what ships. A mutable tag means production can pull an untested build at any restart.",
+                "Production runs a different image tag or digest than UAT.",
+                "The same container image repository is deployed with a different tag or digest in UAT and production; the message says when production would run a build UAT never ran. A production `latest` / no tag is the `policy/prod-mutable-image` policy.",
+                "Release parity: what passed UAT must be exactly what ships.",
                 "Promote the exact tag (better: digest) that passed UAT. Pin production images to an immutable tag or `@sha256:` digest.",
                 Precision::High,
             ),

@@ -159,6 +159,17 @@ pub fn load_path(
             None,
         )]);
     }
+    if super::layouts::kustomize::kustomization_in(root, rel).is_some() {
+        // A Kustomize overlay: compare what it renders, not its patch files.
+        return match super::layouts::kustomize::load(root, rel, limits, &mut out) {
+            Ok(()) => Ok(out),
+            Err(n) => {
+                let mut all = std::mem::take(&mut out.errors);
+                all.push(n);
+                Err(all)
+            }
+        };
+    }
     let files = folder_files(root, rel, exclude);
     if files.is_empty() {
         return Err(vec![err(

@@ -93,4 +93,17 @@ mod tests {
             "\"${DB_PASSWORD}\""
         );
     }
+
+    #[test]
+    fn connection_strings_and_referenced_url_passwords() {
+        // A connection string's password is masked whatever the key is called.
+        let conn = Value::String("Server=sql.acme.io;Database=shop;Pwd=pw1".into());
+        assert!(show("/ConnectionStrings/Shop", &conn).starts_with("sha256:"));
+        // A URL whose password is a variable shows as it is.
+        let url = Value::String("postgres://app:${DB_PASSWORD}@db.acme.io/app".into());
+        assert_eq!(
+            show("/DATABASE_URL", &url),
+            "\"postgres://app:${DB_PASSWORD}@db.acme.io/app\""
+        );
+    }
 }

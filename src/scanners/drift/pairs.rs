@@ -10,7 +10,8 @@ use crate::paths::{relative, ExcludeSet};
 use crate::scanners::ScanContext;
 
 use super::cfg::{DriftAllow, DriftPair};
-use super::envtok::{tokens, DISCOVER_PROD, DISCOVER_UAT};
+use super::envtok::{env_runs, DISCOVER_PROD, DISCOVER_UAT};
+use super::layouts::{nodeconfig, spring, Layout};
 
 /// Folders discovery never looks into: CI pipelines (`deploy-uat.yml` / `deploy-prod.yml`
 /// workflows are not application configuration), VCS data, dependencies and build output.
@@ -56,6 +57,8 @@ pub struct PairPlan {
     pub allow: Vec<DriftAllow>,
     /// Release-parity key globs.
     pub require_equal: Vec<String>,
+    /// How the files combine into each environment's configuration.
+    pub layout: Layout,
 }
 
 impl PairPlan {
@@ -63,12 +66,14 @@ impl PairPlan {
     pub fn from_config(root: &Path, p: &DriftPair) -> PairPlan {
         let clean = |s: &str| s.trim_start_matches("./").trim_end_matches('/').to_string();
         let uat = clean(&p.uat);
+        let base = p.base.as_deref().map(clean);
         PairPlan {
+            layout: Layout::detect(&uat, base.as_deref()),
             name: p.name.clone(),
             folder: root.join(&uat).is_dir(),
             uat,
             prod: clean(&p.prod),
-            base: p.base.as_deref().map(clean),
+            base,
             origin: PairOrigin::Config,
             allow: p.allow.clone(),
             require_equal: p.require_equal.clone(),
@@ -190,8 +195,8 @@ fn base_name(name: &str, a: usize, b: usize) -> Option<String> {
 /// Env token (lowercase) and its byte range, if `name` has exactly one discoverable token.
 fn env_token(name: &str) -> Option<(String, usize, usize)> {
     let mut found = None;
-    for (a, b) in tokens(name) {
-        let t = name[a..b].to_ascii_lowercase();
+    for (a, b) in env_runs(name) {
+        let t = name[a..b].to_ascii_lowercase().replace('_', "-");
         if DISCOVER_UAT.contains(&t.as_str()) || DISCOVER_PROD.contains(&t.as_str()) {
             if found.is_some() {
                 return None;
@@ -236,8 +241,10 @@ pub fn discover_in(files: &BTreeSet<String>, dirs: &BTreeSet<String>) -> Vec<Pai
         let base = bases
             .get(&(dir.clone(), shape.clone()))
             .map(|b| join(dir, b))
-            .filter(|b| files.contains(b));
+            .filter(|b| files.contains(b))
+            .or_else(|| nodeconfig::base_for(dir, shape, files));
         out.push(PairPlan {
+            layout: Layout::detect(uat, base.as_deref()),
             name: join(dir, shape),
             uat: uat.clone(),
             prod: prod.clone(),
@@ -252,7 +259,7 @@ pub fn discover_in(files: &BTreeSet<String>, dirs: &BTreeSet<String>) -> Vec<Pai
     let mut by_parent: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
     for d in dirs {
         let (parent, name) = split_dir(d);
-        let t = name.to_ascii_lowercase();
+        let t = name.to_ascii_lowercase().replace('_', "-");
         if DISCOVER_UAT.contains(&t.as_str()) || DISCOVER_PROD.contains(&t.as_str()) {
             by_parent.entry(parent).or_default().insert(t, d.clone());
         }
@@ -267,6 +274,7 @@ pub fn discover_in(files: &BTreeSet<String>, dirs: &BTreeSet<String>) -> Vec<Pai
             uat: uat.clone(),
             prod: prod.clone(),
             base: None,
+            layout: Layout::Plain,
             folder: true,
             origin: PairOrigin::Convention(folder_convention(parent)),
             allow: Vec::new(),
@@ -316,8 +324,66 @@ pub fn discover_pairs(ctx: &ScanContext<'_>) -> Result<Vec<PairPlan>, Error> {
                 plans.push(d);
             }
         }
+        // Env files a compose pair reads through `env_file` are compared there, as the
+        // service's environment: a second pair of the same files would repeat each finding.
+        let consumed: BTreeSet<String> = plans
+            .iter()
+            .filter(|p| p.layout == Layout::Compose)
+            .flat_map(|p| [Some(&p.uat), Some(&p.prod), p.base.as_ref()])
+            .flatten()
+            .flat_map(|f| super::layouts::compose::env_files(ctx.root, f))
+            .collect();
+        plans.retain(|p| {
+            p.origin == PairOrigin::Config
+                || !(consumed.contains(&p.uat) && consumed.contains(&p.prod))
+        });
+        for d in spring_profile_pairs(ctx.root, &files) {
+            if !explicit.iter().any(|(u, _)| u == &d.uat) {
+                plans.push(d);
+            }
+        }
     }
     Ok(plans)
+}
+
+/// Spring `application.yml` / `application.yaml` files holding both a UAT and a production
+/// profile document: each is a pair of its own (the profiles are read from the file).
+fn spring_profile_pairs(root: &Path, files: &BTreeSet<String>) -> Vec<PairPlan> {
+    let limits = super::parse::Limits::default();
+    let mut out = Vec::new();
+    for f in files {
+        let name = split_dir(f).1;
+        if name != "application.yml" && name != "application.yaml" {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(root.join(f)) else {
+            continue;
+        };
+        // Cheap check before parsing: only multi-document files with profile activations.
+        let text = String::from_utf8_lossy(&bytes);
+        if !text.contains("---") || !(text.contains("on-profile") || text.contains("profiles")) {
+            continue;
+        }
+        let Ok(c) = super::parse::parse_bytes(f, &bytes, super::parse::Format::Yaml, &limits)
+        else {
+            continue;
+        };
+        let Some((uat, prod)) = spring::env_profiles(&c) else {
+            continue;
+        };
+        out.push(PairPlan {
+            name: format!("{f}#{{env}}"),
+            uat: f.clone(),
+            prod: f.clone(),
+            base: None,
+            folder: false,
+            origin: PairOrigin::Convention("Spring profile documents"),
+            allow: Vec::new(),
+            require_equal: Vec::new(),
+            layout: Layout::SpringProfiles { uat, prod },
+        });
+    }
+    out
 }
 
 fn config_path(ctx: &ScanContext<'_>) -> std::path::PathBuf {
@@ -347,6 +413,15 @@ pub fn render_pairs(plans: &[PairPlan]) -> String {
         let _ = writeln!(s, "  prod: {}{slash}", p.prod);
         if let Some(b) = &p.base {
             let _ = writeln!(s, "  base: {b}");
+        }
+        match &p.layout {
+            Layout::Plain => {}
+            Layout::SpringProfiles { uat, prod } => {
+                let _ = writeln!(s, "  profiles: {uat} (UAT), {prod} (production)");
+            }
+            l => {
+                let _ = writeln!(s, "  layout: {}", l.as_str());
+            }
         }
         if !p.allow.is_empty() || !p.require_equal.is_empty() {
             let _ = writeln!(

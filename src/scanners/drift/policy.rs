@@ -10,7 +10,9 @@
 //! precision = "high"                   # optional, default high
 //! key = '(^|/)[^/]*debug$'             # regex on the key path, case-insensitive
 //! value = '^(true|1|yes|on)$'          # regex on the scalar value as text, case-insensitive
-//! check = "plaintext-secret"           # optional built-in predicate instead of / with `value`
+//! check = "plaintext-secret"           # optional built-in predicate instead of / with `value`:
+//!                                      # plaintext-secret, placeholder-secret, insecure-url,
+//!                                      # mutable-image
 //! description = "One sentence."
 //! help = """markdown: why it matters, how to fix"""
 //! help_uri = "https://…"               # optional
@@ -27,7 +29,7 @@ use crate::finding::{Finding, Precision, RuleMeta, Severity};
 use super::keys;
 use super::mask::{self, show};
 use super::model::FlatConfig;
-use crate::classify::{entropy, is_credential_key, is_placeholder, is_reference};
+use crate::classify::{conn_password, entropy, is_credential_key, is_placeholder, is_reference};
 
 /// The built-in policy files, one `include_str!` per file.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -75,6 +77,11 @@ pub enum Check {
     PlaintextSecret,
     /// A credential key whose value is empty or a known placeholder.
     PlaceholderSecret,
+    /// A plain `http://` URL to a host outside the cluster ([`insecure_url`]).
+    InsecureUrl,
+    /// A production image that can change under the same reference: `latest` or no tag, no
+    /// digest ([`super::image::is_mutable_image`]).
+    MutableImage,
 }
 
 /// A policy as written in TOML.
@@ -142,8 +149,12 @@ impl Policy {
             None => true,
             Some(Check::PlaintextSecret) => plaintext_secret(key, value),
             Some(Check::PlaceholderSecret) => {
-                is_credential_key(key) && (value.trim().is_empty() || is_placeholder(value))
+                is_credential_key(key)
+                    && !super::refs::is_never_secret_key(key)
+                    && (value.trim().is_empty() || is_placeholder(value))
             }
+            Some(Check::InsecureUrl) => insecure_url(key, value),
+            Some(Check::MutableImage) => super::image::is_mutable_image(key, value),
         };
         by_regex && by_check
     }
@@ -261,6 +272,60 @@ impl PolicySet {
     }
 }
 
+/// Is `value` a plain `http://` URL to a host outside the cluster? Loopback, single-label
+/// service names (`http://orders:8080`), `*.svc` / `*.svc.cluster.local` / `*.internal`
+/// names, and XML namespace or schema identifiers (`xmlns`, `w3.org`, `schemas.*`) are not.
+pub fn insecure_url(key: &str, value: &str) -> bool {
+    let v = value.trim();
+    let Some(rest) = v
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("http://"))
+        .map(|_| &v[7..])
+    else {
+        return false;
+    };
+    let last = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
+    if last.starts_with("xmlns") || last.contains("schema") || last.contains("namespace") {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host_port.starts_with('[') {
+        host_port
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    }
+    .to_ascii_lowercase();
+    if host.is_empty() || !host.contains('.') && !host.contains(':') {
+        return false; // `localhost`, `orders`: loopback or an in-cluster service name
+    }
+    const LOCAL_SUFFIXES: &[&str] = &[
+        ".svc",
+        ".svc.cluster.local",
+        ".cluster.local",
+        ".internal",
+        ".localhost",
+    ];
+    const SCHEMA_HOSTS: &[&str] = &[
+        "www.w3.org",
+        "w3.org",
+        "json-schema.org",
+        "xmlns.com",
+        "purl.org",
+    ];
+    !(host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host.starts_with("169.254.")
+        || LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s))
+        || SCHEMA_HOSTS.contains(&host.as_str())
+        || host.starts_with("schemas."))
+}
+
 /// Does `value` at `key` look like a credential committed in clear?
 ///
 /// Two detectors, either suffices: the secrets scanner's rules (provider token formats with
@@ -298,8 +363,12 @@ fn key_name(key: &str) -> &str {
 
 fn heuristic_secret(key: &str, value: &str) -> bool {
     let v = value.trim();
-    if v.len() < 8 {
+    if v.len() < 8 || super::refs::is_never_secret_key(key) {
         return false;
+    }
+    if let Some(pw) = conn_password(v) {
+        // A connection string: its password decides, whatever the key is called.
+        return !is_reference(pw) && !is_placeholder(pw);
     }
     let shaped = mask::looks_secret_value(v) && !v.contains(' ');
     if !shaped && (v.chars().count() < 12 || !is_credential_key(key)) {

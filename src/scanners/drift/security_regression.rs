@@ -38,6 +38,9 @@ const HARDENED_TRUE: &[&str] = &[
     "storageencrypted",
     "deletionprotection",
     "automountserviceaccounttokendisabled",
+    "requirehttpsmetadata",
+    "usehttpsredirection",
+    "trustservercertificatedisabled",
 ];
 
 /// Keys whose hardened value is `false`.
@@ -65,6 +68,9 @@ const HARDENED_FALSE: &[&str] = &[
     "anonymousaccess",
     "publiclyaccessible",
     "automountserviceaccounttoken",
+    "detailederrors",
+    "developerexceptionpage",
+    "trustservercertificate",
 ];
 
 /// A boolean as configs spell it: `true`, `"yes"`, `"on"`, `"1"`…
@@ -101,23 +107,57 @@ fn sslmode_param(s: &str) -> Option<&str> {
     s[i + 8..].split(['&', ' ', ';']).next()
 }
 
+/// The value of parameter `name` (case-insensitive) of a `k=v;k=v` connection string.
+fn conn_param<'a>(s: &'a str, name: &str) -> Option<&'a str> {
+    s.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        k.trim().eq_ignore_ascii_case(name).then_some(v.trim())
+    })
+}
+
 /// If production is less hardened than UAT at this key, a short description of how.
 pub fn regression(key_path: &str, uat: &Value, prod: &Value) -> Option<String> {
     let joined: String = key_words(key_path).concat();
-    let hardened = if HARDENED_TRUE.contains(&joined.as_str()) {
-        Some(true)
-    } else if HARDENED_FALSE.contains(&joined.as_str()) {
-        Some(false)
-    } else {
-        None
+    // `/redis/ssl/enabled` is `sslenabled`: the switch's name spans the last two segments.
+    let two: String = key_path
+        .rsplit('/')
+        .nth(1)
+        .map(|p| format!("{}{joined}", key_words(&format!("/{p}")).concat()))
+        .unwrap_or_default();
+    let lookup = |j: &str| {
+        if HARDENED_TRUE.contains(&j) {
+            Some(true)
+        } else if HARDENED_FALSE.contains(&j) {
+            Some(false)
+        } else {
+            None
+        }
     };
+    let hardened = lookup(&joined).or_else(|| lookup(&two));
     if let Some(h) = hardened {
         let (u, p) = (truthy(uat)?, truthy(prod)?);
         return (u == h && p != h)
             .then(|| format!("`{u}` in UAT (hardened) but `{p}` in production"));
     }
     if let (Value::String(u), Value::String(p)) = (uat, prod) {
-        let (u, p) = if joined == "sslmode" {
+        // SQL Server connection strings: `Encrypt=True` in UAT, `Encrypt=False` in production.
+        if let (Some(eu), Some(ep)) = (conn_param(u, "encrypt"), conn_param(p, "encrypt")) {
+            let (tu, tp) = (
+                truthy(&Value::String(eu.into())),
+                truthy(&Value::String(ep.into())),
+            );
+            let strict =
+                |v: &str| v.eq_ignore_ascii_case("strict") || v.eq_ignore_ascii_case("mandatory");
+            let on = |v: &str, t: Option<bool>| t == Some(true) || strict(v);
+            if on(eu, tu) && !on(ep, tp) {
+                return Some(format!(
+                    "`Encrypt={eu}` in UAT but `Encrypt={ep}` in production"
+                ));
+            }
+        }
+        // `sslmode`, `DB_SSLMODE`, `database.sslmode`: the value itself is the mode.
+        let mode_key = key_words(key_path).last().is_some_and(|w| w == "sslmode");
+        let (u, p) = if mode_key {
             (u.as_str(), p.as_str())
         } else {
             (sslmode_param(u)?, sslmode_param(p)?)
@@ -131,6 +171,22 @@ pub fn regression(key_path: &str, uat: &Value, prod: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switches_spanning_segments_and_connection_strings() {
+        let b = Value::Bool;
+        let s = |t: &str| Value::String(t.into());
+        assert!(regression("/spring/redis/ssl/enabled", &b(true), &b(false)).is_some());
+        assert!(regression("/kafka/tls/enabled", &b(true), &b(false)).is_some());
+        assert!(regression("/Authentication/RequireHttpsMetadata", &b(true), &b(false)).is_some());
+        assert!(regression("/DetailedErrors", &b(false), &b(true)).is_some());
+        assert!(regression("/DetailedErrors", &b(true), &b(false)).is_none());
+        let u = s("Server=sql-stg;Database=shop;Encrypt=True;User Id=app");
+        let p = s("Server=sql-prd;Database=shop;Encrypt=False;User Id=app");
+        assert!(regression("/ConnectionStrings/Shop", &u, &p)
+            .is_some_and(|m| m.contains("Encrypt=False")));
+        assert!(regression("/ConnectionStrings/Shop", &p, &u).is_none());
+    }
 
     #[test]
     fn detects_regressions() {
@@ -168,6 +224,12 @@ mod tests {
             "/sslmode",
             &Value::String("verify-full".into()),
             &Value::String("prefer".into())
+        )
+        .is_some());
+        assert!(regression(
+            "/services/api/environment/DB_SSLMODE",
+            &Value::String("verify-full".into()),
+            &Value::String("disable".into())
         )
         .is_some());
     }

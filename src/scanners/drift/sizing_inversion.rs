@@ -27,9 +27,8 @@ pub fn size_kind(key_path: &str) -> Option<SizeKind> {
         "replicas" | "replicacount" | "minreplicas" | "maxreplicas" | "instances"
         | "instancecount" | "nodecount" | "minsize" | "maxsize" | "desiredcapacity"
         | "desiredsize" | "workers" | "workercount" | "poolsize" | "maxpoolsize"
-        | "minpoolsize" | "concurrency" | "minnodes" | "maxnodes" | "numnodes" | "shards" => {
-            return Some(SizeKind::Count)
-        }
+        | "minpoolsize" | "maximumpoolsize" | "maxconnections" | "concurrency" | "minnodes"
+        | "maxnodes" | "numnodes" | "shards" => return Some(SizeKind::Count),
         "cpu" | "memory" | "ephemeralstorage" | "storage" => return Some(SizeKind::Quantity),
         _ => {}
     }
@@ -119,7 +118,21 @@ pub fn measure(kind: SizeKind, v: &Value) -> Option<(String, f64)> {
 pub fn is_inverted(kind: SizeKind, uat: &Value, prod: &Value) -> Option<bool> {
     let (fu, u) = measure(kind, uat)?;
     let (fp, p) = measure(kind, prod)?;
-    (fu == fp).then_some(p < u)
+    if fu == fp {
+        return Some(p < u);
+    }
+    // Across families only one direction is certain: production moved to a burstable class
+    // (`db.r6g.xlarge` → `db.t3.medium`) of no larger size.
+    let split = |f: &str| match f.rsplit_once('.') {
+        Some((svc, class)) => (svc.to_string(), class.to_string()),
+        None => (String::new(), f.to_string()),
+    };
+    let burstable = |class: &str| {
+        class.starts_with('t') && class[1..].starts_with(|c: char| c.is_ascii_digit())
+    };
+    let ((su, cu), (sp, cp)) = (split(&fu), split(&fp));
+    (kind == SizeKind::InstanceClass && su == sp && burstable(&cp) && !burstable(&cu) && p <= u)
+        .then_some(true)
 }
 
 #[cfg(test)]
@@ -198,6 +211,27 @@ mod tests {
                 SizeKind::InstanceClass,
                 &s("db.t3.large"),
                 &s("db.r6g.medium")
+            ),
+            None
+        );
+        // Down to a burstable family: an inversion whatever the family.
+        assert_eq!(
+            is_inverted(
+                SizeKind::InstanceClass,
+                &s("db.r6g.xlarge"),
+                &s("db.t3.medium")
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            is_inverted(SizeKind::InstanceClass, &s("m6i.large"), &s("t3.large")),
+            Some(true)
+        );
+        assert_eq!(
+            is_inverted(
+                SizeKind::InstanceClass,
+                &s("db.t3.medium"),
+                &s("db.r6g.large")
             ),
             None
         );
