@@ -132,6 +132,23 @@ impl TokenPrefixes {
     }
 }
 
+/// Whether every secret `regex` captures starts with one of `keywords` (ASCII case ignored): a
+/// fixed-structure prefixed token (`ghp_…`, `AGE-SECRET-KEY-1…`, `xoxb-…`). Such a token's
+/// structure is its evidence; a rule's entropy floor is meant for unprefixed bodies.
+pub fn has_fixed_prefix(keywords: &[String], regex: &str) -> bool {
+    let Some((literals, _)) = secret_prefix_literals(regex) else {
+        return false;
+    };
+    !literals.is_empty()
+        && literals.iter().all(|l| {
+            keywords.iter().any(|k| {
+                k.len() >= 3
+                    && l.len() >= k.len()
+                    && l[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+            })
+        })
+}
+
 /// The literal prefixes of the secret group of `regex` and the group as a regex of its own, or
 /// `None` when it does not parse or its prefixes are not a finite set of literals.
 fn secret_prefix_literals(regex: &str) -> Option<(Vec<Vec<u8>>, String)> {
@@ -280,6 +297,29 @@ mod tests {
         assert!(!looks_like_credential(
             "0123456789abcdef0123456789abcdef01234567",
             &p
+        ));
+    }
+
+    #[test]
+    fn fixed_prefixes() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(has_fixed_prefix(
+            &kw(&["ghp_"]),
+            r"\b(ghp_[A-Za-z0-9]{36})\b"
+        ));
+        assert!(has_fixed_prefix(
+            &kw(&["xoxb-", "xoxp-"]),
+            r"\b((?:xoxb|xoxp)-[0-9]{10,13}-[A-Za-z0-9-]{20,})"
+        ));
+        // The keyword is a name before the secret, not its start.
+        assert!(!has_fixed_prefix(
+            &kw(&["password"]),
+            r#"password\s*=\s*"(?P<secret>[^"]{8,})""#
+        ));
+        // Only some alternatives are prefixed.
+        assert!(!has_fixed_prefix(
+            &kw(&["key-"]),
+            r"\b((?:key-)?[a-f0-9]{32})\b"
         ));
     }
 

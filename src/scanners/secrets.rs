@@ -22,11 +22,13 @@ pub mod chunked;
 pub mod devset;
 pub mod engine;
 pub mod git;
+pub mod grammar;
 pub mod keywords;
 pub mod position;
 pub mod rule;
 pub mod scope;
 pub mod suppress;
+pub mod surroundings;
 pub mod validate;
 pub mod walk;
 

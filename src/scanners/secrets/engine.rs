@@ -10,9 +10,13 @@ use std::ops::Range;
 use std::collections::HashMap;
 
 use super::keywords::KeywordSet;
-use super::rule::{CompiledRegex, Reach, Rule};
+use super::rule::{CompiledRegex, Reach, Rule, Within};
+use super::surroundings::{assigned_name, in_kubernetes_secret_data, in_path_or_file_name};
 use super::validate::{validate, Validation};
-use crate::classify::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
+use crate::classify::{
+    entropy_floor, has_sandbox_marker, names_no_credential, placeholder_reason, shannon_entropy,
+    Rejection,
+};
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
 
@@ -290,16 +294,24 @@ fn accept(
             Some(_) => return None,
         }
     }
-    // Heuristic rules (precision low) name no format, and a UUID under a `*_token` or
-    // `*_key` name is far more often an identifier (tenant, client, request) than a secret.
-    // Provider rules for UUID-shaped secrets have a higher precision and keep them.
-    if rule.precision() == Precision::Low && is_uuid(&value) {
+    if rule.precision() == Precision::Low && !heuristic_keeps(rule, hay, &whole, &sec, &value) {
+        return None;
+    }
+    // `…/ghp_…/…` in a URL path and `sk_live_logo.png` are names, not tokens.
+    if rule.is_prefixed_token() && in_path_or_file_name(hay, sec.clone()) {
+        return None;
+    }
+    if rule.def.within == Some(Within::KubernetesSecretData)
+        && !in_kubernetes_secret_data(hay, sec.start)
+    {
         return None;
     }
 
     let entropy = shannon_entropy(bytes);
+    // A fixed-structure prefixed token is evidence by its structure; the entropy floor is for
+    // unprefixed bodies (a repetitive but well-formed `AGE-SECRET-KEY-1…` is still a key).
     if let Some(min) = rule.def.entropy {
-        if entropy < entropy_floor(min, bytes) {
+        if !rule.is_prefixed_token() && entropy < entropy_floor(min, bytes) {
             return None;
         }
     }
@@ -321,6 +333,38 @@ fn accept(
         entropy: (entropy * 100.0).round() / 100.0,
         validated,
     })
+}
+
+/// The extra checks of heuristic rules (precision low), which name no format to check a value
+/// against: whether the candidate survives them.
+///
+/// * A UUID under a `*_token` or `*_key` name is far more often an identifier (tenant, client,
+///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision.
+/// * Sandbox and test markers in the value (`…_test_…`, `sbx_…`).
+/// * Names that describe or publish rather than hold a credential (`TOKEN_URL`,
+///   `password_length`, `publicKey`, `csrf_token`, `SANDBOX_API_KEY`).
+/// * A value that starts with a known provider prefix but fails that provider's format: the
+///   provider rule, which knows the format, already declined it.
+fn heuristic_keeps(
+    rule: &Rule,
+    hay: &[u8],
+    whole: &Range<usize>,
+    sec: &Range<usize>,
+    value: &str,
+) -> bool {
+    if is_uuid(value) || has_sandbox_marker(value) {
+        return false;
+    }
+    if let Some(name) = assigned_name(hay, whole.start, sec.start, &rule.def.keywords) {
+        if names_no_credential(name) {
+            return false;
+        }
+    }
+    let prefixes = super::token_prefixes();
+    match prefixes.prefix_of(value) {
+        Some(p) if p.len() >= 4 => prefixes.is_token(value),
+        _ => true,
+    }
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
