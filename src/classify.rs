@@ -26,5 +26,5 @@ pub use placeholder::{
 };
 pub use reference::{is_reference, is_reference_key};
 pub use token::{
-    has_fixed_prefix, looks_like_credential, url_password, PrefixSource, TokenPrefixes,
+    has_fixed_prefix, looks_like_credential, url_password, NameOwners, PrefixSource, TokenPrefixes,
 };

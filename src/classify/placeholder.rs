@@ -276,12 +276,42 @@ fn is_bracketed(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
 }
 
+/// Demo phrases that stand for "a secret goes here" (`supersecret`, `p@ssw0rd` once its
+/// leetspeak is undone).
+const DEMO_PHRASES: &[&str] = &[
+    "supersecret",
+    "topsecret",
+    "mysecret",
+    "mypassword",
+    "letmein",
+];
+
 fn is_stopword(lower: &str) -> bool {
     let word: String = lower
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    STOPWORDS.contains(&word.as_str())
+    if STOPWORDS.contains(&word.as_str()) || DEMO_PHRASES.contains(&word.as_str()) {
+        return true;
+    }
+    // Leetspeak of a stopword or demo phrase (`p@ssw0rd`, `super$ecret`, `s3cr3t`).
+    let plain: String = lower
+        .chars()
+        .filter_map(|c| match c {
+            '0' => Some('o'),
+            '1' => Some('i'),
+            '3' => Some('e'),
+            '4' | '@' => Some('a'),
+            '5' | '$' => Some('s'),
+            '7' => Some('t'),
+            c if c.is_ascii_alphabetic() => Some(c),
+            _ => None,
+        })
+        .collect();
+    plain != word
+        && (STOPWORDS.contains(&plain.as_str())
+            || DEMO_PHRASES.contains(&plain.as_str())
+            || plain == "secret")
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
@@ -412,6 +442,11 @@ mod tests {
         // A weak password, not a placeholder, inside a connection string.
         assert_eq!(placeholder_reason("secret"), None);
         assert_eq!(placeholder_reason("null"), Some(Rejection::Stopword));
+        // Leetspeak of a stopword or a demo phrase.
+        for p in ["p@ssw0rd", "super$ecret", "s3cr3t", "P4ssw0rd!"] {
+            assert_eq!(placeholder_reason(p), Some(Rejection::Stopword), "{p}");
+        }
+        assert_eq!(placeholder_reason("supersecret"), Some(Rejection::Stopword));
         assert_eq!(
             placeholder_reason("AKIAIOSFODNN7EXAMPLE"),
             Some(Rejection::KnownTestValue)

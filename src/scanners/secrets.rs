@@ -112,6 +112,28 @@ pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
     })
 }
 
+/// Names the built-in provider rules own (`secret_access_key`), with their secret formats:
+/// heuristic rules defer to them ([`crate::classify::NameOwners`]). Only rules of high
+/// precision that name a credential (above `note`) own names.
+pub fn name_owners() -> &'static crate::classify::NameOwners {
+    static OWNERS: OnceLock<crate::classify::NameOwners> = OnceLock::new();
+    OWNERS.get_or_init(|| {
+        crate::classify::NameOwners::derive(
+            builtin_rules()
+                .rules()
+                .iter()
+                .filter(|r| {
+                    r.def.severity > crate::finding::Severity::Note
+                        && r.precision() <= crate::finding::Precision::High
+                })
+                .map(|r| crate::classify::PrefixSource {
+                    keywords: &r.def.keywords,
+                    regex: &r.def.regex,
+                }),
+        )
+    })
+}
+
 /// The rules recognise credentials in free text, for [`crate::redact::scrub`].
 impl crate::redact::Recogniser for CompiledRules {
     fn credential_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {

@@ -356,15 +356,42 @@ fn heuristic_keeps(
         return false;
     }
     if let Some(name) = assigned_name(hay, whole.start, sec.start, &rule.def.keywords) {
-        if names_no_credential(name) {
+        if names_no_credential(name) || super::name_owners().declines(name, value) {
             return false;
         }
     }
     let prefixes = super::token_prefixes();
     match prefixes.prefix_of(value) {
-        Some(p) if p.len() >= 4 => prefixes.is_token(value),
+        // Word prefixes (`live_`, `test-`) start many values; only a distinctive prefix names
+        // a provider.
+        Some(p) if p.len() >= 4 && !is_word_prefix(p) => prefixes.is_token(value),
         _ => true,
     }
+}
+
+/// `live_`, `test-`, `key-`: an English word and a separator, too common at the start of a
+/// value to claim it for one provider.
+fn is_word_prefix(p: &str) -> bool {
+    let stem = p.trim_end_matches(['_', '-', '.']);
+    matches!(
+        stem.to_ascii_lowercase().as_str(),
+        "live"
+            | "test"
+            | "prod"
+            | "dev"
+            | "key"
+            | "api"
+            | "token"
+            | "secret"
+            | "user"
+            | "app"
+            | "pub"
+            | "sec"
+            | "auth"
+            | "pass"
+            | "data"
+            | "site"
+    )
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
