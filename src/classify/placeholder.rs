@@ -276,15 +276,9 @@ fn is_bracketed(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
 }
 
-/// Demo phrases that stand for "a secret goes here" (`supersecret`, `p@ssw0rd` once its
-/// leetspeak is undone).
-const DEMO_PHRASES: &[&str] = &[
-    "supersecret",
-    "topsecret",
-    "mysecret",
-    "mypassword",
-    "letmein",
-];
+/// Template phrases that stand for "your secret goes here" (connection-string and config
+/// templates write `Password=myPassword`).
+const DEMO_PHRASES: &[&str] = &["mypassword", "mysecret", "yourpassword", "yoursecret"];
 
 fn is_stopword(lower: &str) -> bool {
     let word: String = lower
