@@ -14,8 +14,8 @@
 //! The expansion happens when a rule compiles ([`expand`]), so the regex that runs, the token
 //! prefixes derived from it and the reach of its keyword windows all see the same text.
 
-/// What `{{assign}}` expands to (one non-capturing group; it adds no capture group, so a rule's
-/// group numbers do not move). In order:
+/// The operator part of the grammar, `{{assign_op}}` (one non-capturing group; it adds no
+/// capture group, so a rule's group numbers do not move). In order:
 ///
 /// * the closing quote of a quoted name and an index bracket (`"api_key":`, `ENV['TOKEN'] =`,
 ///   JSON inside a string: `\"token\": \"…\"`);
@@ -29,9 +29,10 @@
 ///   `os.getenv("X_TOKEN", "…")`, `ENV.fetch("X_TOKEN", "…")`, `define('X_KEY', '…')`;
 /// * or an XML element or attribute pair: `<apiToken>…</apiToken>`,
 ///   `<add key="ApiToken" value="…"/>`;
-/// * then blanks (not a line break: a name with no value must not take the next line's) and
-///   the value's optional opening quote, possibly escaped.
-pub const ASSIGN: &str = concat!(
+///
+/// [`ASSIGN`] and [`ASSIGN_QUOTED`] add the blanks (not a line break: a name with no value must
+/// not take the next line's) and the value's opening quote.
+pub const ASSIGN_OP: &str = concat!(
     r#"(?:"#,
     // Closing quote and bracket of the name, blanks, an operator; or, after a bare name, a
     // type and `=` (a quoted name has no type: `key" id="…"` is two attributes).
@@ -45,11 +46,25 @@ pub const ASSIGN: &str = concat!(
     r#"|>"#,
     r#"|\\?["'][ \t\r\n]{1,16}value[ \t]{0,8}="#,
     r#")"#,
-    r#"[ \t]{0,16}(?:\\?["'`])?"#,
 );
 
-/// The placeholders a rule's regex may use, and what each expands to.
-const MACROS: &[(&str, &str)] = &[("{{assign}}", ASSIGN)];
+/// What `{{assign}}` expands to: [`ASSIGN_OP`], blanks and the value's optional (possibly
+/// escaped) opening quote. For rules whose value has a format of its own (`[a-f0-9]{32}`), so
+/// that an unquoted value (`KEY=…`, `key: …`) is found too.
+pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]{0,16}(?:\\?["'`])?)"#;
+
+/// What `{{assign_quoted}}` expands to: [`ASSIGN_OP`], blanks and a mandatory (possibly
+/// escaped) opening quote. For heuristic rules whose value is "anything quoted": without the
+/// quote, `password: Option<String>` in code would read as a password.
+pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]{0,16}\\?["'`])"#;
+
+/// The placeholders a rule's regex may use, and what each expands to (bodies may use the
+/// placeholders listed before them).
+const MACROS: &[(&str, &str)] = &[
+    ("{{assign_op}}", ASSIGN_OP),
+    ("{{assign}}", ASSIGN),
+    ("{{assign_quoted}}", ASSIGN_QUOTED),
+];
 
 /// `regex` with every `{{name}}` placeholder expanded; an unknown `{{name}}` is an error naming
 /// it (a typo would otherwise be a regex that silently matches the literal braces).
@@ -61,7 +76,7 @@ pub fn expand(regex: &str) -> Result<String, String> {
         let tail = &rest[i..];
         match MACROS.iter().find(|(name, _)| tail.starts_with(name)) {
             Some((name, body)) => {
-                out.push_str(body);
+                out.push_str(&expand(body)?);
                 rest = &tail[name.len()..];
             }
             None => {
@@ -156,6 +171,20 @@ mod tests {
             let text = text.replace("{V}", V);
             assert!(re.captures(&text).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn quoted_form_needs_a_quote() {
+        let re = Regex::new(
+            &expand(r#"(?i)password{{assign_quoted}}(?P<secret>[^"'\s]{6,})["']"#)
+                .expect("expands"),
+        )
+        .expect("compiles");
+        assert!(re.is_match("password = \"Zq8xR2mK9p\""));
+        assert!(re.is_match("<add key=\"SmtpPassword\" value=\"Zq8xR2mK9p\"/>"));
+        // Code, not a value: a field's type.
+        assert!(!re.is_match("pub password: Option<String>,"));
+        assert!(!re.is_match("password: ::std::option::Option<'a>"));
     }
 
     #[test]
