@@ -196,7 +196,7 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_stopword(t) {
         return Some(Rejection::Stopword);
     }
-    if is_pattern(secret.as_bytes()) {
+    if is_pattern(secret.as_bytes()) || is_dotted_number(t) {
         return Some(Rejection::Pattern);
     }
     if is_code_reference(t) || t.starts_with("arn:") {
@@ -338,6 +338,9 @@ fn is_code_reference(lower: &str) -> bool {
 /// `my-app-credentials`, `open_sesame`, `cms/sites/edit`, `CLIENT_TRAFFIC_SECRET`: words of one
 /// case joined by `-`, `_`, `.` or `/` are names, constants and paths.
 fn is_identifier_words(s: &str) -> bool {
+    if is_camel_case_words(s) {
+        return true;
+    }
     // In a path, `#fragment` and `:param` parts are names too (`cms/sites/passwords#edit`).
     let words: Vec<&str> = if s.contains('/') {
         s.split(['-', '_', '.', '/', '#', ':']).collect()
@@ -352,9 +355,24 @@ fn is_identifier_words(s: &str) -> bool {
     words.len() >= 2 && (all(u8::is_ascii_lowercase) || all(u8::is_ascii_uppercase))
 }
 
+/// `SecondsPerRetainedAudioEvent`: letters only, three or more capitalised words.
+fn is_camel_case_words(s: &str) -> bool {
+    s.len() >= 12
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+        && s.bytes().filter(u8::is_ascii_uppercase).count() >= 3
+        && s.as_bytes()
+            .windows(2)
+            .all(|w| !(w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase()))
+}
+
 fn is_identifier(s: &str) -> bool {
     let s = s.trim_start_matches('{').trim_end_matches('}');
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `1.2.840.113549.1.9.7`, `10.0.3.7`, `2.5.8`: object identifiers, addresses and versions.
+fn is_dotted_number(t: &str) -> bool {
+    t.matches('.').count() >= 2 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// Repeated or sequential characters: a value of at most two distinct characters, or one whose
@@ -458,6 +476,17 @@ mod tests {
             );
         }
         assert_eq!(placeholder_reason("db.Xk9vQ2mLp7zR"), None);
+        assert_eq!(
+            placeholder_reason("SecondsPerRetainedAudioEvent"),
+            Some(Rejection::IdentifierWords)
+        );
+        assert_eq!(
+            placeholder_reason("1.2.840.113549.1.9.7"),
+            Some(Rejection::Pattern)
+        );
+        // Mixed case with digits, or capitals in a row, is no identifier.
+        assert_eq!(placeholder_reason("tu2iXW7GboIRoL"), None);
+        assert_eq!(placeholder_reason("BkDaUqGWlGgOtOhbV"), None);
     }
 
     #[test]

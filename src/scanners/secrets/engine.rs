@@ -338,6 +338,7 @@ fn accept(
 /// The extra checks of heuristic rules (precision low), which name no format to check a value
 /// against: whether the candidate survives them.
 ///
+/// * A value that contains the rule's own keyword (`"NotPassword"`, `"X-Amz-Security-Token"`).
 /// * A UUID under a `*_token` or `*_key` name is far more often an identifier (tenant, client,
 ///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision.
 /// * Sandbox and test markers in the value (`…_test_…`, `sbx_…`).
@@ -353,6 +354,15 @@ fn heuristic_keeps(
     value: &str,
 ) -> bool {
     if is_uuid(value) || has_sandbox_marker(value) {
+        return false;
+    }
+    // A value that repeats its own kind of name (`"challengePassword", "challengePassword"`,
+    // `"X-Amz-Security-Token"`, `"NotPassword"`) is a name or a label, not the credential.
+    let lower = value.to_ascii_lowercase();
+    if rule.def.keywords.iter().any(|k| {
+        let k = k.trim_matches(['_', '-']).to_ascii_lowercase();
+        k.len() >= 4 && lower.contains(&k)
+    }) {
         return false;
     }
     if let Some(name) = assigned_name(hay, whole.start, sec.start, &rule.def.keywords) {
@@ -619,6 +629,22 @@ description = "d"
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn heuristic_rules_skip_names_labels_and_sandbox_values() {
+        let e = engine(RULES);
+        let found = |t: &str| !e.find_in(t).is_empty();
+        // Must match: a random value under a token name.
+        assert!(found("api_token = \"Zq8xR2mK9pLwQ7vB\""));
+        // Must not match: the value names its own kind, a describing or public name, a
+        // sandbox value.
+        assert!(!found("token = \"X-Amz-Security-Token\""));
+        assert!(!found("token_url = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("csrf_token = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("public_token = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("token = \"sbx_Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("token = \"pk_test_Zq8xR2mK9pLwQ7vB\""));
     }
 
     #[test]
