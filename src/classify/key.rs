@@ -93,12 +93,17 @@ const DESCRIBING_LAST_WORDS: &[&str] = &[
 /// `publicKey`, `NEXT_PUBLIC_…`, `publishable_key`, `csrf_token`, `xsrfToken`.
 const PUBLIC_WORDS: &[&str] = &["public", "publishable", "csrf", "xsrf"];
 
+/// Words of a name that make its token a page cursor, not a credential: `NextToken`,
+/// `ContinuationToken`, `pageToken`, `cursor_token`.
+const PAGINATION_WORDS: &[&str] = &["next", "continuation", "pagination", "page", "cursor"];
+
 /// Words of a name that mark a sandbox or test credential: `SANDBOX_API_KEY`, `sbx_token`.
 const SANDBOX_WORDS: &[&str] = &["sandbox", "sbx", "sdbx", "test", "testing"];
 
 /// Whether `name`, the identifier a heuristic (generic) secret rule matched, says its value is
 /// not a credential: it describes one (`*_url`, `*_name`, `*_length`, `*_id`…), is public by
-/// design (`public*`, `publishable*`), is a form's anti-forgery token (`csrf*`, `xsrf*`,
+/// design (`public*`, `publishable*`), is a page cursor (`NextToken`, `ContinuationToken`), is a
+/// form's anti-forgery token (`csrf*`, `xsrf*`,
 /// `authenticity_token`) or a sandbox/test credential (`SANDBOX_*`, `*_TEST_*`).
 ///
 /// Provider rules do not ask: a `ghp_` token is a token under any name.
@@ -108,9 +113,11 @@ pub fn names_no_credential(name: &str) -> bool {
         return false;
     };
     DESCRIBING_LAST_WORDS.contains(&last.as_str())
-        || words
-            .iter()
-            .any(|w| PUBLIC_WORDS.contains(&w.as_str()) || SANDBOX_WORDS.contains(&w.as_str()))
+        || words.iter().any(|w| {
+            PUBLIC_WORDS.contains(&w.as_str())
+                || SANDBOX_WORDS.contains(&w.as_str())
+                || PAGINATION_WORDS.contains(&w.as_str())
+        })
         || name.to_ascii_lowercase().contains("authenticity_token")
 }
 
@@ -198,6 +205,35 @@ pub fn is_credential_key(key_path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_describe_publish_or_page_are_no_credentials() {
+        for name in [
+            "TOKEN_URL",
+            "secret_name",
+            "password_length",
+            "api_key_id",
+            "publicKey",
+            "NEXT_PUBLIC_API_KEY",
+            "csrf_token",
+            "authenticity_token",
+            "SANDBOX_API_KEY",
+            "STRIPE_TEST_KEY",
+            "NextContinuationToken",
+            "pageToken",
+        ] {
+            assert!(names_no_credential(name), "{name}");
+        }
+        for name in [
+            "DB_PASSWORD",
+            "apiKey",
+            "client_secret",
+            "GITHUB_TOKEN",
+            "NEXTAUTH_SECRET",
+        ] {
+            assert!(!names_no_credential(name), "{name}");
+        }
+    }
 
     #[test]
     fn credential_keys() {

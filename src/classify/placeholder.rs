@@ -188,6 +188,7 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         }
     }
     if is_bracketed(t)
+        || (t.starts_with('{') && t.ends_with('}') && is_identifier(t))
         || (t.starts_with('$') && t.len() > 1 && is_identifier(&t[1..]))
         || (t.starts_with('%') && t.ends_with('%'))
     {
@@ -444,6 +445,7 @@ mod tests {
             "&lt;YOURPASSWORD&gt;",
             "%(password)s",
             "@env:AC_PASSWORD",
+            "{encoded_password}",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
