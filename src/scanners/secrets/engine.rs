@@ -361,7 +361,7 @@ fn heuristic_keeps(
     let lower = value.to_ascii_lowercase();
     if rule.def.keywords.iter().any(|k| {
         let k = k.trim_matches(['_', '-']).to_ascii_lowercase();
-        k.len() >= 4 && lower.contains(&k)
+        k.len() >= 5 && lower.contains(&k)
     }) {
         return false;
     }
