@@ -277,19 +277,15 @@ fn is_bracketed(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
 }
 
-/// Template phrases that stand for "your secret goes here" (connection-string and config
-/// templates write `Password=myPassword`).
-const DEMO_PHRASES: &[&str] = &["mypassword", "mysecret", "yourpassword", "yoursecret"];
-
 fn is_stopword(lower: &str) -> bool {
     let word: String = lower
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if STOPWORDS.contains(&word.as_str()) || DEMO_PHRASES.contains(&word.as_str()) {
+    if STOPWORDS.contains(&word.as_str()) {
         return true;
     }
-    // Leetspeak of a stopword or template phrase (`p@ssw0rd`, `myP@ssw0rd`).
+    // Leetspeak of a stopword (`p@ssw0rd`).
     let plain: String = lower
         .chars()
         .filter_map(|c| match c {
@@ -303,7 +299,7 @@ fn is_stopword(lower: &str) -> bool {
             _ => None,
         })
         .collect();
-    plain != word && (STOPWORDS.contains(&plain.as_str()) || DEMO_PHRASES.contains(&plain.as_str()))
+    plain != word && STOPWORDS.contains(&plain.as_str())
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
@@ -453,8 +449,8 @@ mod tests {
         // A weak password, not a placeholder, inside a connection string.
         assert_eq!(placeholder_reason("secret"), None);
         assert_eq!(placeholder_reason("null"), Some(Rejection::Stopword));
-        // Leetspeak of a stopword or a demo phrase.
-        for p in ["p@ssw0rd", "P4ssw0rd!", "myP@ssw0rd", "myPassword"] {
+        // Leetspeak of a stopword.
+        for p in ["p@ssw0rd", "P4ssw0rd!", "t0k3n"] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Stopword), "{p}");
         }
         // A weak password is not a placeholder.

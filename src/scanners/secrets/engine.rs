@@ -356,12 +356,24 @@ fn heuristic_keeps(
     if is_uuid(value) || has_sandbox_marker(value) {
         return false;
     }
-    // A value that repeats its own kind of name (`"challengePassword", "challengePassword"`,
-    // `"X-Amz-Security-Token"`, `"NotPassword"`) is a name or a label, not the credential.
+    // A label that repeats its own kind of name (`"challengePassword"`, `"caching_sha2_password"`,
+    // `"X-Amz-Security-Token"`, `"password1"`) is a name or a label, not the credential; a
+    // plain phrase that happens to hold the word (`thisismypassword`) is still a password.
     let lower = value.to_ascii_lowercase();
+    let label_like = value.contains(['_', '-', '.', ' '])
+        || value
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
     if rule.def.keywords.iter().any(|k| {
         let k = k.trim_matches(['_', '-']).to_ascii_lowercase();
-        k.len() >= 5 && lower.contains(&k)
+        k.len() >= 5
+            && lower.contains(&k)
+            && (label_like
+                || lower
+                    .replacen(&k, "", 1)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()))
     }) {
         return false;
     }
@@ -640,6 +652,7 @@ description = "d"
         // Must not match: the value names its own kind, a describing or public name, a
         // sandbox value.
         assert!(!found("token = \"X-Amz-Security-Token\""));
+        assert!(!found("token = \"tokenValue\""));
         assert!(!found("token_url = \"Zq8xR2mK9pLwQ7vB\""));
         assert!(!found("csrf_token = \"Zq8xR2mK9pLwQ7vB\""));
         assert!(!found("public_token = \"Zq8xR2mK9pLwQ7vB\""));
