@@ -20,7 +20,12 @@ pub mod reference;
 pub mod token;
 
 pub use entropy::{entropy, entropy_floor, shannon_entropy};
-pub use key::{is_credential_key, key_words, last_segment};
-pub use placeholder::{is_placeholder, placeholder_reason, Rejection};
+pub use key::{is_credential_key, key_words, last_segment, names_no_credential};
+pub use placeholder::{
+    has_sandbox_marker, is_placeholder, placeholder_reason, published_examples, Rejection,
+};
 pub use reference::{is_reference, is_reference_key};
-pub use token::{conn_password, looks_like_credential, url_password, PrefixSource, TokenPrefixes};
+pub use token::{
+    conn_password, has_fixed_prefix, looks_like_credential, url_password, NameOwners, PrefixSource,
+    TokenPrefixes,
+};

@@ -46,6 +46,81 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "public", "id", "file", "path", "ref", "name", "length", "size", "ttl", "expiry", "timeout",
 ];
 
+/// Last words that make a name describe a credential rather than hold one: `TOKEN_URL`,
+/// `secret_name`, `password_length`, `api_key_id`, `token_type`, `password_hint`.
+const DESCRIBING_LAST_WORDS: &[&str] = &[
+    "url",
+    "uri",
+    "endpoint",
+    "name",
+    "length",
+    "len",
+    "id",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "type",
+    "label",
+    "hint",
+    "field",
+    "prompt",
+    "header",
+    "param",
+    "count",
+    "size",
+    "ttl",
+    "timeout",
+    "expiry",
+    "expires",
+    "expiration",
+    "lifetime",
+    "format",
+    "pattern",
+    "regex",
+    "version",
+    "mode",
+    "policy",
+    "enabled",
+    "required",
+    "min",
+    "max",
+    "prefix",
+    "suffix",
+];
+
+/// Words that make a name one of a value meant to be public or tied to a browser form:
+/// `publicKey`, `NEXT_PUBLIC_…`, `publishable_key`, `csrf_token`, `xsrfToken`.
+const PUBLIC_WORDS: &[&str] = &["public", "publishable", "csrf", "xsrf"];
+
+/// Words of a name that make its token a page cursor, not a credential: `NextToken`,
+/// `ContinuationToken`, `pageToken`, `cursor_token`.
+const PAGINATION_WORDS: &[&str] = &["next", "continuation", "pagination", "page", "cursor"];
+
+/// Words of a name that mark a sandbox or test credential: `SANDBOX_API_KEY`, `sbx_token`.
+const SANDBOX_WORDS: &[&str] = &["sandbox", "sbx", "sdbx", "test", "testing"];
+
+/// Whether `name`, the identifier a heuristic (generic) secret rule matched, says its value is
+/// not a credential: it describes one (`*_url`, `*_name`, `*_length`, `*_id`…), is public by
+/// design (`public*`, `publishable*`), is a page cursor (`NextToken`, `ContinuationToken`), is a
+/// form's anti-forgery token (`csrf*`, `xsrf*`,
+/// `authenticity_token`) or a sandbox/test credential (`SANDBOX_*`, `*_TEST_*`).
+///
+/// Provider rules do not ask: a `ghp_` token is a token under any name.
+pub fn names_no_credential(name: &str) -> bool {
+    let words = key_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    DESCRIBING_LAST_WORDS.contains(&last.as_str())
+        || words.iter().any(|w| {
+            PUBLIC_WORDS.contains(&w.as_str())
+                || SANDBOX_WORDS.contains(&w.as_str())
+                || PAGINATION_WORDS.contains(&w.as_str())
+        })
+        || name.to_ascii_lowercase().contains("authenticity_token")
+}
+
 /// The last `/` segment of a key path, unescaped enough for word matching.
 ///
 /// For a list entry addressed by name, the name is the subject: the value of
@@ -130,6 +205,35 @@ pub fn is_credential_key(key_path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_describe_publish_or_page_are_no_credentials() {
+        for name in [
+            "TOKEN_URL",
+            "secret_name",
+            "password_length",
+            "api_key_id",
+            "publicKey",
+            "NEXT_PUBLIC_API_KEY",
+            "csrf_token",
+            "authenticity_token",
+            "SANDBOX_API_KEY",
+            "STRIPE_TEST_KEY",
+            "NextContinuationToken",
+            "pageToken",
+        ] {
+            assert!(names_no_credential(name), "{name}");
+        }
+        for name in [
+            "DB_PASSWORD",
+            "apiKey",
+            "client_secret",
+            "GITHUB_TOKEN",
+            "NEXTAUTH_SECRET",
+        ] {
+            assert!(!names_no_credential(name), "{name}");
+        }
+    }
 
     #[test]
     fn credential_keys() {

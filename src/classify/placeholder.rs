@@ -95,6 +95,13 @@ const STOPWORDS: &[&str] = &[
     "na",
     "guest",
     "root",
+    // Metasyntactic words of examples (`foo:bar`).
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "quux",
+    "foobar",
     // JavaScript `typeof` results: `typeof secret === "function"` compares no credential.
     "function",
     "object",
@@ -109,18 +116,39 @@ const STOPWORDS: &[&str] = &[
 /// committed config is a placeholder someone must replace.
 const PLACEHOLDER_WORDS: &[&str] = &["secret"];
 
-/// Documented test credentials published by providers; never real.
-const KNOWN_TEST_VALUES: &[&str] = &[
-    // AWS documentation.
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "ASIAIOSFODNN7EXAMPLE",
-    // Stripe documentation test key.
-    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
-    "pk_test_TYooMQauvdEDq54NiTphI7jx",
-    // jwt.io default token signature part.
-    "SflKxwRJSFMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
-];
+/// Published example credentials (`rules/allowlist/published-examples.toml`): SDK and
+/// documentation sample keys, each with the page that publishes it. Data rather than code, so
+/// an entry carries its source and a reviewer can check it.
+const PUBLISHED_EXAMPLES: &str = include_str!("../../rules/allowlist/published-examples.toml");
+
+/// One published example value.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedExample {
+    /// The value exactly as published.
+    pub value: String,
+    /// Whose sample it is and what kind of credential it imitates.
+    pub provider: String,
+    /// The page that publishes it.
+    pub source: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedFile {
+    example: Vec<PublishedExample>,
+}
+
+/// The published example values (parsed once; the file is checked by a unit test, so a broken
+/// file in a release cannot happen, and would only disable this allowlist, never panic).
+pub fn published_examples() -> &'static [PublishedExample] {
+    static LIST: std::sync::OnceLock<Vec<PublishedExample>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        toml::from_str::<PublishedFile>(PUBLISHED_EXAMPLES)
+            .map(|f| f.example)
+            .unwrap_or_default()
+    })
+}
 
 /// Why a candidate is not a credential (for tests and debugging; never shown with the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +188,7 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         }
     }
     if is_bracketed(t)
+        || (t.starts_with('{') && t.ends_with('}') && is_identifier(t))
         || (t.starts_with('$') && t.len() > 1 && is_identifier(&t[1..]))
         || (t.starts_with('%') && t.ends_with('%'))
     {
@@ -168,7 +197,7 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_stopword(t) {
         return Some(Rejection::Stopword);
     }
-    if is_pattern(secret.as_bytes()) {
+    if is_pattern(secret.as_bytes()) || is_dotted_number(t) {
         return Some(Rejection::Pattern);
     }
     if is_code_reference(t) || t.starts_with("arn:") {
@@ -177,7 +206,26 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_identifier_words(secret) {
         return Some(Rejection::IdentifierWords);
     }
+    // `user:password` (Basic credentials, `curl -u`, URL user info): the password part decides.
+    if let Some(pw) = password_part(secret) {
+        match placeholder_reason(pw) {
+            None | Some(Rejection::IdentifierWords) | Some(Rejection::CodeReference) => {}
+            Some(r) => return Some(r),
+        }
+    }
     None
+}
+
+/// The password of a `user:password` pair: one `:`, a user name of name characters before it
+/// (no `/`, so neither a URL nor a path), a non-empty password after it.
+fn password_part(s: &str) -> Option<&str> {
+    let (user, pw) = s.split_once(':')?;
+    let user_ok = !user.is_empty()
+        && user.len() <= 64
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@' | b'\\'));
+    (user_ok && !pw.is_empty() && !pw.contains(':') && !pw.starts_with('/')).then_some(pw)
 }
 
 /// Whether the whole value is a stand-in rather than a value: documentation filler
@@ -202,7 +250,9 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 fn is_known_test_value(s: &str) -> bool {
-    KNOWN_TEST_VALUES.iter().any(|k| s.contains(k))
+    published_examples()
+        .iter()
+        .any(|k| s.contains(k.value.as_str()))
 }
 
 /// Filler substrings, or a short mask (`xxx`, `XXX`, `***`) that the substrings miss.
@@ -210,6 +260,20 @@ fn has_filler(lower: &str) -> bool {
     FILLER_PARTS.iter().any(|p| lower.contains(p))
         || (lower.trim().chars().count() >= 3
             && lower.trim().chars().all(|c| matches!(c, 'x' | '*' | '•')))
+}
+
+/// Whether a value carries a sandbox or test marker (`…_test_…`, `…_sandbox_…`, `sbx_…`,
+/// `sdbx`): providers mark their sandbox credentials this way, and a heuristic rule with no
+/// format to check should not block a release on one. Provider rules decide themselves (a
+/// Stripe `sk_test_` rule may well want to report).
+pub fn has_sandbox_marker(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    ["_test_", "-test-", "_sandbox_", "-sandbox-", "sdbx"]
+        .iter()
+        .any(|m| lower.contains(m))
+        || ["sbx_", "sbx-", "test_", "sandbox_", "sandbox-"]
+            .iter()
+            .any(|p| lower.starts_with(p))
 }
 
 /// `<token>`, `[password]`.
@@ -222,14 +286,44 @@ fn is_stopword(lower: &str) -> bool {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    STOPWORDS.contains(&word.as_str())
+    if STOPWORDS.contains(&word.as_str()) {
+        return true;
+    }
+    // Leetspeak of a stopword (`p@ssw0rd`).
+    let plain: String = lower
+        .chars()
+        .filter_map(|c| match c {
+            '0' => Some('o'),
+            '1' => Some('i'),
+            '3' => Some('e'),
+            '4' | '@' => Some('a'),
+            '5' | '$' => Some('s'),
+            '7' => Some('t'),
+            c if c.is_ascii_alphabetic() => Some(c),
+            _ => None,
+        })
+        .collect();
+    plain != word && STOPWORDS.contains(&plain.as_str())
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
 /// digits are attribute accesses, not secrets.
 fn is_code_reference(lower: &str) -> bool {
+    // A call or an index at the end (`config.get_password()`, `settings.secrets[0]`) and the
+    // other member operators (`->`, `::`, `?.`, `!.`) are still a reference.
+    let t = lower
+        .trim_end_matches(';')
+        .trim_end_matches("()")
+        .replace("->", ".")
+        .replace("::", ".")
+        .replace("?.", ".")
+        .replace("!.", ".");
+    let t = match t.find('[') {
+        Some(i) if t.ends_with(']') => t[..i].to_string(),
+        _ => t,
+    };
     let mut parts = 0;
-    for seg in lower.split('.') {
+    for seg in t.split('.') {
         let mut b = seg.bytes();
         let first_ok = b
             .next()
@@ -245,6 +339,9 @@ fn is_code_reference(lower: &str) -> bool {
 /// `my-app-credentials`, `open_sesame`, `cms/sites/edit`, `CLIENT_TRAFFIC_SECRET`: words of one
 /// case joined by `-`, `_`, `.` or `/` are names, constants and paths.
 fn is_identifier_words(s: &str) -> bool {
+    if is_camel_case_words(s) {
+        return true;
+    }
     // In a path, `#fragment` and `:param` parts are names too (`cms/sites/passwords#edit`).
     let words: Vec<&str> = if s.contains('/') {
         s.split(['-', '_', '.', '/', '#', ':']).collect()
@@ -259,14 +356,33 @@ fn is_identifier_words(s: &str) -> bool {
     words.len() >= 2 && (all(u8::is_ascii_lowercase) || all(u8::is_ascii_uppercase))
 }
 
+/// `SecondsPerRetainedAudioEvent`: letters only, three or more capitalised words.
+fn is_camel_case_words(s: &str) -> bool {
+    s.len() >= 12
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+        && s.bytes().filter(u8::is_ascii_uppercase).count() >= 3
+        && s.as_bytes()
+            .windows(2)
+            .all(|w| !(w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase()))
+}
+
 fn is_identifier(s: &str) -> bool {
     let s = s.trim_start_matches('{').trim_end_matches('}');
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Repeated or sequential characters: a run of one character of 8+, a value made of at most
-/// two distinct characters, or an ascending/descending run (`12345678`, `abcdefgh`) that is
-/// 7+ long or covers more than half of a short value.
+/// `1.2.840.113549.1.9.7`, `10.0.3.7`, `2.5.8`: object identifiers, addresses and versions.
+fn is_dotted_number(t: &str) -> bool {
+    t.matches('.').count() >= 2 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// Repeated or sequential characters: a value of at most two distinct characters, or one whose
+/// runs of a repeated character or of ascending/descending letters or digits (`0000`, `1234`,
+/// `abcd`, each 4+ long) cover more than half of it.
+///
+/// Only coverage counts: a real key's random body may hold `0123456` somewhere, and a check on
+/// any run of 7 used to drop it; a value that is mostly runs (`12345678`, `AKIA0000000000000000`,
+/// `NRAK-12345678ABCDEFGHIJKLMNOPQR`) is a stand-in.
 fn is_pattern(s: &[u8]) -> bool {
     let len = s.len();
     if len == 0 {
@@ -280,26 +396,31 @@ fn is_pattern(s: &[u8]) -> bool {
     if len >= 6 && n_distinct <= 2 {
         return true;
     }
-    let (mut same, mut up, mut down) = (1usize, 1usize, 1usize);
-    let (mut max_same, mut max_seq) = (1usize, 1usize);
-    for w in s.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        same = if a == b { same + 1 } else { 1 };
-        let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
-        up = if alnum && b == a.wrapping_add(1) {
-            up + 1
-        } else {
-            1
-        };
-        down = if alnum && a == b.wrapping_add(1) {
-            down + 1
-        } else {
-            1
-        };
-        max_same = max_same.max(same);
-        max_seq = max_seq.max(up).max(down);
+    // Mark every byte inside a run of 4+ (same, up or down); count the marked bytes.
+    const MIN_RUN: usize = 4;
+    let mut covered = vec![false; len];
+    for kind in 0..3u8 {
+        let mut start = 0;
+        for i in 1..=len {
+            let continues = i < len && {
+                let (a, b) = (s[i - 1], s[i]);
+                let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+                match kind {
+                    0 => a == b,
+                    1 => alnum && b == a.wrapping_add(1),
+                    _ => alnum && a == b.wrapping_add(1),
+                }
+            };
+            if !continues {
+                if i - start >= MIN_RUN {
+                    covered[start..i].iter_mut().for_each(|c| *c = true);
+                }
+                start = i;
+            }
+        }
     }
-    max_same >= 8 || max_seq >= 7 || (max_seq >= 5 && max_seq * 2 > len)
+    let n = covered.iter().filter(|&&c| c).count();
+    n * 2 > len
 }
 
 #[cfg(test)]
@@ -324,6 +445,7 @@ mod tests {
             "&lt;YOURPASSWORD&gt;",
             "%(password)s",
             "@env:AC_PASSWORD",
+            "{encoded_password}",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
@@ -331,6 +453,12 @@ mod tests {
         // A weak password, not a placeholder, inside a connection string.
         assert_eq!(placeholder_reason("secret"), None);
         assert_eq!(placeholder_reason("null"), Some(Rejection::Stopword));
+        // Leetspeak of a stopword.
+        for p in ["p@ssw0rd", "P4ssw0rd!", "t0k3n"] {
+            assert_eq!(placeholder_reason(p), Some(Rejection::Stopword), "{p}");
+        }
+        // A weak password is not a placeholder.
+        assert_eq!(placeholder_reason("super$ecret"), None);
         assert_eq!(
             placeholder_reason("AKIAIOSFODNN7EXAMPLE"),
             Some(Rejection::KnownTestValue)
@@ -350,6 +478,17 @@ mod tests {
             );
         }
         assert_eq!(placeholder_reason("db.Xk9vQ2mLp7zR"), None);
+        assert_eq!(
+            placeholder_reason("SecondsPerRetainedAudioEvent"),
+            Some(Rejection::IdentifierWords)
+        );
+        assert_eq!(
+            placeholder_reason("1.2.840.113549.1.9.7"),
+            Some(Rejection::Pattern)
+        );
+        // Mixed case with digits, or capitals in a row, is no identifier.
+        assert_eq!(placeholder_reason("tu2iXW7GboIRoL"), None);
+        assert_eq!(placeholder_reason("BkDaUqGWlGgOtOhbV"), None);
     }
 
     #[test]

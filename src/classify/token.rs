@@ -133,6 +133,131 @@ impl TokenPrefixes {
     }
 }
 
+/// Names that provider rules own: keywords a rule expects *before* its secret
+/// (`secret_access_key` of the AWS rule), each with the secret formats of those rules. A
+/// heuristic rule that finds a value under such a name which fits none of the owners' formats
+/// defers to them: the rule that knows the format has already declined the value.
+#[derive(Debug, Default)]
+pub struct NameOwners {
+    keywords: Vec<String>,
+    formats: Vec<Vec<Format>>,
+    ac: Option<AhoCorasick>,
+}
+
+impl NameOwners {
+    /// Owner keywords of `sources` (each keyword of 8+ characters that does not start the
+    /// secret), with the rule's secret group as its format.
+    pub fn derive<'a>(sources: impl IntoIterator<Item = PrefixSource<'a>>) -> Self {
+        let mut found: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for src in sources {
+            if has_fixed_prefix(src.keywords, src.regex) {
+                continue;
+            }
+            let Some(format) = secret_format(src.regex) else {
+                continue;
+            };
+            for k in src
+                .keywords
+                .iter()
+                .filter(|k| k.len() >= 8 && names_a_provider(k))
+            {
+                found
+                    .entry(k.to_ascii_lowercase())
+                    .or_default()
+                    .push(format.clone());
+            }
+        }
+        let (keywords, formats): (Vec<String>, Vec<Vec<Format>>) = found
+            .into_iter()
+            .map(|(k, fs)| {
+                let fs = fs
+                    .into_iter()
+                    .map(|source| Format {
+                        source,
+                        compiled: std::sync::OnceLock::new(),
+                    })
+                    .collect();
+                (k, fs)
+            })
+            .unzip();
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&keywords)
+            .ok();
+        NameOwners {
+            keywords,
+            formats,
+            ac,
+        }
+    }
+
+    /// Whether `name` contains an owned keyword and `value` fits none of its owners' formats.
+    pub fn declines(&self, name: &str, value: &str) -> bool {
+        let Some(ac) = &self.ac else {
+            return false;
+        };
+        let mut owned = false;
+        for m in ac.find_overlapping_iter(name) {
+            owned = true;
+            let fits = self
+                .formats
+                .get(m.pattern().as_usize())
+                .is_some_and(|fs| fs.iter().any(|f| f.matches_whole(value)));
+            if fits {
+                return false;
+            }
+        }
+        owned && !self.keywords.is_empty()
+    }
+}
+
+/// Whether a keyword names something beyond generic credential words: `aws_secret` does,
+/// `client_secret` and `access_token` (which any provider may use) do not.
+fn names_a_provider(keyword: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "password", "passwd", "secret", "refresh", "private", "access", "client", "bearer",
+        "token", "oauth", "auth", "api", "app", "key", "id",
+    ];
+    let mut rest: String = keyword
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    for w in GENERIC {
+        rest = rest.replace(w, "");
+    }
+    rest.len() >= 3
+}
+
+/// The secret group of `regex` as a regex of its own.
+fn secret_format(regex: &str) -> Option<String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()?;
+    let secret = find_capture(&hir, &|c| c.name.as_deref() == Some("secret"))
+        .or_else(|| find_capture(&hir, &|c| c.index == 1))?;
+    Some(secret.to_string())
+}
+
+/// Whether every secret `regex` captures starts with one of `keywords` (ASCII case ignored): a
+/// fixed-structure prefixed token (`ghp_…`, `AGE-SECRET-KEY-1…`, `xoxb-…`). Such a token's
+/// structure is its evidence; a rule's entropy floor is meant for unprefixed bodies.
+pub fn has_fixed_prefix(keywords: &[String], regex: &str) -> bool {
+    let Some((literals, _)) = secret_prefix_literals(regex) else {
+        return false;
+    };
+    !literals.is_empty()
+        && literals.iter().all(|l| {
+            keywords.iter().any(|k| {
+                k.len() >= 3
+                    && l.len() >= k.len()
+                    && l[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+            })
+        })
+}
+
 /// The literal prefixes of the secret group of `regex` and the group as a regex of its own, or
 /// `None` when it does not parse or its prefixes are not a finite set of literals.
 fn secret_prefix_literals(regex: &str) -> Option<(Vec<Vec<u8>>, String)> {
@@ -302,6 +427,52 @@ mod tests {
         assert!(!looks_like_credential(
             "0123456789abcdef0123456789abcdef01234567",
             &p
+        ));
+    }
+
+    #[test]
+    fn owned_names_decline_values_of_another_format() {
+        let kw = vec!["aws_secret".to_string()];
+        let owners = NameOwners::derive([PrefixSource {
+            keywords: &kw,
+            regex: r"(?i)aws_secret\w*\s*=\s*([A-Za-z0-9/+]{40})\b",
+        }]);
+        // Must not match: the owner's format is 40 base64 characters.
+        assert!(owners.declines(
+            "AWS_SECRET_ACCESS_KEY",
+            "ded7db27a4558e2ea9bbf0bf36ae0e8521618f366c"
+        ));
+        // Must match: a value in the owner's format, or a name nobody owns.
+        assert!(!owners.declines(
+            "AWS_SECRET_ACCESS_KEY",
+            "Zq8xR2mK9pLwtu2iXW7GboIRoLBkDa9U4UqGWlG6"
+        ));
+        assert!(!owners.declines(
+            "BILLING_SECRET",
+            "ded7db27a4558e2ea9bbf0bf36ae0e8521618f366c"
+        ));
+    }
+
+    #[test]
+    fn fixed_prefixes() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(has_fixed_prefix(
+            &kw(&["ghp_"]),
+            r"\b(ghp_[A-Za-z0-9]{36})\b"
+        ));
+        assert!(has_fixed_prefix(
+            &kw(&["xoxb-", "xoxp-"]),
+            r"\b((?:xoxb|xoxp)-[0-9]{10,13}-[A-Za-z0-9-]{20,})"
+        ));
+        // The keyword is a name before the secret, not its start.
+        assert!(!has_fixed_prefix(
+            &kw(&["password"]),
+            r#"password\s*=\s*"(?P<secret>[^"]{8,})""#
+        ));
+        // Only some alternatives are prefixed.
+        assert!(!has_fixed_prefix(
+            &kw(&["key-"]),
+            r"\b((?:key-)?[a-f0-9]{32})\b"
         ));
     }
 

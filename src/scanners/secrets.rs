@@ -23,12 +23,14 @@ pub mod devset;
 pub mod engine;
 pub mod git;
 pub mod gitleaksignore;
+pub mod grammar;
 pub mod keywords;
 pub mod position;
 pub mod rule;
 pub mod scope;
 pub mod since;
 pub mod suppress;
+pub mod surroundings;
 pub mod validate;
 pub mod walk;
 
@@ -103,6 +105,28 @@ pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
                 .filter(|r| {
                     r.def.severity > crate::finding::Severity::Note
                         && r.precision() != crate::finding::Precision::Low
+                })
+                .map(|r| crate::classify::PrefixSource {
+                    keywords: &r.def.keywords,
+                    regex: &r.def.regex,
+                }),
+        )
+    })
+}
+
+/// Names the built-in provider rules own (`secret_access_key`), with their secret formats:
+/// heuristic rules defer to them ([`crate::classify::NameOwners`]). Only rules of high
+/// precision that name a credential (above `note`) own names.
+pub fn name_owners() -> &'static crate::classify::NameOwners {
+    static OWNERS: OnceLock<crate::classify::NameOwners> = OnceLock::new();
+    OWNERS.get_or_init(|| {
+        crate::classify::NameOwners::derive(
+            builtin_rules()
+                .rules()
+                .iter()
+                .filter(|r| {
+                    r.def.severity > crate::finding::Severity::Note
+                        && r.precision() <= crate::finding::Precision::High
                 })
                 .map(|r| crate::classify::PrefixSource {
                     keywords: &r.def.keywords,

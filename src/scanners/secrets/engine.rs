@@ -10,9 +10,13 @@ use std::ops::Range;
 use std::collections::HashMap;
 
 use super::keywords::KeywordSet;
-use super::rule::{CompiledRegex, Reach, Rule};
+use super::rule::{CompiledRegex, Reach, Rule, Within};
+use super::surroundings::{assigned_name, in_kubernetes_secret_data, in_path_or_file_name};
 use super::validate::{validate, Validation};
-use crate::classify::{entropy_floor, placeholder_reason, shannon_entropy, Rejection};
+use crate::classify::{
+    entropy_floor, has_sandbox_marker, names_no_credential, placeholder_reason, shannon_entropy,
+    Rejection,
+};
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
 
@@ -290,16 +294,24 @@ fn accept(
             Some(_) => return None,
         }
     }
-    // Heuristic rules (precision low) name no format, and a UUID under a `*_token` or
-    // `*_key` name is far more often an identifier (tenant, client, request) than a secret.
-    // Provider rules for UUID-shaped secrets have a higher precision and keep them.
-    if rule.precision() == Precision::Low && is_uuid(&value) {
+    if rule.precision() == Precision::Low && !heuristic_keeps(rule, hay, &whole, &sec, &value) {
+        return None;
+    }
+    // `…/ghp_…/…` in a URL path and `sk_live_logo.png` are names, not tokens.
+    if rule.is_prefixed_token() && in_path_or_file_name(hay, sec.clone()) {
+        return None;
+    }
+    if rule.def.within == Some(Within::KubernetesSecretData)
+        && !in_kubernetes_secret_data(hay, sec.start)
+    {
         return None;
     }
 
     let entropy = shannon_entropy(bytes);
+    // A fixed-structure prefixed token is evidence by its structure; the entropy floor is for
+    // unprefixed bodies (a repetitive but well-formed `AGE-SECRET-KEY-1…` is still a key).
     if let Some(min) = rule.def.entropy {
-        if entropy < entropy_floor(min, bytes) {
+        if !rule.is_prefixed_token() && entropy < entropy_floor(min, bytes) {
             return None;
         }
     }
@@ -321,6 +333,87 @@ fn accept(
         entropy: (entropy * 100.0).round() / 100.0,
         validated,
     })
+}
+
+/// The extra checks of heuristic rules (precision low), which name no format to check a value
+/// against: whether the candidate survives them.
+///
+/// * A value that contains the rule's own keyword (`"NotPassword"`, `"X-Amz-Security-Token"`).
+/// * A UUID under a `*_token` or `*_key` name is far more often an identifier (tenant, client,
+///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision.
+/// * Sandbox and test markers in the value (`…_test_…`, `sbx_…`).
+/// * Names that describe or publish rather than hold a credential (`TOKEN_URL`,
+///   `password_length`, `publicKey`, `csrf_token`, `SANDBOX_API_KEY`).
+/// * A value that starts with a known provider prefix but fails that provider's format: the
+///   provider rule, which knows the format, already declined it.
+fn heuristic_keeps(
+    rule: &Rule,
+    hay: &[u8],
+    whole: &Range<usize>,
+    sec: &Range<usize>,
+    value: &str,
+) -> bool {
+    if is_uuid(value) || has_sandbox_marker(value) {
+        return false;
+    }
+    // A label that repeats its own kind of name (`"challengePassword"`, `"caching_sha2_password"`,
+    // `"X-Amz-Security-Token"`, `"password1"`) is a name or a label, not the credential; a
+    // plain phrase that happens to hold the word (`thisismypassword`) is still a password.
+    let lower = value.to_ascii_lowercase();
+    let label_like = value.contains(['_', '-', '.', ' '])
+        || value
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    if rule.def.keywords.iter().any(|k| {
+        let k = k.trim_matches(['_', '-']).to_ascii_lowercase();
+        k.len() >= 5
+            && lower.contains(&k)
+            && (label_like
+                || lower
+                    .replacen(&k, "", 1)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()))
+    }) {
+        return false;
+    }
+    if let Some(name) = assigned_name(hay, whole.start, sec.start, &rule.def.keywords) {
+        if names_no_credential(name) || super::name_owners().declines(name, value) {
+            return false;
+        }
+    }
+    let prefixes = super::token_prefixes();
+    match prefixes.prefix_of(value) {
+        // Word prefixes (`live_`, `test-`) start many values; only a distinctive prefix names
+        // a provider.
+        Some(p) if p.len() >= 4 && !is_word_prefix(p) => prefixes.is_token(value),
+        _ => true,
+    }
+}
+
+/// `live_`, `test-`, `key-`: an English word and a separator, too common at the start of a
+/// value to claim it for one provider.
+fn is_word_prefix(p: &str) -> bool {
+    let stem = p.trim_end_matches(['_', '-', '.']);
+    matches!(
+        stem.to_ascii_lowercase().as_str(),
+        "live"
+            | "test"
+            | "prod"
+            | "dev"
+            | "key"
+            | "api"
+            | "token"
+            | "secret"
+            | "user"
+            | "app"
+            | "pub"
+            | "sec"
+            | "auth"
+            | "pass"
+            | "data"
+            | "site"
+    )
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
@@ -548,6 +641,23 @@ description = "d"
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn heuristic_rules_skip_names_labels_and_sandbox_values() {
+        let e = engine(RULES);
+        let found = |t: &str| !e.find_in(t).is_empty();
+        // Must match: a random value under a token name.
+        assert!(found("api_token = \"Zq8xR2mK9pLwQ7vB\""));
+        // Must not match: the value names its own kind, a describing or public name, a
+        // sandbox value.
+        assert!(!found("token = \"X-Amz-Security-Token\""));
+        assert!(!found("token = \"tokenValue\""));
+        assert!(!found("token_url = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("csrf_token = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("public_token = \"Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("token = \"sbx_Zq8xR2mK9pLwQ7vB\""));
+        assert!(!found("token = \"pk_test_Zq8xR2mK9pLwQ7vB\""));
     }
 
     #[test]

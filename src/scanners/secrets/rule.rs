@@ -28,6 +28,8 @@ pub enum ValidatorKind {
     Jwt,
     /// Base64 text that decodes to a PEM private key (`LS0tLS1CRUdJTi…`).
     Base64PrivateKey,
+    /// HTTP Basic credentials: base64 of `user:password` whose password is no placeholder.
+    BasicAuth,
 }
 
 impl ValidatorKind {
@@ -38,6 +40,7 @@ impl ValidatorKind {
             ValidatorKind::NpmChecksum => "npm-checksum",
             ValidatorKind::Jwt => "jwt",
             ValidatorKind::Base64PrivateKey => "base64-private-key",
+            ValidatorKind::BasicAuth => "basic-auth",
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct RuleDef {
     /// ASCII case-insensitive literals; the regex runs only when one occurs.
     pub keywords: Vec<String>,
     /// Rust `regex` syntax; the secret is group `secret`, else group 1, else the whole match.
+    /// `{{assign}}` stands for the shared assignment grammar ([`super::grammar::ASSIGN`]); after
+    /// [`compile_rule`] this holds the expanded regex.
     pub regex: String,
     /// Minimum Shannon entropy (bits per character) of the secret.
     #[serde(default)]
@@ -82,6 +87,20 @@ pub struct RuleDef {
     /// Second keyword set: one must occur within 200 bytes of the match.
     #[serde(default)]
     pub context: Vec<String>,
+    /// A structural scope the match must lie in (see [`Within`]).
+    #[serde(default)]
+    pub within: Option<Within>,
+}
+
+/// Where in a file a rule's matches count, for rules whose keyword is file context rather than
+/// part of the match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Within {
+    /// Inside the `data:` or `stringData:` mapping of a YAML document whose `kind` is `Secret`
+    /// (quoted or not, any case): not in another document of the same file, not in its
+    /// `metadata`.
+    KubernetesSecretData,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +127,8 @@ pub struct Rule {
     /// match in bytes (`None`: unbounded), compiled on first use: a scan only pays for the rules whose keywords occur, which keeps startup of
     /// a pre-commit run (a handful of staged files) short. Shared between clones.
     compiled: Arc<OnceLock<Option<CompiledRegex>>>,
+    /// Whether every secret starts with one of the keywords (computed on first use).
+    prefixed: Arc<OnceLock<bool>>,
     /// Lowercased context keywords.
     pub(crate) context_lower: Vec<Vec<u8>>,
 }
@@ -134,6 +155,14 @@ impl Rule {
     /// Whether the regex compiles (compiling it now if needed).
     pub fn regex_compiles(&self) -> bool {
         self.compiled().is_some()
+    }
+
+    /// Whether the rule's secrets are fixed-structure prefixed tokens (`ghp_…`): every secret
+    /// its regex captures starts with one of its keywords.
+    pub fn is_prefixed_token(&self) -> bool {
+        *self
+            .prefixed
+            .get_or_init(|| crate::classify::has_fixed_prefix(&self.def.keywords, &self.def.regex))
     }
 
     /// Precision, defaulting to high.
@@ -352,7 +381,15 @@ fn has_long_body(hir: &regex_syntax::hir::Hir) -> bool {
 
 /// Validates a definition; with `eager`, compiles its regex now so that a bad one is an error
 /// (otherwise it compiles on first use).
-pub fn compile_rule(def: RuleDef, source: &str, line: u32, eager: bool) -> Result<Rule, String> {
+pub fn compile_rule(
+    mut def: RuleDef,
+    source: &str,
+    line: u32,
+    eager: bool,
+) -> Result<Rule, String> {
+    // `{{assign}}` and other placeholders: every later step sees the expanded regex.
+    def.regex = super::grammar::expand(&def.regex)
+        .map_err(|e| format!("rule `{}`: invalid regex: {e}", def.id))?;
     let id = def.id.as_str();
     let kebab = !id.is_empty()
         && id
@@ -407,6 +444,7 @@ pub fn compile_rule(def: RuleDef, source: &str, line: u32, eager: bool) -> Resul
         source: source.to_string(),
         line,
         compiled,
+        prefixed: Arc::new(OnceLock::new()),
         context_lower,
         def,
     })

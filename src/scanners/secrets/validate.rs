@@ -32,6 +32,33 @@ pub fn validate(kind: ValidatorKind, secret: &str) -> Validation {
         },
         ValidatorKind::Jwt => bool_validation(is_jwt(secret)),
         ValidatorKind::Base64PrivateKey => bool_validation(is_base64_private_key(secret)),
+        ValidatorKind::BasicAuth => basic_auth(secret),
+    }
+}
+
+/// HTTP Basic credentials (RFC 7617): base64 of `user:password`. Text that does not decode to a
+/// `user:password` pair is no credential; a pair whose password is a placeholder or a test word
+/// (`foo:bar`, `user:password`, `admin:changeme`) is a test value. A real-looking pair passes
+/// as not applicable: decoding proves the shape, not that the password is live.
+fn basic_auth(secret: &str) -> Validation {
+    let Some(bytes) = decode_base64(secret) else {
+        return Validation::Invalid;
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Validation::Invalid;
+    };
+    let Some((user, pw)) = text.split_once(':') else {
+        return Validation::Invalid;
+    };
+    let placeholder = crate::classify::is_placeholder(pw)
+        || matches!(
+            crate::classify::placeholder_reason(pw),
+            Some(r) if r != crate::classify::Rejection::IdentifierWords
+        );
+    if user.chars().any(char::is_control) || pw.is_empty() || placeholder {
+        Validation::Invalid
+    } else {
+        Validation::NotApplicable
     }
 }
 
@@ -184,6 +211,44 @@ mod tests {
         let cert = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=";
         assert_eq!(
             validate(ValidatorKind::Base64PrivateKey, cert),
+            Validation::Invalid
+        );
+    }
+
+    #[test]
+    fn basic_auth_needs_a_real_looking_password() {
+        let b64 = |s: &str| {
+            use std::fmt::Write as _;
+            // Tiny standard base64 encoder for the test.
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for chunk in s.as_bytes().chunks(3) {
+                let n = chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b))
+                    << (8 * (3 - chunk.len()));
+                for i in 0..4 {
+                    if i <= chunk.len() {
+                        let _ = write!(out, "{}", A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                    } else {
+                        out.push('=');
+                    }
+                }
+            }
+            out
+        };
+        let v = |s: &str| validate(ValidatorKind::BasicAuth, &b64(s));
+        assert_eq!(v("svc-billing:Zq8xR2mK9pLw"), Validation::NotApplicable);
+        for test_value in [
+            "foo:bar",
+            "user:password",
+            "admin:changeme",
+            "ci:${TOKEN}",
+            "x:",
+        ] {
+            assert_eq!(v(test_value), Validation::Invalid, "{test_value}");
+        }
+        assert_eq!(v("no colon here"), Validation::Invalid);
+        assert_eq!(
+            validate(ValidatorKind::BasicAuth, "not base64!"),
             Validation::Invalid
         );
     }

@@ -1,0 +1,205 @@
+//! The one assignment grammar of the secret rules: `{{assign}}` in a rule's regex stands for
+//! everything between the end of a credential's name and the start of its value.
+//!
+//! Before this grammar every keyword-anchored rule carried its own short operator list
+//! (`(?:=|:|=>|:=)`), so a token assigned with `?=` in a Makefile, `const X: &str =` in Rust,
+//! `<apiKey>…` in XML or `setProperty("X_TOKEN", "…")` in Java was found by some rules and
+//! missed by others. Writing the grammar once means a new syntax is learnt by every rule at
+//! once, and a rule author writes only the name and the value format:
+//!
+//! ```toml
+//! regex = '''(?i:acme)[\w.-]{0,20}?(?i:key|token){{assign}}([a-f0-9]{32})\b'''
+//! ```
+//!
+//! The expansion happens when a rule compiles ([`expand`]), so the regex that runs, the token
+//! prefixes derived from it and the reach of its keyword windows all see the same text.
+
+/// The operator part of the grammar, `{{assign_op}}` (one non-capturing group; it adds no
+/// capture group, so a rule's group numbers do not move). In order:
+///
+/// * the closing quote of a quoted name and an index bracket (`"api_key":`, `ENV['TOKEN'] =`,
+///   JSON inside a string: `\"token\": \"…\"`);
+/// * an operator: `=`, `:=`, `::=`, `:::=` (make, Go), `?=` (make), `.=` (PHP), `||=` (Ruby),
+///   `=>` (PHP, Ruby, Perl), optionally after a type: `var x string =`, `const X: &str =`,
+///   `val x: String =`, `let x: &'static str =` (a type before the name, `String x =`, needs no
+///   help);
+/// * or `:` (YAML, JSON, Python dicts), optionally opening a YAML block scalar (`key: |`, then
+///   the value on the next line);
+/// * or a call's second argument after a quoted name: `setProperty("X_TOKEN", "…")`,
+///   `os.getenv("X_TOKEN", "…")`, `ENV.fetch("X_TOKEN", "…")`, `define('X_KEY', '…')`;
+/// * or an XML element or attribute pair: `<apiToken>…</apiToken>`,
+///   `<add key="ApiToken" value="…"/>`;
+///
+/// [`ASSIGN`] and [`ASSIGN_QUOTED`] add the blanks (not a line break: a name with no value must
+/// not take the next line's) and the value's opening quote.
+pub const ASSIGN_OP: &str = concat!(
+    r#"(?:"#,
+    // Closing quote and bracket of the name, blanks, an operator; or, after a bare name, a
+    // type and `=` (a quoted name has no type: `key" id="…"` is two attributes).
+    r#"(?:(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]{0,32}|[ \t]{0,8}(?::[ \t]{0,8}&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]{0,8}|[ \t][A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]{0,8}))"#,
+    r#"(?::{1,3}=|\?=|\.=|\|\|=|=>|=)"#,
+    // YAML / JSON colon, optionally a block scalar indicator and its line break.
+    r#"|(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]{0,32}:(?:[ \t]{0,8}[|>][+-]?[1-9]?[ \t]{0,8}\r?\n)?"#,
+    // Call form: the name is a quoted first argument.
+    r#"|\\?["'`][ \t]{0,8},"#,
+    // XML element, XML attribute pair.
+    r#"|>"#,
+    r#"|\\?["'][ \t\r\n]{1,16}value[ \t]{0,8}="#,
+    r#")"#,
+);
+
+/// What `{{assign}}` expands to: [`ASSIGN_OP`], blanks and the value's optional (possibly
+/// escaped) opening quote. For rules whose value has a format of its own (`[a-f0-9]{32}`), so
+/// that an unquoted value (`KEY=…`, `key: …`) is found too.
+pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]{0,16}(?:\\?["'`])?)"#;
+
+/// What `{{assign_quoted}}` expands to: [`ASSIGN_OP`], blanks and a mandatory (possibly
+/// escaped) opening quote. For heuristic rules whose value is "anything quoted": without the
+/// quote, `password: Option<String>` in code would read as a password.
+pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]{0,16}\\?["'`])"#;
+
+/// The placeholders a rule's regex may use, and what each expands to (bodies may use the
+/// placeholders listed before them).
+const MACROS: &[(&str, &str)] = &[
+    ("{{assign_op}}", ASSIGN_OP),
+    ("{{assign}}", ASSIGN),
+    ("{{assign_quoted}}", ASSIGN_QUOTED),
+];
+
+/// `regex` with every `{{name}}` placeholder expanded; an unknown `{{name}}` is an error naming
+/// it (a typo would otherwise be a regex that silently matches the literal braces).
+pub fn expand(regex: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(regex.len());
+    let mut rest = regex;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match MACROS.iter().find(|(name, _)| tail.starts_with(name)) {
+            Some((name, body)) => {
+                out.push_str(&expand(body)?);
+                rest = &tail[name.len()..];
+            }
+            None => {
+                let end = tail.find("}}").map_or(tail.len(), |e| e + 2);
+                // `\{{2}` style counted repetitions are escaped braces, never macro names.
+                let name = &tail[..end];
+                if name[2..name.len().saturating_sub(2)]
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+                    && name.ends_with("}}")
+                {
+                    return Err(format!(
+                        "unknown placeholder `{name}` (known: {})",
+                        MACROS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                out.push_str("{{");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+
+    fn rule() -> Regex {
+        let re = expand(r"(?i)(?:api[_-]?token|token)\b{{assign}}(?P<secret>[a-f0-9]{32})\b")
+            .expect("expands");
+        Regex::new(&re).expect("compiles")
+    }
+
+    const V: &str = "3f9a1c07d2b84e6f95c0a7e1d4b2f863";
+
+    #[test]
+    fn every_assignment_form_reaches_the_value() {
+        let re = rule();
+        for text in [
+            "token = \"{V}\"",
+            "token: {V}",
+            "token => '{V}'",
+            "token := \"{V}\"",
+            "token ::= {V}",
+            "token :::= {V}",
+            "token ?= {V}",
+            "$token .= '{V}';",
+            "@token ||= '{V}'",
+            "var token string = \"{V}\"",
+            "const TOKEN: &str = \"{V}\";",
+            "let token: &'static str = \"{V}\";",
+            "val token: String = \"{V}\"",
+            "String token = \"{V}\";",
+            "System.setProperty(\"API_TOKEN\", \"{V}\");",
+            "os.getenv(\"API_TOKEN\", \"{V}\")",
+            "ENV.fetch(\"API_TOKEN\", \"{V}\")",
+            "<token>{V}</token>",
+            "<add key=\"api_token\" value=\"{V}\"/>",
+            "api_token: |\n  {V}\n",
+            "api_token: >-\n    {V}\n",
+            "{{\\\"api_token\\\": \\\"{V}\\n\\\"}}",
+            "export API_TOKEN={V}",
+            "config['api_token'] = '{V}'",
+        ] {
+            let text = text.replace("{V}", V).replace("{{", "{").replace("}}", "}");
+            let caps = re.captures(&text);
+            assert_eq!(
+                caps.and_then(|c| c.name("secret")).map(|m| m.as_str()),
+                Some(V),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_assignments_do_not_reach_a_value() {
+        let re = rule();
+        for text in [
+            "token {V}",
+            "token_{V}",
+            "token(\"{V}\")",
+            "tokens.remove({V})",
+            "name=\"api_token\" id=\"{V}\"",
+        ] {
+            let text = text.replace("{V}", V);
+            assert!(re.captures(&text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_form_needs_a_quote() {
+        let re = Regex::new(
+            &expand(r#"(?i)password{{assign_quoted}}(?P<secret>[^"'\s]{6,})["']"#)
+                .expect("expands"),
+        )
+        .expect("compiles");
+        assert!(re.is_match("password = \"Zq8xR2mK9p\""));
+        assert!(re.is_match("<add key=\"SmtpPassword\" value=\"Zq8xR2mK9p\"/>"));
+        // Code, not a value: a field's type.
+        assert!(!re.is_match("pub password: Option<String>,"));
+        assert!(!re.is_match("password: ::std::option::Option<'a>"));
+    }
+
+    #[test]
+    fn expansion_keeps_group_numbers_and_rejects_unknown_names() {
+        let re = Regex::new(&expand(r"key{{assign}}([a-z]{4})").expect("expands")).expect("ok");
+        assert_eq!(re.captures_len(), 2);
+        assert_eq!(
+            re.captures("key = 'abcd'")
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str()),
+            Some("abcd")
+        );
+        let err = expand(r"key{{asign}}(x)").unwrap_err();
+        assert!(err.contains("{{asign}}"), "{err}");
+        // Escaped braces and counted repetitions are left alone.
+        assert_eq!(expand(r"a\{{2}b").as_deref(), Ok(r"a\{{2}b"));
+    }
+}
