@@ -3,8 +3,14 @@
 //!
 //! ```text
 //! cargo run --release --example devset -- --set ../shared/secrets-devset/cases.jsonl \
-//!     [--set ../shared/secrets-devset/kingfisher.jsonl] [--misses] [--fps]
+//!     [--set ../shared/secrets-devset/kingfisher.jsonl] [--misses] [--fps] \
+//!     [--unreported docs/secrets/unreported-families.toml]
 //! ```
+//!
+//! Recall is printed raw (every `match` text) and over the reported families: the families
+//! listed in `--unreported` (default `docs/secrets/unreported-families.toml`, when it exists)
+//! are those whose examples are placeholders or identifiers, each with its reason; a listed
+//! family that is not in the set, or that the rules do find, is printed as a problem.
 //!
 //! Without `--set`, both files of `../shared/secrets-devset/` that exist are read. The
 //! false-positive rate is printed raw (every `no-match` text) and adjusted (leaving out
@@ -17,17 +23,24 @@
 use std::process::ExitCode;
 
 use stagegate::scanners::secrets::builtin_rules;
-use stagegate::scanners::secrets::devset::{evaluate, parse_cases, Counts, Miss};
+use stagegate::scanners::secrets::devset::{evaluate, parse_cases, Counts, Miss, Unreported};
+
+const DEFAULT_UNREPORTED: &str = "docs/secrets/unreported-families.toml";
 
 fn main() -> ExitCode {
     let mut sets = Vec::new();
     let (mut misses, mut fps) = (false, false);
+    let mut unreported_path: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--set" => match args.next() {
                 Some(p) => sets.push(p),
                 None => return usage("--set needs a path"),
+            },
+            "--unreported" => match args.next() {
+                Some(p) => unreported_path = Some(p),
+                None => return usage("--unreported needs a path"),
             },
             "--misses" => misses = true,
             "--fps" => fps = true,
@@ -63,16 +76,46 @@ fn main() -> ExitCode {
             }
         };
         let report = evaluate(rules, &cases);
+        let set_name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let unreported = match load_unreported(unreported_path.as_deref(), &set_name) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("devset: {e}");
+                return ExitCode::from(2);
+            }
+        };
         println!("\n== {path}: {} cases", cases.len());
         print_counts("total", &report.total);
+        let listed: Vec<_> = unreported.families().collect();
+        if !listed.is_empty() {
+            let reported = report.reported(&unreported);
+            println!(
+                "reported families (all but {} listed as placeholder/identifier examples): recall {}/{} = {:.1} %",
+                listed.len(),
+                reported.hits,
+                reported.positives,
+                reported.recall() * 100.0
+            );
+            for p in unreported.problems(&report) {
+                println!("  unreported-list problem: {p}");
+            }
+        }
         println!("\nper family ({}):", report.families.len());
         println!(
             "  {:<52} {:>9} {:>7} {:>9}",
             "family", "recall", "", "fp (raw)"
         );
         for (family, c) in &report.families {
+            let mark = if unreported.contains(family) {
+                " (not reported)"
+            } else {
+                ""
+            };
             println!(
-                "  {:<52} {:>9} {:>6.1}% {:>9}",
+                "  {:<52} {:>9} {:>6.1}% {:>9}{mark}",
                 family,
                 format!("{}/{}", c.hits, c.positives),
                 c.recall() * 100.0,
@@ -89,6 +132,17 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The unreported list for `set_name`: from `path`, or from the default file when it exists.
+fn load_unreported(path: Option<&str>, set_name: &str) -> Result<Unreported, String> {
+    let path = match path {
+        Some(p) => p,
+        None if std::path::Path::new(DEFAULT_UNREPORTED).is_file() => DEFAULT_UNREPORTED,
+        None => return Ok(Unreported::default()),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    Unreported::parse(&text, path, set_name)
 }
 
 fn print_counts(label: &str, c: &Counts) {
@@ -115,9 +169,12 @@ fn print_cases(cases: &[Miss]) {
             .take(160)
             .collect();
         if m.rule_ids.is_empty() {
-            println!("  MISS {} | {text}", m.family);
+            println!("  MISS {} (line {}) | {text}", m.family, m.line);
         } else {
-            println!("  FP {} {:?} | {text}", m.family, m.rule_ids);
+            println!(
+                "  FP {} (line {}) {:?} | {text}",
+                m.family, m.line, m.rule_ids
+            );
         }
     }
 }
@@ -127,7 +184,7 @@ fn usage(problem: &str) -> ExitCode {
         eprintln!("devset: {problem}");
     }
     eprintln!(
-        "usage: cargo run --release --example devset -- [--set FILE.jsonl]... [--misses] [--fps]"
+        "usage: cargo run --release --example devset -- [--set FILE.jsonl]... [--misses] [--fps] [--unreported FILE.toml]"
     );
     if problem.is_empty() {
         ExitCode::SUCCESS

@@ -43,6 +43,7 @@ mod secrets_rules;
 mod secrets_samples;
 mod secrets_scan;
 mod shared_advisories;
+mod shared_breadth;
 mod shared_osv;
 mod shared_sarif;
 mod shared_secrets;

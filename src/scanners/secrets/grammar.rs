@@ -58,12 +58,19 @@ pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]{0,16}(?:\\?["'`])?)"#;
 /// quote, `password: Option<String>` in code would read as a password.
 pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]{0,16}\\?["'`])"#;
 
+/// What `{{assign_or_blank}}` expands to: [`ASSIGN`], or a bare run of blanks between name and
+/// value (`acmeApiKey 0f3c…`, a CLI argument or a log line), with the value's optional opening
+/// quote. Only for keyword-anchored rules whose value has a strict format of its own: the blank
+/// separator says nothing about assignment, so the value format must carry the precision.
+pub const ASSIGN_OR_BLANK: &str = r#"(?:{{assign}}|[ \t]{1,16}(?:\\?["'`])?)"#;
+
 /// The placeholders a rule's regex may use, and what each expands to (bodies may use the
 /// placeholders listed before them).
 const MACROS: &[(&str, &str)] = &[
     ("{{assign_op}}", ASSIGN_OP),
     ("{{assign}}", ASSIGN),
     ("{{assign_quoted}}", ASSIGN_QUOTED),
+    ("{{assign_or_blank}}", ASSIGN_OR_BLANK),
 ];
 
 /// `regex` with every `{{name}}` placeholder expanded; an unknown `{{name}}` is an error naming
