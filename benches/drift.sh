@@ -1,6 +1,11 @@
 #!/usr/bin/env sh
-# Drift throughput: a pair of 100 000-key configurations (target: < 1 s per pair).
-# Usage: benches/drift.sh   (builds the bench profile, i.e. release + thin LTO)
+# Drift throughput and peak RSS: one process per section (pair, layouts, corpus, large, deep),
+# so each peak RSS line is that section's own. Target: < 1 s per pair.
+# Usage: benches/drift.sh [SECTION...]   (builds the bench profile, i.e. release + thin LTO)
 set -eu
 cd "$(dirname "$0")/.."
-exec cargo bench --bench drift "$@"
+cargo bench --no-run --bench drift
+sections=${*:-pair layouts corpus large deep}
+for s in $sections; do
+  cargo bench --quiet --bench drift -- "$s"
+done

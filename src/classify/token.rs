@@ -328,7 +328,26 @@ pub fn looks_like_credential(value: &str, prefixes: &TokenPrefixes) -> bool {
     }
     let has_digit = v.chars().any(|c| c.is_ascii_digit());
     let has_alpha = v.chars().any(|c| c.is_ascii_alphabetic());
-    has_digit && has_alpha && entropy(v) >= 3.7
+    has_digit && has_alpha && !is_word_like(v) && entropy(v) >= 3.7
+}
+
+/// Host names and identifiers (`svc12.production.acme.io`, `value-3-production-0`,
+/// `orders_db_2024`): every alphanumeric run is one case and switches between letters and digits
+/// at most once (`svc12`, `v2`, `2024`). Their entropy can reach a token's, but a random body
+/// interleaves letters and digits (`k8x2m9q4`) or mixes cases.
+fn is_word_like(v: &str) -> bool {
+    v.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|run| !run.is_empty())
+        .all(|run| {
+            let b = run.as_bytes();
+            let one_case =
+                !(b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase));
+            let switches = b
+                .windows(2)
+                .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+                .count();
+            one_case && switches <= 1
+        })
 }
 
 /// The password of `scheme://user:password@host`, if any.
@@ -474,6 +493,22 @@ mod tests {
             &kw(&["key-"]),
             r"\b((?:key-)?[a-f0-9]{32})\b"
         ));
+    }
+
+    #[test]
+    fn host_names_and_identifiers_are_not_credentials() {
+        let p = derive(&[]);
+        for v in [
+            "svc0.production.acme.io",
+            "svc1234.production.acme.io",
+            "value-3-production-1234",
+            "orders_db_2024_replica",
+        ] {
+            assert!(!looks_like_credential(v, &p), "{v}");
+        }
+        for v in ["k8x2m9q4z7w1p3r6t5y0", "Zx9vQ2mL7pR4tY8wK3nB6cF1"] {
+            assert!(looks_like_credential(v, &p), "{v}");
+        }
     }
 
     #[test]
