@@ -33,10 +33,13 @@ pub fn assigned_name<'a>(
         let j = i + text[i..].iter().take_while(|&&b| is_name_byte(b)).count();
         let run = &text[i..j];
         let lower = run.to_ascii_lowercase();
-        if keywords
-            .iter()
-            .any(|k| memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some())
-        {
+        // A keyword may carry syntax (`token>`, `_pass`): compare its name part.
+        if keywords.iter().any(|k| {
+            let k = k
+                .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_ascii_lowercase();
+            !k.is_empty() && memchr::memmem::find(&lower, k.as_bytes()).is_some()
+        }) {
             best = Some(run);
         }
         i = j;
@@ -197,6 +200,11 @@ mod tests {
             Some("csrf_token")
         );
         assert_eq!(assigned_name(b"= 'x'", 0, 3, &kw(&["token"])), None);
+        let t = b"<NextContinuationToken>1SL9nYFaimMAwn";
+        assert_eq!(
+            assigned_name(t, 0, 23, &kw(&["token>"])),
+            Some("NextContinuationToken")
+        );
     }
 
     #[test]
