@@ -17,7 +17,7 @@
 //! Generated names get no hash suffix (both sides would differ by content alone), and name
 //! references are not rewritten: neither changes what runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::finding::{Location, Notification, ScannerKind};
@@ -1048,6 +1048,11 @@ fn new_item(list: &str, len: usize, value: &[(String, Entry)]) -> String {
 /// `images:` transformers: every container image whose repository matches an entry's `name`
 /// gets its `newName` / `newTag` / `digest`, located at the kustomization line that sets it.
 fn images(k: &Kustomization, objects: &mut [Object]) {
+    // Every container image by repository, built once (on the first `images:` entry): each
+    // entry is then a lookup instead of a scan of every key of every object, so a large tree
+    // renders in time linear in its objects plus its entries. Entries apply in order, so a
+    // `newName` moves the images it rewrote to their new repository for the entries after it.
+    let mut by_repo: Option<HashMap<String, Vec<(usize, String)>>> = None;
     for item in k.items("/images") {
         let Some((name, _)) = k.text_at(&format!("{item}/name")) else {
             continue;
@@ -1065,48 +1070,61 @@ fn images(k: &Kustomization, objects: &mut [Object]) {
         else {
             continue;
         };
-        for o in objects.iter_mut() {
-            let keys: Vec<String> = o
-                .entries
-                .keys()
-                .filter(|k| {
-                    k.ends_with("/image")
-                        && (k.contains("/containers/") || k.contains("/initContainers/"))
-                })
-                .cloned()
-                .collect();
-            for key in keys {
-                let Some(current) = o.text(&key) else {
-                    continue;
-                };
-                let Some(r) = ImageRef::parse(&current) else {
-                    continue;
-                };
-                if r.repository != name {
-                    continue;
-                }
-                let repo = new_name
-                    .as_ref()
-                    .map_or(r.repository.clone(), |(n, _)| n.clone());
-                let value = match (&digest, &new_tag) {
-                    (Some((d, _)), _) => format!("{repo}@{d}"),
-                    (None, Some((t, _))) => format!("{repo}:{t}"),
-                    (None, None) => match (&r.tag, &r.digest) {
-                        (_, Some(d)) => format!("{repo}@{d}"),
-                        (Some(t), None) => format!("{repo}:{t}"),
-                        (None, None) => repo,
-                    },
-                };
-                o.set(
-                    key,
-                    Entry {
-                        value: Value::String(value),
-                        location: loc.clone(),
-                    },
-                );
+        let index = by_repo.get_or_insert_with(|| image_index(objects));
+        let Some(targets) = index.remove(name) else {
+            continue;
+        };
+        let mut moved = Vec::with_capacity(targets.len());
+        for (i, key) in targets {
+            let Some(o) = objects.get_mut(i) else {
+                continue;
+            };
+            let Some(r) = o.text(&key).and_then(|c| ImageRef::parse(&c)) else {
+                continue;
+            };
+            let repo = new_name
+                .as_ref()
+                .map_or(r.repository.clone(), |(n, _)| n.clone());
+            let value = match (&digest, &new_tag) {
+                (Some((d, _)), _) => format!("{repo}@{d}"),
+                (None, Some((t, _))) => format!("{repo}:{t}"),
+                (None, None) => match (&r.tag, &r.digest) {
+                    (_, Some(d)) => format!("{repo}@{d}"),
+                    (Some(t), None) => format!("{repo}:{t}"),
+                    (None, None) => repo.clone(),
+                },
+            };
+            o.set(
+                key.clone(),
+                Entry {
+                    value: Value::String(value),
+                    location: loc.clone(),
+                },
+            );
+            moved.push((repo, i, key));
+        }
+        for (repo, i, key) in moved {
+            index.entry(repo).or_default().push((i, key));
+        }
+    }
+}
+
+/// Container and init-container image keys of `objects` by image repository.
+fn image_index(objects: &[Object]) -> HashMap<String, Vec<(usize, String)>> {
+    let mut index: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        for key in o.entries.keys().filter(|k| {
+            k.ends_with("/image") && (k.contains("/containers/") || k.contains("/initContainers/"))
+        }) {
+            if let Some(r) = o.text(key).and_then(|c| ImageRef::parse(&c)) {
+                index
+                    .entry(r.repository)
+                    .or_default()
+                    .push((i, key.clone()));
             }
         }
     }
+    index
 }
 
 /// `replicas:` transformers.
