@@ -4,6 +4,8 @@
 //! ingress hosts does not inherit the third from `values.yaml`. Merging lists item by item
 //! would invent entries production never gets.
 
+use std::ops::Bound;
+
 use crate::scanners::drift::load::Loaded;
 use crate::scanners::drift::model::Value;
 
@@ -19,8 +21,19 @@ pub fn with_base(base: &Loaded, own: Loaded) -> Loaded {
     let mut config = base.config.clone();
     for (k, e) in &own.config.entries {
         if e.value == Value::List {
+            // The base's items under the list are one sorted range of keys: remove just that
+            // range (a retain over every key per list made large values files quadratic).
             let prefix = format!("{k}/");
-            config.entries.retain(|p, _| !p.starts_with(&prefix));
+            let doomed: Vec<String> = config
+                .entries
+                .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+                .map(|(p, _)| p)
+                .take_while(|p| p.starts_with(&prefix))
+                .cloned()
+                .collect();
+            for p in doomed {
+                config.entries.remove(&p);
+            }
         }
     }
     config.overlay(own.config);
