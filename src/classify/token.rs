@@ -31,6 +31,25 @@ struct Format {
 }
 
 impl Format {
+    /// Keywords in order, each with its formats (compiled on first use).
+    fn by_keyword(
+        found: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> (Vec<String>, Vec<Vec<Format>>) {
+        found
+            .into_iter()
+            .map(|(k, sources)| {
+                let formats = sources
+                    .into_iter()
+                    .map(|source| Format {
+                        source,
+                        compiled: std::sync::OnceLock::new(),
+                    })
+                    .collect();
+                (k, formats)
+            })
+            .unzip()
+    }
+
     fn matches_whole(&self, value: &str) -> bool {
         self.compiled
             .get_or_init(|| {
@@ -70,19 +89,7 @@ impl TokenPrefixes {
                 }
             }
         }
-        let (prefixes, formats): (Vec<String>, Vec<Vec<Format>>) = found
-            .into_iter()
-            .map(|(p, fs)| {
-                let fs = fs
-                    .into_iter()
-                    .map(|source| Format {
-                        source,
-                        compiled: std::sync::OnceLock::new(),
-                    })
-                    .collect();
-                (p, fs)
-            })
-            .unzip();
+        let (prefixes, formats) = Format::by_keyword(found);
         let ac = AhoCorasick::builder()
             .start_kind(StartKind::Anchored)
             .match_kind(MatchKind::LeftmostLongest)
@@ -167,19 +174,7 @@ impl NameOwners {
                     .push(format.clone());
             }
         }
-        let (keywords, formats): (Vec<String>, Vec<Vec<Format>>) = found
-            .into_iter()
-            .map(|(k, fs)| {
-                let fs = fs
-                    .into_iter()
-                    .map(|source| Format {
-                        source,
-                        compiled: std::sync::OnceLock::new(),
-                    })
-                    .collect();
-                (k, fs)
-            })
-            .unzip();
+        let (keywords, formats) = Format::by_keyword(found);
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&keywords)
