@@ -241,3 +241,51 @@ fn known_exceptions_still_exist() {
         );
     }
 }
+
+/// `.ci/run` runs the second suite as `cargo test --features shared-data --test it shared_`, so
+/// every module gated on the feature must be named `shared_*` (and every `shared_*` module gated):
+/// a gated module with another name would be compiled but never run, a silent skip.
+#[test]
+fn shared_data_suite_is_exactly_the_shared_modules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let gate = "#![cfg(feature = \"shared-data\")]";
+    let mut gated = 0;
+    for entry in std::fs::read_dir(root.join("tests/it")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let is_gated = text.lines().any(|l| l.trim() == gate);
+        gated += usize::from(is_gated);
+        assert_eq!(
+            is_gated,
+            name.starts_with("shared_"),
+            "tests/it/{name}.rs: modules gated on `shared-data` are exactly the `shared_*` ones"
+        );
+    }
+    assert!(gated >= 6, "only {gated} shared-data modules found");
+    // No library or binary code is gated: the filter only reaches the `it` binary.
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    !text.contains("feature = \"shared-data\""),
+                    "{}: src/ must not depend on the shared-data feature",
+                    path.display()
+                );
+            }
+        }
+    }
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        ci.contains("cargo test --features shared-data --test it shared_"),
+        ".ci/run must run the shared-data suite with the `shared_` filter"
+    );
+}
