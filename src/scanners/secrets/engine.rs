@@ -6,6 +6,7 @@
 //! for the few matches that survive (see [`line_col`]).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use std::collections::HashMap;
 
@@ -36,12 +37,13 @@ const LONG_BODY_FORWARD: usize = 256 << 10;
 const KEYWORD_CONTEXT: usize = 256;
 
 /// A compiled rule set: the rules and the keyword automaton that selects which of them run.
+/// Cheap to clone (a scan clones the built-in set): the parts are shared.
 #[derive(Debug, Clone)]
 pub struct CompiledRules {
-    rules: Vec<Rule>,
+    rules: Arc<[Rule]>,
     keywords: KeywordSet,
     /// For each keyword, the rules that have it as a keyword.
-    pattern_rules: Vec<Vec<u32>>,
+    pattern_rules: Arc<[Vec<u32>]>,
 }
 
 /// One secret found in a text.
@@ -87,9 +89,9 @@ impl CompiledRules {
             }
         }
         CompiledRules {
-            rules,
+            rules: rules.into(),
             keywords: KeywordSet::new(patterns),
-            pattern_rules,
+            pattern_rules: pattern_rules.into(),
         }
     }
 

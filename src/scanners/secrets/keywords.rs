@@ -7,10 +7,23 @@
 //! are recovered from the hits: every occurrence of a keyword `Q` starts inside the span of some
 //! reported hit `P` (the search resumes at the end of `P` and always reports the leftmost start),
 //! so it is enough to know, for each keyword `P`, which keywords can start at which offset inside
-//! it. That table is built once per rule set; per file the extra work is proportional to the
+//! it. That table is built once per keyword; per file the extra work is proportional to the
 //! hits, not to the bytes.
+//!
+//! Building is kept off a pre-commit run's critical path: the automaton starts as a contiguous
+//! NFA (a few milliseconds to build over ~1,300 keywords) and the much larger DFA (tens of
+//! milliseconds) is built only once a scan has read [`DFA_AFTER`] bytes, where its faster
+//! search pays for it; the overlap table is filled per keyword on its first hit. Both automata
+//! are leftmost-first over the same keywords, so they report the same hits.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// Bytes searched with the NFA before the DFA is built: a pre-commit run (a few files) never
+/// pays for the DFA; a tree or history scan builds it after its first few files.
+pub const DFA_AFTER: u64 = 8 << 20;
 
 /// Another keyword that can start inside an occurrence of a keyword.
 #[derive(Debug, Clone, Copy)]
@@ -33,40 +46,61 @@ pub struct Hit {
     pub pattern: u32,
 }
 
-/// A compiled keyword set (ASCII case-insensitive).
+/// A compiled keyword set (ASCII case-insensitive). Clones share the lazily built parts.
 #[derive(Debug, Clone)]
 pub struct KeywordSet {
-    ac: Option<AhoCorasick>,
-    patterns: Vec<Vec<u8>>,
-    inner: Vec<Vec<Inner>>,
+    nfa: Option<AhoCorasick>,
+    /// Bytes to search with the NFA before building the DFA ([`DFA_AFTER`]).
+    dfa_after: u64,
+    patterns: Arc<Vec<Vec<u8>>>,
+    lazy: Arc<Lazy>,
+}
+
+/// The parts built on demand.
+#[derive(Debug)]
+struct Lazy {
+    /// The DFA, once built (`None` inside: it exceeded its size limit; the NFA stays).
+    dfa: OnceLock<Option<AhoCorasick>>,
+    /// Bytes searched so far, to decide when the DFA pays.
+    searched: AtomicU64,
+    /// Pattern indexes sorted by keyword, for the overlap table.
+    sorted: Vec<u32>,
+    /// Per keyword, the keywords that can start inside it (filled on its first hit).
+    inner: Vec<OnceLock<Vec<Inner>>>,
+}
+
+fn builder() -> aho_corasick::AhoCorasickBuilder {
+    let mut b = AhoCorasick::builder();
+    b.ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst);
+    b
 }
 
 impl KeywordSet {
     /// Compiles `patterns` (lowercase ASCII, distinct, non-empty).
     pub fn new(patterns: Vec<Vec<u8>>) -> Self {
-        let ac = if patterns.is_empty() {
+        let nfa = if patterns.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .kind(Some(AhoCorasickKind::DFA))
+            builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&patterns)
-                .or_else(|_| {
-                    // A DFA over many keywords can exceed its size limit: fall back to the
-                    // automatic choice (contiguous NFA), which always builds.
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(&patterns)
-                })
+                .or_else(|_| builder().build(&patterns))
                 .ok()
         };
-        let inner = inner_table(&patterns);
+        let mut sorted: Vec<u32> = (0..patterns.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| patterns[a as usize].cmp(&patterns[b as usize]));
+        let lazy = Lazy {
+            dfa: OnceLock::new(),
+            searched: AtomicU64::new(0),
+            sorted,
+            inner: (0..patterns.len()).map(|_| OnceLock::new()).collect(),
+        };
         KeywordSet {
-            ac,
-            patterns,
-            inner,
+            nfa,
+            dfa_after: DFA_AFTER,
+            patterns: Arc::new(patterns),
+            lazy: Arc::new(lazy),
         }
     }
 
@@ -80,17 +114,46 @@ impl KeywordSet {
         self.patterns.get(pattern as usize).map_or(0, Vec::len)
     }
 
+    /// The automaton for a search of `len` bytes: the DFA once enough bytes were searched
+    /// (building it then), else the NFA.
+    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
+        let nfa = self.nfa.as_ref()?;
+        if let Some(dfa) = self.lazy.dfa.get() {
+            return Some(dfa.as_ref().unwrap_or(nfa));
+        }
+        let before = self.lazy.searched.fetch_add(len as u64, Ordering::Relaxed);
+        if before.saturating_add(len as u64) < self.dfa_after {
+            return Some(nfa);
+        }
+        let dfa = self.lazy.dfa.get_or_init(|| {
+            // A DFA over many keywords can exceed its size limit: then the NFA stays.
+            builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(self.patterns.as_slice())
+                .ok()
+        });
+        Some(dfa.as_ref().unwrap_or(nfa))
+    }
+
+    /// The keywords that can start inside keyword `p`, computed on its first hit.
+    fn inner(&self, p: u32) -> &[Inner] {
+        match self.lazy.inner.get(p as usize) {
+            Some(cell) => cell.get_or_init(|| inner_of(&self.patterns, &self.lazy.sorted, p)),
+            None => &[],
+        }
+    }
+
     /// Every occurrence of every keyword in `hay`, sorted by start.
     pub fn hits(&self, hay: &[u8]) -> Vec<Hit> {
         let mut out = Vec::new();
-        let Some(ac) = &self.ac else {
+        let Some(ac) = self.automaton(hay.len()) else {
             return out;
         };
         for m in ac.find_iter(hay) {
             let p = m.pattern().as_u32();
             let start = m.start();
             out.push(Hit { start, pattern: p });
-            for inner in self.inner.get(p as usize).map_or(&[][..], Vec::as_slice) {
+            for inner in self.inner(p) {
                 let at = start + inner.offset as usize;
                 let ok = !inner.verify || {
                     let q = &self.patterns[inner.pattern as usize];
@@ -112,55 +175,50 @@ impl KeywordSet {
     }
 }
 
-/// For each keyword `P`, the keywords that can start inside an occurrence of `P`: those that
-/// occur inside `P` (certain) and those whose prefix is a suffix of `P` (to verify). Built
-/// from a sorted copy of the keywords with binary searches, so its cost grows with the total
-/// keyword length, not with its square.
-fn inner_table(patterns: &[Vec<u8>]) -> Vec<Vec<Inner>> {
-    let mut sorted: Vec<(&[u8], u32)> = patterns
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_slice(), i as u32))
-        .collect();
-    sorted.sort_unstable();
-    let mut table = Vec::with_capacity(patterns.len());
-    for (pi, p) in patterns.iter().enumerate() {
-        let mut inner = Vec::new();
-        for k in 0..p.len() {
-            let tail = &p[k..];
-            // Keywords that start with a prefix of `tail` lie inside P (certain); keywords
-            // that start with all of `tail` and are longer run past P's end (verify).
-            for end in (k + 1)..=p.len() {
-                let piece = &p[k..end];
-                if let Ok(at) = sorted.binary_search_by(|(s, _)| (*s).cmp(piece)) {
-                    let (_, qi) = sorted[at];
-                    if !(k == 0 && qi as usize == pi) {
-                        inner.push(Inner {
-                            pattern: qi,
-                            offset: k as u32,
-                            verify: false,
-                        });
-                    }
-                }
-            }
-            let from = sorted.partition_point(|(s, _)| *s < tail);
-            for &(s, qi) in &sorted[from..] {
-                if !s.starts_with(tail) {
-                    break;
-                }
-                if s.len() > tail.len() {
+/// For keyword `pi` (`P`), the keywords that can start inside an occurrence of `P`: those that
+/// occur inside `P` (certain) and those whose prefix is a suffix of `P` (to verify). Found
+/// with binary searches in `sorted` (pattern indexes in keyword order), so its cost grows with
+/// `P`'s length squared times a logarithm, paid once per keyword that occurs at all.
+fn inner_of(patterns: &[Vec<u8>], sorted: &[u32], pi: u32) -> Vec<Inner> {
+    let key = |i: &u32| patterns[*i as usize].as_slice();
+    let Some(p) = patterns.get(pi as usize) else {
+        return Vec::new();
+    };
+    let mut inner = Vec::new();
+    for k in 0..p.len() {
+        let tail = &p[k..];
+        // Keywords that start with a prefix of `tail` lie inside P (certain); keywords
+        // that start with all of `tail` and are longer run past P's end (verify).
+        for end in (k + 1)..=p.len() {
+            let piece = &p[k..end];
+            if let Ok(at) = sorted.binary_search_by(|i| key(i).cmp(piece)) {
+                let qi = sorted[at];
+                if !(k == 0 && qi == pi) {
                     inner.push(Inner {
                         pattern: qi,
                         offset: k as u32,
-                        verify: true,
+                        verify: false,
                     });
                 }
             }
         }
-        inner.sort_by_key(|i| i.offset);
-        table.push(inner);
+        let from = sorted.partition_point(|i| key(i) < tail);
+        for qi in &sorted[from..] {
+            let s = key(qi);
+            if !s.starts_with(tail) {
+                break;
+            }
+            if s.len() > tail.len() {
+                inner.push(Inner {
+                    pattern: *qi,
+                    offset: k as u32,
+                    verify: true,
+                });
+            }
+        }
     }
-    table
+    inner.sort_by_key(|i| i.offset);
+    inner
 }
 
 #[cfg(test)]
@@ -169,6 +227,13 @@ mod tests {
 
     fn set(words: &[&str]) -> KeywordSet {
         KeywordSet::new(words.iter().map(|w| w.as_bytes().to_vec()).collect())
+    }
+
+    /// The same set searching with the DFA from its first byte.
+    fn dfa_set(words: &[&str]) -> KeywordSet {
+        let mut k = set(words);
+        k.dfa_after = 0;
+        k
     }
 
     /// Every occurrence, the slow obvious way.
@@ -195,7 +260,7 @@ mod tests {
         let words = [
             "api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw",
         ];
-        let k = set(&words);
+        let (k, d) = (set(&words), dfa_set(&words));
         for hay in [
             &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
             b"apikey passwor password api_ke",
@@ -208,13 +273,14 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(hay)
             );
+            assert_eq!(d.hits(hay), naive(&words, hay), "the DFA finds the same");
         }
     }
 
     #[test]
     fn random_texts_match_the_naive_search() {
         let words = ["aab", "abab", "bab", "ba", "abba", "bbb", "aba"];
-        let k = set(&words);
+        let (k, d) = (set(&words), dfa_set(&words));
         // A small deterministic generator over a two-letter alphabet: dense overlaps.
         let mut x: u32 = 12345;
         for _ in 0..200 {
@@ -229,6 +295,19 @@ mod tests {
                 })
                 .collect();
             assert_eq!(k.hits(&hay), naive(&words, &hay));
+            assert_eq!(d.hits(&hay), naive(&words, &hay));
         }
+    }
+
+    #[test]
+    fn the_dfa_is_built_only_after_enough_bytes() {
+        let mut k = set(&["secret", "token"]);
+        k.dfa_after = 100;
+        let hay = b"my secret token ".repeat(4);
+        assert_eq!(k.hits(&hay).len(), 8);
+        assert!(k.lazy.dfa.get().is_none(), "64 bytes: still the NFA");
+        assert_eq!(k.hits(&hay).len(), 8);
+        assert!(k.lazy.dfa.get().is_some(), "128 bytes: the DFA is built");
+        assert_eq!(k.hits(&hay), naive(&["secret", "token"], &hay));
     }
 }

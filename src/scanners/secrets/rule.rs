@@ -217,28 +217,56 @@ pub fn parse_rule_file(
             return (Vec::new(), vec![err]);
         }
     };
-    let mut rules: Vec<Rule> = Vec::new();
-    let mut errors = Vec::new();
-    for spanned in file.rule {
+    let defs = file.rule.into_iter().map(|spanned| {
         let line = line_of_offset(text, spanned.span().start);
         let value = spanned.into_inner();
         let id = value
             .get("id")
             .and_then(toml::Value::as_str)
             .map(str::to_string);
-        let def = match RuleDef::deserialize(value) {
+        let def = RuleDef::deserialize(value).map_err(|e| (id, e.message().trim().to_string()));
+        (line, def)
+    });
+    compile_defs(defs, path, check_examples)
+}
+
+/// Parses a built-in rule file from its JSON form (`[[line, rule], …]`, made by `build.rs`
+/// from the TOML, which it mirrors value for value); `None` if the JSON does not parse, and
+/// then the caller parses the TOML. Each rule is validated exactly as [`parse_rule_file`] does.
+pub fn parse_rule_json(
+    json: &str,
+    path: &str,
+    check_examples: bool,
+) -> Option<(Vec<Rule>, Vec<RuleError>)> {
+    let list: Vec<(u32, RuleDef)> = serde_json::from_str(json).ok()?;
+    let defs = list.into_iter().map(|(line, def)| (line, Ok(def)));
+    Some(compile_defs(defs, path, check_examples))
+}
+
+/// Validates and compiles deserialized rules (`Err` holds the rule's id, if any, and why it
+/// did not deserialize): one error per bad rule, never hiding the good ones.
+fn compile_defs(
+    defs: impl Iterator<Item = (u32, Result<RuleDef, (Option<String>, String)>)>,
+    path: &str,
+    check_examples: bool,
+) -> (Vec<Rule>, Vec<RuleError>) {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut errors = Vec::new();
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (line, def) in defs {
+        let def = match def {
             Ok(def) => def,
-            Err(e) => {
+            Err((id, e)) => {
                 let which = id.map_or_else(|| "rule".to_string(), |id| format!("rule `{id}`"));
                 errors.push(RuleError {
                     path: path.to_string(),
                     line: Some(line),
-                    message: format!("invalid {which}: {}", e.message().trim()),
+                    message: format!("invalid {which}: {e}"),
                 });
                 continue;
             }
         };
-        if rules.iter().any(|r| r.def.id == def.id) {
+        if ids.contains(&def.id) {
             errors.push(RuleError {
                 path: path.to_string(),
                 line: Some(line),
@@ -259,6 +287,7 @@ pub fn parse_rule_file(
                         continue;
                     }
                 }
+                ids.insert(rule.def.id.clone());
                 rules.push(rule);
             }
             Err(message) => errors.push(RuleError {
