@@ -100,7 +100,7 @@ mem_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
   echo "MB/s over wall time; MB per CPU-second is fairer on a busy machine. The history corpus is"
   echo "a synthetic repository generated from the tree by \`benches/secrets_history_gen.py\`."
   echo
-  grep -E '^\||^machine|^history' "$LOG/secrets" || echo "(no table: see the log below)"
+  grep -E '^\||^machine|^history|^staged|^rule loading' "$LOG/secrets" || echo "(no table: see the log below)"
   echo
   echo "<details><summary>full output</summary>"
   echo

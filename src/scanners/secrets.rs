@@ -55,6 +55,12 @@ pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
     builtin_files::BUILTIN_RULE_FILES
 }
 
+/// The built-in rule files as JSON (`[[line, rule], …]`, made by `build.rs`), in the order of
+/// [`builtin_rule_files`]; an empty string for a file that did not convert.
+pub fn builtin_rule_json() -> &'static [&'static str] {
+    builtin_files::BUILTIN_RULE_JSON
+}
+
 struct Builtin {
     rules: CompiledRules,
     errors: Vec<RuleError>,

@@ -168,7 +168,7 @@ fn staged_scan_finds_what_the_tree_scan_finds() {
     let mut n = 0;
     for (i, (name, text)) in texts.iter().enumerate() {
         let generated = !name.contains('/');
-        if generated || i % 7 == 0 {
+        if generated || i % 25 == 0 {
             let base = Path::new(name).file_name().unwrap().to_string_lossy();
             write(root, &format!("f{i}/{base}"), text);
             n += 1;
