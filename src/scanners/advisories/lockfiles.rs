@@ -158,31 +158,14 @@ impl Lockfile {
 /// Every lockfile of another ecosystem under `root`, honouring `.gitignore` and `exclude`,
 /// sorted. `node_modules/` and `vendor/` hold installed copies, not the project's lockfiles.
 pub fn discover(root: &Path, exclude: &ExcludeSet) -> Vec<(PathBuf, Format)> {
-    let root_owned = root.to_path_buf();
-    let ex = exclude.clone();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(move |e| {
-            let n = e.file_name();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (n == "node_modules" || n == "vendor" || n == "target"))
-                && !ex.is_excluded(&relative(&root_owned, e.path()))
-        })
-        .build();
-    let mut out: Vec<(PathBuf, Format)> = walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|e| {
-            let f = Format::from_file_name(e.file_name().to_str()?)?;
-            Some((e.into_path(), f))
-        })
-        .filter(|(p, f)| *f != Format::GoSum || !p.with_file_name("go.mod").is_file())
-        .collect();
+    let mut out: Vec<(PathBuf, Format)> =
+        crate::paths::project_files(root, exclude, &["node_modules", "vendor", "target"])
+            .filter_map(|e| {
+                let f = Format::from_file_name(e.file_name().to_str()?)?;
+                Some((e.into_path(), f))
+            })
+            .filter(|(p, f)| *f != Format::GoSum || !p.with_file_name("go.mod").is_file())
+            .collect();
     out.sort();
     out
 }
