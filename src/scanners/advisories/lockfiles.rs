@@ -213,6 +213,36 @@ fn at(line: u32, message: impl Into<String>) -> LockError {
     }
 }
 
+/// The lines of `text` with their 1-based numbers, for the line-oriented formats.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, raw)| (u32::try_from(i + 1).unwrap_or(u32::MAX), raw))
+}
+
+/// A line of an indentation-structured lockfile (yarn, pnpm) that carries content.
+struct Indented<'a> {
+    /// 1-based line number.
+    n: u32,
+    /// Leading whitespace, in bytes.
+    indent: usize,
+    /// The text without surrounding whitespace.
+    text: &'a str,
+}
+
+/// The lines of `text` that are neither blank nor `#` comments, with their indentation.
+fn indented_lines(text: &str) -> impl Iterator<Item = Indented<'_>> {
+    numbered_lines(text).filter_map(|(n, raw)| {
+        let line = raw.trim_end();
+        let t = line.trim_start();
+        (!t.is_empty() && !t.starts_with('#')).then(|| Indented {
+            n,
+            indent: line.len() - t.len(),
+            text: t,
+        })
+    })
+}
+
 /// 1-based line of byte `offset`.
 fn line_of(text: &str, offset: usize) -> u32 {
     crate::error::line_of_offset(text, offset.min(text.len()))
