@@ -23,7 +23,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Bytes searched with the NFA before the DFA is built: a pre-commit run (a few files) never
 /// pays for the DFA; a tree or history scan builds it after its first few files.
-pub const DFA_AFTER: u64 = 8 << 20;
+pub const DFA_AFTER: u64 = 2 << 20;
 
 /// Another keyword that can start inside an occurrence of a keyword.
 #[derive(Debug, Clone, Copy)]
