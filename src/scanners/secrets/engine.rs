@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use super::keywords::KeywordSet;
 use super::rule::ValidatorKind;
 use super::rule::{CompiledRegex, Reach, Rule, Within};
-use super::surroundings::{assigned_name, in_kubernetes_secret_data, in_path_or_file_name};
+use super::surroundings::{
+    assigned_name, credential_on_example_host, in_kubernetes_secret_data, in_path_or_file_name,
+};
 use super::validate::{validate, Validation};
 use crate::classify::{
     entropy_floor, has_sandbox_marker, is_stand_in, names_no_credential, placeholder_reason,
@@ -80,6 +82,9 @@ pub enum Doubt {
     /// The body is a stand-in: runs or repeats (`AKIA…ABCDEFGHIJKLMNOP`), a stopword
     /// (`password`) or documentation words (`…EXAMPLE…`); see [`crate::classify::is_stand_in`].
     PlaceholderBody,
+    /// The password of a URL whose host is reserved for documentation (`@example.com`,
+    /// `.test`): a sample connection string.
+    ExampleHost,
 }
 
 impl Doubt {
@@ -91,6 +96,9 @@ impl Doubt {
             }
             Doubt::PlaceholderBody => {
                 "its body looks like a placeholder (repeated, sequential or documentation text), so it is likely an example"
+            }
+            Doubt::ExampleHost => {
+                "its host is a domain reserved for documentation (RFC 2606), so it is likely an example"
             }
         }
     }
@@ -337,6 +345,9 @@ fn accept(
     // `…/ghp_…/…` in a URL path and `sk_live_logo.png` are names, not tokens.
     if rule.is_prefixed_token() && in_path_or_file_name(hay, sec.clone()) {
         return None;
+    }
+    if doubt.is_none() && can_doubt(rule) && credential_on_example_host(hay, sec.clone()) {
+        doubt = Some(Doubt::ExampleHost);
     }
     if rule.def.within == Some(Within::KubernetesSecretData)
         && !in_kubernetes_secret_data(hay, sec.start)
