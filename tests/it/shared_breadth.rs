@@ -41,9 +41,10 @@ fn breadth_set_recall_over_reported_families() {
         reported.recall() * 100.0
     );
     // Measured 425/673 = 63.2 % after the shared grammar and the run-coverage filter landed
-    // (placeholder-heavy examples that the filters now reject); a drop means a rule regressed.
+    // (placeholder-heavy examples that the filters now reject), 438/673 = 65.1 % with the rules
+    // of `breadth-3.toml`; a drop means a rule regressed.
     assert!(
-        reported.recall() >= 0.62,
+        reported.recall() >= 0.65,
         "recall over reported families {:.3}",
         reported.recall()
     );
