@@ -21,6 +21,34 @@ pub fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+/// The regular files under `root` that lockfile discovery considers, in walk order: hidden
+/// entries skipped, `.gitignore` honoured even outside a git repository, links not followed, and
+/// `exclude` plus the folders named in `skip_dirs` pruned whole. One walk, so every lockfile
+/// scanner agrees on what "the project's files" are.
+pub fn project_files(
+    root: &Path,
+    exclude: &ExcludeSet,
+    skip_dirs: &'static [&'static str],
+) -> impl Iterator<Item = ignore::DirEntry> {
+    let root_owned = root.to_path_buf();
+    let ex = exclude.clone();
+    ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let skipped_dir = e.file_type().is_some_and(|t| t.is_dir())
+                && skip_dirs.iter().any(|d| e.file_name() == *d);
+            !skipped_dir && !ex.is_excluded(&relative(&root_owned, e.path()))
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+}
+
 impl Default for ExcludeSet {
     fn default() -> Self {
         ExcludeSet::none()

@@ -7,6 +7,11 @@ use std::process::Command;
 
 /// Runs `git args…` in `dir` with a fixed identity and no inherited repository selection.
 pub fn git(dir: &Path, args: &[&str]) {
+    git_env(dir, args, &[]);
+}
+
+/// `git` with extra environment variables (commit dates).
+fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -15,6 +20,7 @@ pub fn git(dir: &Path, args: &[&str]) {
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(
@@ -24,7 +30,19 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Makes `dir` a git repository whose one commit, dated `date` (RFC 3339) when given, holds
+/// everything in it.
+pub fn commit_all(dir: &Path, message: &str, date: Option<&str>) {
+    let env: Vec<(&str, &str)> = date
+        .map(|d| vec![("GIT_COMMITTER_DATE", d), ("GIT_AUTHOR_DATE", d)])
+        .unwrap_or_default();
+    git_env(dir, &["init", "--quiet"], &env);
+    git_env(dir, &["add", "."], &env);
+    git_env(dir, &["commit", "--quiet", "-m", message], &env);
+}
+
+/// Copies the folder `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
@@ -41,9 +59,7 @@ fn copy_dir(from: &Path, to: &Path) {
 pub fn advisory_remote(dir: &Path) -> String {
     let src = crate::common::crate_root().join("tests/fixtures/advisories/db");
     copy_dir(&src, dir);
-    git(dir, &["init", "--quiet"]);
-    git(dir, &["add", "."]);
-    git(dir, &["commit", "--quiet", "-m", "advisories"]);
+    commit_all(dir, "advisories", None);
     format!("file://{}", dir.display())
 }
 

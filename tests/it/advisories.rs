@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::common::dbremote::{self, copy_dir};
 use stagegate::finding::{Finding, NotificationLevel, Severity, SuppressionKind};
 use stagegate::scanners::advisories::{audit, yanked, Sources};
 use stagegate::scanners::ValidConfig as Config;
@@ -593,23 +594,7 @@ fn git_checkout_database_is_dated_by_its_head_commit() {
     let dbcopy = tempfile::tempdir().unwrap();
     let dest = dbcopy.path().join("advisory-db");
     copy_dir(&db(), &dest);
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&dest)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .env("GIT_COMMITTER_DATE", "2023-05-06T12:00:00Z")
-            .env("GIT_AUTHOR_DATE", "2023-05-06T12:00:00Z")
-            .output()
-            .unwrap()
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "--quiet"]);
-    git(&["add", "."]);
-    git(&["commit", "--quiet", "-m", "snapshot"]);
+    dbremote::commit_all(&dest, "snapshot", Some("2023-05-06T12:00:00Z"));
     let sources = Sources {
         db: dest.clone(),
         cargo_home: None,
@@ -625,17 +610,4 @@ fn git_checkout_database_is_dated_by_its_head_commit() {
     assert_eq!(stale.properties["last_updated"], "2023-05-06");
     let plain = run(t.path(), &cfg);
     assert_eq!(advisory_keys(&out), advisory_keys(&plain));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }

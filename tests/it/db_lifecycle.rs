@@ -111,33 +111,19 @@ fn db_fetch_subcommand_uses_the_mirror_url() {
     let t = tempfile::tempdir().unwrap();
     let url = advisory_remote(&t.path().join("remote"));
     let db = t.path().join("fetched");
-    let out = run_in(
-        t.path(),
-        [
-            "db",
-            "fetch",
-            "--db",
-            &db.display().to_string(),
-            "--db-url",
-            &url,
-        ],
-        &[],
-    );
+    let db = db.display().to_string();
+    let fetch = || {
+        run_in(
+            t.path(),
+            ["db", "fetch", "--db", &db, "--db-url", &url],
+            &[],
+        )
+    };
+    let out = fetch();
     out.assert_sane("db fetch");
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("cloned"), "{}", out.stderr);
-    let out = run_in(
-        t.path(),
-        [
-            "db",
-            "fetch",
-            "--db",
-            &db.display().to_string(),
-            "--db-url",
-            &url,
-        ],
-        &[],
-    );
+    let out = fetch();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("updated"), "{}", out.stderr);
 }

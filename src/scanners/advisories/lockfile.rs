@@ -16,20 +16,8 @@ pub const MAX_LOCKFILE_BYTES: u64 = 64 << 20;
 
 /// Every `Cargo.lock` under `root`, honouring `.gitignore` and `exclude`, sorted.
 pub fn discover(root: &Path, exclude: &ExcludeSet) -> Vec<PathBuf> {
-    let root_owned = root.to_path_buf();
-    let ex = exclude.clone();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(move |e| !ex.is_excluded(&relative(&root_owned, e.path())))
-        .build();
-    let mut out: Vec<PathBuf> = walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == "Cargo.lock")
+    let mut out: Vec<PathBuf> = crate::paths::project_files(root, exclude, &[])
+        .filter(|e| e.file_name() == "Cargo.lock")
         .map(|e| e.into_path())
         .collect();
     out.sort();

@@ -158,31 +158,14 @@ impl Lockfile {
 /// Every lockfile of another ecosystem under `root`, honouring `.gitignore` and `exclude`,
 /// sorted. `node_modules/` and `vendor/` hold installed copies, not the project's lockfiles.
 pub fn discover(root: &Path, exclude: &ExcludeSet) -> Vec<(PathBuf, Format)> {
-    let root_owned = root.to_path_buf();
-    let ex = exclude.clone();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(move |e| {
-            let n = e.file_name();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (n == "node_modules" || n == "vendor" || n == "target"))
-                && !ex.is_excluded(&relative(&root_owned, e.path()))
-        })
-        .build();
-    let mut out: Vec<(PathBuf, Format)> = walker
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|e| {
-            let f = Format::from_file_name(e.file_name().to_str()?)?;
-            Some((e.into_path(), f))
-        })
-        .filter(|(p, f)| *f != Format::GoSum || !p.with_file_name("go.mod").is_file())
-        .collect();
+    let mut out: Vec<(PathBuf, Format)> =
+        crate::paths::project_files(root, exclude, &["node_modules", "vendor", "target"])
+            .filter_map(|e| {
+                let f = Format::from_file_name(e.file_name().to_str()?)?;
+                Some((e.into_path(), f))
+            })
+            .filter(|(p, f)| *f != Format::GoSum || !p.with_file_name("go.mod").is_file())
+            .collect();
     out.sort();
     out
 }
@@ -228,6 +211,36 @@ fn at(line: u32, message: impl Into<String>) -> LockError {
         line: Some(line.max(1)),
         message: message.into(),
     }
+}
+
+/// The lines of `text` with their 1-based numbers, for the line-oriented formats.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, raw)| (u32::try_from(i + 1).unwrap_or(u32::MAX), raw))
+}
+
+/// A line of an indentation-structured lockfile (yarn, pnpm) that carries content.
+struct Indented<'a> {
+    /// 1-based line number.
+    n: u32,
+    /// Leading whitespace, in bytes.
+    indent: usize,
+    /// The text without surrounding whitespace.
+    text: &'a str,
+}
+
+/// The lines of `text` that are neither blank nor `#` comments, with their indentation.
+fn indented_lines(text: &str) -> impl Iterator<Item = Indented<'_>> {
+    numbered_lines(text).filter_map(|(n, raw)| {
+        let line = raw.trim_end();
+        let t = line.trim_start();
+        (!t.is_empty() && !t.starts_with('#')).then(|| Indented {
+            n,
+            indent: line.len() - t.len(),
+            text: t,
+        })
+    })
 }
 
 /// 1-based line of byte `offset`.

@@ -36,6 +36,8 @@ mod dotenv;
 mod ini;
 mod json;
 mod properties;
+#[cfg(test)]
+mod testing;
 mod text;
 mod tfvars;
 mod toml;

@@ -11,8 +11,7 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     let mut section = "";
     let mut in_specs = false;
     let mut saw_section = false;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    for (n, raw) in super::numbered_lines(text) {
         let line = raw.trim_end();
         if line.trim().is_empty() {
             continue;

@@ -29,8 +29,7 @@ pub(super) fn parse_mod(text: &str) -> Result<Parsed, LockError> {
     // (module, version or "" for every version) → target.
     let mut replaces: BTreeMap<(String, String), Target> = BTreeMap::new();
     let mut block: Option<&str> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    for (n, raw) in super::numbered_lines(text) {
         let line = raw.split("//").next().unwrap_or(raw).trim();
         if line.is_empty() {
             continue;
@@ -119,8 +118,7 @@ fn unquote(s: &str) -> &str {
 pub(super) fn parse_sum(text: &str) -> Result<Parsed, LockError> {
     let mut out = Parsed::default();
     let mut seen = BTreeSet::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    for (n, raw) in super::numbered_lines(text) {
         let line = raw.trim();
         if line.is_empty() {
             continue;

@@ -23,14 +23,7 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     let mut in_packages = false;
     // Index of the entry whose lines are being read (`None` after a skipped key).
     let mut open: Option<usize> = None;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let line = raw.trim_end();
-        let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - t.len();
+    for super::Indented { n, indent, text: t } in super::indented_lines(text) {
         if indent == 0 {
             in_packages = t == "packages:";
             open = None;

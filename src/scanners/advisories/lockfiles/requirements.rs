@@ -8,8 +8,7 @@ use super::{Locked, Note, Parsed};
 pub(super) fn parse(text: &str) -> Parsed {
     let mut out = Parsed::default();
     let mut continued = false;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    for (n, raw) in super::numbered_lines(text) {
         let was_continued = continued;
         continued = raw.trim_end().ends_with('\\');
         if was_continued {

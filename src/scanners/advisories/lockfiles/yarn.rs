@@ -19,14 +19,7 @@ pub(super) fn parse(text: &str) -> Result<Parsed, LockError> {
     let mut out = Parsed::default();
     let mut cur: Option<Entry> = None;
     let mut in_metadata = false;
-    for (i, raw) in text.lines().enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let line = raw.trim_end();
-        let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - t.len();
+    for super::Indented { n, indent, text: t } in super::indented_lines(text) {
         if indent == 0 {
             finish(cur.take(), &mut out)?;
             in_metadata = false;

@@ -243,33 +243,24 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{at, text};
     use super::*;
 
     fn p(t: &str) -> FlatConfig {
         parse("cfg/.env", t, &Limits::default()).unwrap()
     }
-    fn v(f: &FlatConfig, k: &str) -> String {
-        match &f.entries[k].value {
-            Value::String(s) => s.clone(),
-            other => panic!("{other:?}"),
-        }
-    }
-    fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-        let l = &f.entries[k].location;
-        (l.start_line, l.start_column, l.end_line, l.end_column)
-    }
 
     #[test]
     fn plain_export_quotes_and_positions() {
         let f = p("# top\nA=1\nexport B = two words  # note\n  C='x # y'\nD=\"a\\nb\\\"c\"\nE=\n");
-        assert_eq!(v(&f, "/A"), "1");
+        assert_eq!(text(&f, "/A"), "1");
         assert_eq!(at(&f, "/A"), (2, 3, 2, 4));
-        assert_eq!(v(&f, "/B"), "two words");
+        assert_eq!(text(&f, "/B"), "two words");
         assert_eq!(at(&f, "/B"), (3, 12, 3, 21));
-        assert_eq!(v(&f, "/C"), "x # y");
+        assert_eq!(text(&f, "/C"), "x # y");
         assert_eq!(at(&f, "/C"), (4, 5, 4, 12));
-        assert_eq!(v(&f, "/D"), "a\nb\"c");
-        assert_eq!(v(&f, "/E"), "");
+        assert_eq!(text(&f, "/D"), "a\nb\"c");
+        assert_eq!(text(&f, "/E"), "");
         assert_eq!(at(&f, "/E"), (6, 3, 6, 3));
         assert_eq!(f.entries.len(), 5);
         assert!(f.entries.values().all(|e| e.location.path == "cfg/.env"));
@@ -279,29 +270,29 @@ mod tests {
     fn multiline_references_and_last_wins() {
         let t = "KEY=\"-----BEGIN-----\nabc\n-----END-----\"\nURL=${HOST}:${PORT:-80}/x\nURL=later\nS='lit\\n$X'\nT=`tick`\n";
         let f = p(t);
-        assert_eq!(v(&f, "/KEY"), "-----BEGIN-----\nabc\n-----END-----");
+        assert_eq!(text(&f, "/KEY"), "-----BEGIN-----\nabc\n-----END-----");
         assert_eq!(at(&f, "/KEY"), (1, 5, 3, 15));
-        assert_eq!(v(&f, "/URL"), "later");
+        assert_eq!(text(&f, "/URL"), "later");
         assert_eq!(f.entries["/URL"].location.start_line, 5);
-        assert_eq!(v(&f, "/S"), "lit\\n$X");
-        assert_eq!(v(&f, "/T"), "tick");
+        assert_eq!(text(&f, "/S"), "lit\\n$X");
+        assert_eq!(text(&f, "/T"), "tick");
         let f = p("R=${DB_URL}\nexport=1\nexportX=2\n");
-        assert_eq!(v(&f, "/R"), "${DB_URL}");
-        assert_eq!(v(&f, "/export"), "1");
-        assert_eq!(v(&f, "/exportX"), "2");
+        assert_eq!(text(&f, "/R"), "${DB_URL}");
+        assert_eq!(text(&f, "/export"), "1");
+        assert_eq!(text(&f, "/exportX"), "2");
     }
 
     #[test]
     fn crlf_hash_in_value_and_dotted_keys() {
         let f = p("A=x#y\r\nspring.datasource.url=jdbc:x\r\nB=#c\r\nC=\"q\" # after\r\nD= #c\r\n");
-        assert_eq!(v(&f, "/A"), "x#y");
-        assert_eq!(v(&f, "/spring.datasource.url"), "jdbc:x");
-        assert_eq!(v(&f, "/B"), "#c");
-        assert_eq!(v(&f, "/D"), "");
-        assert_eq!(v(&f, "/C"), "q");
+        assert_eq!(text(&f, "/A"), "x#y");
+        assert_eq!(text(&f, "/spring.datasource.url"), "jdbc:x");
+        assert_eq!(text(&f, "/B"), "#c");
+        assert_eq!(text(&f, "/D"), "");
+        assert_eq!(text(&f, "/C"), "q");
         let f = p("K='a\r\nb'\r\nL=\"c\\r\\nd\"\r\n");
-        assert_eq!(v(&f, "/K"), "a\nb");
-        assert_eq!(v(&f, "/L"), "c\nd");
+        assert_eq!(text(&f, "/K"), "a\nb");
+        assert_eq!(text(&f, "/L"), "c\nd");
     }
 
     #[test]

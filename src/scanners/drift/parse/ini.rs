@@ -147,20 +147,11 @@ fn value_of(v: &str, off: usize) -> (String, usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{at, text};
     use super::*;
 
     fn p(t: &str) -> FlatConfig {
         parse("conf/app.ini", t, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-        let l = &f.entries[k].location;
-        (l.start_line, l.start_column, l.end_line, l.end_column)
-    }
-    fn s(f: &FlatConfig, k: &str) -> String {
-        match &f.entries[k].value {
-            Value::String(s) => s.clone(),
-            v => panic!("{v:?}"),
-        }
     }
 
     #[test]
@@ -179,27 +170,27 @@ flag
 url = http://x/#frag
 ";
         let f = p(t);
-        assert_eq!(s(&f, "/timeout"), "30");
+        assert_eq!(text(&f, "/timeout"), "30");
         assert_eq!(at(&f, "/timeout"), (2, 11, 2, 13));
         assert_eq!(f.entries["/database"].value, Value::Map);
         assert_eq!(at(&f, "/database"), (3, 2, 3, 10));
-        assert_eq!(s(&f, "/database/host"), "db.internal");
+        assert_eq!(text(&f, "/database/host"), "db.internal");
         assert_eq!(at(&f, "/database/host"), (4, 8, 4, 19));
-        assert_eq!(s(&f, "/database/port"), "5432");
+        assert_eq!(text(&f, "/database/port"), "5432");
         assert_eq!(at(&f, "/database/port"), (5, 7, 5, 11));
-        assert_eq!(s(&f, "/database/user"), "app");
+        assert_eq!(text(&f, "/database/user"), "app");
         assert_eq!(at(&f, "/database/user"), (7, 8, 7, 11));
-        assert_eq!(s(&f, "/server.http/path"), "/a b");
+        assert_eq!(text(&f, "/server.http/path"), "/a b");
         assert_eq!(at(&f, "/server.http/path"), (9, 8, 9, 14));
-        assert_eq!(s(&f, "/server.http/flag"), "");
-        assert_eq!(s(&f, "/server.http/url"), "http://x/#frag");
+        assert_eq!(text(&f, "/server.http/flag"), "");
+        assert_eq!(text(&f, "/server.http/url"), "http://x/#frag");
         assert_eq!(f.entries.len(), 9);
     }
 
     #[test]
     fn repeated_sections_merge_but_keys_must_be_unique() {
         let f = p("[a]\nx=1\n[b]\ny=2\n[a]\nz=3\n");
-        assert_eq!(s(&f, "/a/z"), "3");
+        assert_eq!(text(&f, "/a/z"), "3");
         assert_eq!(at(&f, "/a"), (1, 2, 1, 3));
         let e = parse("c.ini", "[a]\nx=1\n\n[a]\nx=2\n", &Limits::default()).unwrap_err();
         assert_eq!((e.line, e.column), (5, 1));

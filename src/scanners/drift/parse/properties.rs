@@ -164,6 +164,7 @@ fn unescape(cs: &[(char, usize)]) -> Result<String, usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{at, text};
     use super::*;
 
     fn p(t: &str) -> FlatConfig {
@@ -173,16 +174,6 @@ mod tests {
             &Limits::default(),
         )
         .unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-        let l = &f.entries[k].location;
-        (l.start_line, l.start_column, l.end_line, l.end_column)
-    }
-    fn s(f: &FlatConfig, k: &str) -> String {
-        match &f.entries[k].value {
-            Value::String(s) => s.clone(),
-            v => panic!("{v:?}"),
-        }
     }
 
     #[test]
@@ -199,17 +190,20 @@ key\\ with\\ spaces = v
 a\\=b=c
 ";
         let f = p(t);
-        assert_eq!(s(&f, "/spring.datasource.url"), "jdbc:postgresql://db/app");
+        assert_eq!(
+            text(&f, "/spring.datasource.url"),
+            "jdbc:postgresql://db/app"
+        );
         assert_eq!(at(&f, "/spring.datasource.url"), (3, 23, 3, 47));
-        assert_eq!(s(&f, "/server.port"), "8080");
+        assert_eq!(text(&f, "/server.port"), "8080");
         assert_eq!(at(&f, "/server.port"), (4, 15, 4, 19));
-        assert_eq!(s(&f, "/app.name"), "My App");
+        assert_eq!(text(&f, "/app.name"), "My App");
         assert_eq!(at(&f, "/app.name"), (5, 12, 5, 18));
-        assert_eq!(s(&f, "/indented"), "yes");
-        assert_eq!(s(&f, "/empty"), "");
+        assert_eq!(text(&f, "/indented"), "yes");
+        assert_eq!(text(&f, "/empty"), "");
         assert_eq!(at(&f, "/empty"), (7, 7, 7, 7));
-        assert_eq!(s(&f, "/key with spaces"), "v");
-        assert_eq!(s(&f, "/a=b"), "c");
+        assert_eq!(text(&f, "/key with spaces"), "v");
+        assert_eq!(text(&f, "/a=b"), "c");
         assert_eq!(f.entries.len(), 7);
     }
 
@@ -227,18 +221,18 @@ starts=\\
   on next line
 ";
         let f = p(t);
-        assert_eq!(s(&f, "/list"), "a,b,c");
+        assert_eq!(text(&f, "/list"), "a,b,c");
         assert_eq!(at(&f, "/list"), (1, 8, 3, 9));
-        assert_eq!(s(&f, "/msg"), "café\tx\ny\\");
-        assert_eq!(s(&f, "/path"), "C:\\dir\\");
-        assert_eq!(s(&f, "/next"), "1");
-        assert_eq!(s(&f, "/slash"), "q");
-        assert_eq!(s(&f, "/starts"), "on next line");
+        assert_eq!(text(&f, "/msg"), "café\tx\ny\\");
+        assert_eq!(text(&f, "/path"), "C:\\dir\\");
+        assert_eq!(text(&f, "/next"), "1");
+        assert_eq!(text(&f, "/slash"), "q");
+        assert_eq!(text(&f, "/starts"), "on next line");
         assert_eq!(at(&f, "/starts"), (9, 3, 9, 15));
         let f = p("a=1\na=2\n");
-        assert_eq!(s(&f, "/a"), "2");
+        assert_eq!(text(&f, "/a"), "2");
         let f = p("dangling=x\\");
-        assert_eq!(s(&f, "/dangling"), "x");
+        assert_eq!(text(&f, "/dangling"), "x");
     }
 
     #[test]

@@ -94,25 +94,11 @@ fn value(pos: &mut Positions<'_>, v: Spanned<DeValue<'_>>) -> Node {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{at, val};
     use super::*;
 
     fn p(t: &str) -> FlatConfig {
         parse("Config.toml", t, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-        let l = &f
-            .entries
-            .get(k)
-            .unwrap_or_else(|| panic!("no {k}: {:?}", f.entries.keys()))
-            .location;
-        (l.start_line, l.start_column, l.end_line, l.end_column)
-    }
-    fn val(f: &FlatConfig, k: &str) -> Value {
-        f.entries
-            .get(k)
-            .unwrap_or_else(|| panic!("no {k}: {:?}", f.entries.keys()))
-            .value
-            .clone()
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use super::super::testing::at;
 use super::*;
 
 fn p(t: &str) -> FlatConfig {
@@ -5,10 +6,6 @@ fn p(t: &str) -> FlatConfig {
 }
 fn err(t: &str) -> ParseError {
     parse("cfg/app.json", t, &Limits::default()).unwrap_err()
-}
-fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-    let l = &f.entries[k].location;
-    (l.start_line, l.start_column, l.end_line, l.end_column)
 }
 
 #[test]

@@ -1,3 +1,4 @@
+use super::super::testing::{at, s, val};
 use super::*;
 
 fn p(t: &str) -> FlatConfig {
@@ -5,24 +6,6 @@ fn p(t: &str) -> FlatConfig {
 }
 fn err(t: &str) -> ParseError {
     parse("env/prod.tfvars", t, &Limits::default()).unwrap_err()
-}
-fn at(f: &FlatConfig, k: &str) -> (u32, u32, u32, u32) {
-    let l = &f
-        .entries
-        .get(k)
-        .unwrap_or_else(|| panic!("no {k}: {:?}", f.entries.keys()))
-        .location;
-    (l.start_line, l.start_column, l.end_line, l.end_column)
-}
-fn val(f: &FlatConfig, k: &str) -> Value {
-    f.entries
-        .get(k)
-        .unwrap_or_else(|| panic!("no {k}: {:?}", f.entries.keys()))
-        .value
-        .clone()
-}
-fn s(x: &str) -> Value {
-    Value::String(x.into())
 }
 
 #[test]
