@@ -212,13 +212,19 @@ mod tests {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
         let encoded = "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUl4SW4wLmMybG5ibUYwZFhKbA==";
         assert_eq!(decode_base64(encoded).as_deref(), Some(jwt.as_bytes()));
-        assert_eq!(validate(ValidatorKind::Base64Jwt, encoded), Validation::Valid);
+        assert_eq!(
+            validate(ValidatorKind::Base64Jwt, encoded),
+            Validation::Valid
+        );
         // base64 of "eyJhbGciOiJIUzI1NiJ9" alone: no payload, no signature.
         assert_eq!(
             validate(ValidatorKind::Base64Jwt, "ZXlKaGJHY2lPaUpJVXpJMU5pSjk="),
             Validation::Invalid
         );
-        assert_eq!(validate(ValidatorKind::Base64Jwt, "not base64!"), Validation::Invalid);
+        assert_eq!(
+            validate(ValidatorKind::Base64Jwt, "not base64!"),
+            Validation::Invalid
+        );
     }
 
     #[test]
