@@ -30,6 +30,9 @@ pub enum ValidatorKind {
     Base64PrivateKey,
     /// HTTP Basic credentials: base64 of `user:password` whose password is no placeholder.
     BasicAuth,
+    /// Base64 text that decodes to a JWT (`ZXlK…`): a token stored encoded, as in a Kubernetes
+    /// Secret's `data`.
+    Base64Jwt,
 }
 
 impl ValidatorKind {
@@ -41,6 +44,7 @@ impl ValidatorKind {
             ValidatorKind::Jwt => "jwt",
             ValidatorKind::Base64PrivateKey => "base64-private-key",
             ValidatorKind::BasicAuth => "basic-auth",
+            ValidatorKind::Base64Jwt => "base64-jwt",
         }
     }
 }
