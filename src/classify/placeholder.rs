@@ -216,6 +216,97 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     None
 }
 
+/// Whether a candidate that [`placeholder_reason`] rejected for `reason` is still a value worth
+/// a look under a rule that names a format or a structure: a stand-in *body* — runs and
+/// repeats (`A3T0ABCDEFGHIJKLMNOP`, `aaaa…NRAL`) or a weak or default credential word
+/// (`password`, `guest`, `admin`) — as opposed to no value at all.
+///
+/// Why the split: a provider rule whose exact format matches (prefix, length, alphabet), or a
+/// structure rule (a Gradle `credentials { }` block, `psexec -p`) whose slot is filled, has found
+/// text written to be that credential. It may be a documentation example, but it may also be a
+/// real key someone chose badly, a default password that works (`guest:guest`), or a real key
+/// an example was pasted over, so the secrets engine reports it at low severity with the
+/// reason (never blocking at the default threshold) instead of dropping it. Heuristic rules,
+/// which know no format, still drop it.
+///
+/// Not stand-ins, dropped by every rule: template and reference syntax (`${X}`, `$X`, `%X%`,
+/// `<token>`), masks and fill (`xxxx`, `***`, `•••`, `…`, `0000`: someone blanked the value),
+/// documentation words (`your_key_here`, `changeme`, `example`: they say they are not a
+/// value), words that are no credential (`null`, `true`, `function`), code references, dotted
+/// numbers (versions, OIDs) and published examples.
+pub fn is_stand_in(reason: Rejection, value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    match reason {
+        Rejection::Pattern => !is_dotted_number(&lower) && !lower.contains("0000"),
+        Rejection::Stopword => {
+            // For `user:password`, the password part is the stopword.
+            let part = password_part(&lower).unwrap_or(&lower);
+            WEAK_CREDENTIAL_WORDS.contains(&fold_leetspeak(part).as_str())
+        }
+        Rejection::Placeholder
+        | Rejection::KnownTestValue
+        | Rejection::CodeReference
+        | Rejection::IdentifierWords => false,
+    }
+}
+
+/// The stopwords that are used *as* credentials (weak and default ones, metasyntactic pairs
+/// such as `foo:bar`), unlike those that name a type or no value (`null`, `function`).
+const WEAK_CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pass",
+    "pwd",
+    "secrets",
+    "token",
+    "apikey",
+    "key",
+    "privatekey",
+    "accesstoken",
+    "accesskey",
+    "clientsecret",
+    "test",
+    "testing",
+    "sample",
+    "default",
+    "username",
+    "user",
+    "admin",
+    "guest",
+    "root",
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "quux",
+    "foobar",
+];
+
+/// `p@ssw0rd` → `password`: letters and digits only, common leetspeak folded back.
+fn fold_leetspeak(lower: &str) -> String {
+    let word: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if STOPWORDS.contains(&word.as_str()) {
+        return word;
+    }
+    lower
+        .chars()
+        .filter_map(|c| match c {
+            '0' => Some('o'),
+            '1' => Some('i'),
+            '3' => Some('e'),
+            '4' | '@' => Some('a'),
+            '5' | '$' => Some('s'),
+            '7' => Some('t'),
+            c if c.is_ascii_alphabetic() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The password of a `user:password` pair: one `:`, a user name of name characters before it
 /// (no `/`, so neither a URL nor a path), a non-empty password after it.
 fn password_part(s: &str) -> Option<&str> {
@@ -282,28 +373,8 @@ fn is_bracketed(t: &str) -> bool {
 }
 
 fn is_stopword(lower: &str) -> bool {
-    let word: String = lower
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    if STOPWORDS.contains(&word.as_str()) {
-        return true;
-    }
-    // Leetspeak of a stopword (`p@ssw0rd`).
-    let plain: String = lower
-        .chars()
-        .filter_map(|c| match c {
-            '0' => Some('o'),
-            '1' => Some('i'),
-            '3' => Some('e'),
-            '4' | '@' => Some('a'),
-            '5' | '$' => Some('s'),
-            '7' => Some('t'),
-            c if c.is_ascii_alphabetic() => Some(c),
-            _ => None,
-        })
-        .collect();
-    plain != word && STOPWORDS.contains(&plain.as_str())
+    // Letters and digits only (`Password:`), or leetspeak of a stopword (`p@ssw0rd`).
+    STOPWORDS.contains(&fold_leetspeak(lower).as_str())
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
@@ -510,6 +581,52 @@ mod tests {
             "s3cr3t-Pa55!",
         ] {
             assert_eq!(placeholder_reason(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn stand_in_bodies_are_told_from_no_value() {
+        let stand_in = |v: &str| placeholder_reason(v).is_some_and(|r| is_stand_in(r, v));
+        // Must be stand-ins: a value a format or structure rule reports at low severity.
+        for v in [
+            "A3T0ABCDEFGHIJKLMNOP",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "NRAK-123456788ABCDEFGHIJKLMNOPQR",
+            "00-aaaaaaaaaaaaa-aaaaaaaaaaaaaaaaaaaaaaaaa",
+            "password",
+            "PASSWORD",
+            "p@ssw0rd",
+            "guest",
+            "user:password",
+        ] {
+            assert!(stand_in(v), "{v}");
+        }
+        // Must not be: templates, references, masks and fill, documentation words, words
+        // that are no credential, code, versions, published examples.
+        for v in [
+            "${GH_TOKEN}",
+            "$Password",
+            "%nothing%",
+            "<token>",
+            "{{ api_key }}",
+            "xoxb-0000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx",
+            "tvly-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "AKIA0000000000000000",
+            "00000000-0000-0000-0000-000000000000:fx",
+            "***",
+            "user:*****",
+            "your_meili_api_key_here",
+            "changeme",
+            "00DE0X0A0M0PeLE!AQcAQH0dMHEXAMPLEzmpkb58",
+            "function",
+            "null",
+            "self.password",
+            "1.2.840.113549.1.9.7",
+            "AKIAIOSFODNN7EXAMPLE",
+            "open_sesame",
+        ] {
+            assert!(!stand_in(v), "{v}");
         }
     }
 

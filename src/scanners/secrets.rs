@@ -38,7 +38,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
-pub use engine::{CompiledRules, SecretMatch};
+pub use engine::{CompiledRules, Doubt, SecretMatch};
 pub use rule::{Rule, RuleDef, RuleError};
 
 use super::{ScanContext, ScanOutput, Scanner, SecretsMode};
@@ -335,6 +335,12 @@ impl Emitter<'_> {
                 "{} `{redacted}` is named in the repository: an identifier, not a credential; review whether it should be public",
                 rule.def.name
             )
+        } else if let Some(doubt) = m.doubt {
+            format!(
+                "{} `{redacted}` has the format of this credential but {}: check that it is not a real one",
+                rule.def.name,
+                doubt.reason()
+            )
         } else {
             format!(
                 "{} `{redacted}` is committed in clear{}: revoke or rotate it, then load it from a secret store",
@@ -352,6 +358,9 @@ impl Emitter<'_> {
         .with_property("redacted", redacted)
         .with_property("entropy", m.entropy)
         .with_property("validated", m.validated);
+        if let Some(doubt) = m.doubt {
+            f = f.with_property("doubt", format!("{doubt:?}"));
+        }
         if let Some(c) = commit {
             f = f
                 .with_property("commit", c.id.clone())

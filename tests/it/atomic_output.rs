@@ -113,6 +113,7 @@ fn sigint_during_the_scan_leaves_previous_reports_untouched() {
     let out_dir = p.join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let mut interrupted = 0;
+    let interrupt = interrupt_signal();
     for attempt in 0..4 {
         std::fs::write(out_dir.join("r.json"), PREVIOUS).unwrap();
         std::fs::write(out_dir.join("r.sarif"), PREVIOUS).unwrap();
@@ -133,7 +134,7 @@ fn sigint_during_the_scan_leaves_previous_reports_untouched() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(300));
         let pid = child.id().to_string();
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        let _ = Command::new("kill").args([interrupt.0, &pid]).status();
         let start = Instant::now();
         let status = loop {
             if let Some(s) = child.try_wait().unwrap() {
@@ -152,7 +153,7 @@ fn sigint_during_the_scan_leaves_previous_reports_untouched() {
             "temp files left: {:?}",
             temp_files(&out_dir)
         );
-        if status.signal() == Some(libc_sigint()) || status.code() == Some(130) {
+        if status.signal() == Some(interrupt.1) || status.code() == Some(128 + interrupt.1) {
             interrupted += 1;
             assert_eq!(
                 json, PREVIOUS,
@@ -179,6 +180,21 @@ fn sigint_during_the_scan_leaves_previous_reports_untouched() {
     );
 }
 
-fn libc_sigint() -> i32 {
-    2
+/// The signal that interrupts the scan, as `kill`'s flag and its number: SIGINT (Ctrl-C), unless
+/// this process ignores SIGINT (as background jobs of a non-interactive shell do, and children
+/// inherit that), in which case SIGTERM, which ends the run just as abruptly.
+fn interrupt_signal() -> (&'static str, i32) {
+    const SIGINT: i32 = 2;
+    const SIGTERM: i32 = 15;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let ignored = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0);
+    if ignored & (1 << (SIGINT - 1)) != 0 {
+        ("-TERM", SIGTERM)
+    } else {
+        ("-INT", SIGINT)
+    }
 }

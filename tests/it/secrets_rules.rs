@@ -1,6 +1,7 @@
 //! Every built-in secret rule's examples and negative examples, through the full engine
 //! (prefilter, regex, filters, validators, overlap resolution). Fails listing each offender.
 
+use stagegate::finding::Severity;
 use stagegate::scanners::secrets::{builtin_rule_errors, builtin_rule_files, builtin_rules, rule};
 
 #[test]
@@ -63,6 +64,23 @@ fn every_builtin_example_and_negative_example_holds() {
                 .any(|m| m.rule_id == r.qualified_id)
             {
                 offenders.push(format!("{where_}: negative example #{} matches", i + 1));
+            }
+        }
+        for (i, ex) in r.def.doubtful_examples.iter().enumerate() {
+            let found = engine.find_in(ex);
+            let mine: Vec<_> = found
+                .iter()
+                .filter(|m| m.rule_id == r.qualified_id)
+                .collect();
+            if mine.is_empty()
+                || mine
+                    .iter()
+                    .any(|m| m.doubt.is_none() || m.severity > Severity::Low)
+            {
+                offenders.push(format!(
+                    "{where_}: doubtful example #{} is not reported at low severity with a doubt by the full engine",
+                    i + 1
+                ));
             }
         }
         // The same checks on the rule alone, as they run when a user rule file loads.

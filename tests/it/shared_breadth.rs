@@ -40,10 +40,12 @@ fn breadth_set_recall_over_reported_families() {
         reported.positives,
         reported.recall() * 100.0
     );
-    // Measured 425/673 = 63.2 % after the shared grammar and the run-coverage filter landed
-    // (placeholder-heavy examples that the filters now reject); a drop means a rule regressed.
+    // Measured 425/673 = 63.2 % after the shared grammar and the run-coverage filter landed,
+    // 438/673 = 65.1 % with the rules of `breadth-3.toml`, and 76 %+ once format rules
+    // reported stand-in bodies and failing checksums at low severity (issue 11's goal is
+    // 75 %); a drop means a rule regressed.
     assert!(
-        reported.recall() >= 0.62,
+        reported.recall() >= 0.75,
         "recall over reported families {:.3}",
         reported.recall()
     );

@@ -67,7 +67,9 @@ fn devset_recall_and_false_positives() {
     for (f, ids) in &false_pos {
         println!("  {f}: {ids:?}");
     }
-    assert!(recall >= 0.90, "recall {:.1} % < 90 %", recall * 100.0);
+    // Measured 405/429 = 94.4 % once format rules reported failing checksums and stand-in
+    // bodies at low severity (387/429 = 90.2 % before); a drop means a rule or filter regressed.
+    assert!(recall >= 0.94, "recall {:.1} % < 94 %", recall * 100.0);
     assert!(
         fp_rate <= 0.05,
         "false positives {:.1} % > 5 %",

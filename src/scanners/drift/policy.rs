@@ -339,7 +339,9 @@ pub fn plaintext_secret(key: &str, value: &str) -> bool {
 }
 
 /// The secrets scanner's built-in rules, on `NAME=value`. Only matches inside the value count,
-/// and only real credentials (severity above note: identifiers such as bucket names are not).
+/// and only real credentials: severity above note (identifiers such as bucket names are not)
+/// and no doubt (a failing checksum or a placeholder body is the secrets scanner's low finding,
+/// not a production secret).
 fn secrets_engine_finds(key: &str, value: &str) -> bool {
     let name = key_name(key);
     let line = format!("{name}={value}");
@@ -347,7 +349,7 @@ fn secrets_engine_finds(key: &str, value: &str) -> bool {
     crate::scanners::secrets::builtin_rules()
         .find_in(&line)
         .iter()
-        .any(|m| m.severity > Severity::Note && m.range.start >= value_start)
+        .any(|m| m.severity > Severity::Note && m.doubt.is_none() && m.range.start >= value_start)
 }
 
 /// The name a human would give the key: the last path segment, or for Kubernetes-style

@@ -11,12 +11,15 @@ use std::sync::Arc;
 use std::collections::HashMap;
 
 use super::keywords::KeywordSet;
+use super::rule::ValidatorKind;
 use super::rule::{CompiledRegex, Reach, Rule, Within};
-use super::surroundings::{assigned_name, in_kubernetes_secret_data, in_path_or_file_name};
+use super::surroundings::{
+    assigned_name, credential_on_example_host, in_kubernetes_secret_data, in_path_or_file_name,
+};
 use super::validate::{validate, Validation};
 use crate::classify::{
-    entropy_floor, has_sandbox_marker, names_no_credential, placeholder_reason, shannon_entropy,
-    Rejection,
+    entropy_floor, has_sandbox_marker, is_stand_in, names_no_credential, placeholder_reason,
+    shannon_entropy, Rejection,
 };
 use crate::finding::{Precision, Severity};
 use crate::redact::SecretValue;
@@ -65,6 +68,42 @@ pub struct SecretMatch {
     pub entropy: f64,
     /// Whether a checksum or structure validator passed.
     pub validated: bool,
+    /// Why this match of the rule's exact format is probably not a live credential; its
+    /// `severity` is then [`Severity::Low`].
+    pub doubt: Option<Doubt>,
+}
+
+/// Why a text that has a provider rule's exact format is reported at low severity rather than
+/// at the rule's: it is probably an example, a truncated or an edited token. A release gate
+/// must not block on it (low is under the default threshold), but a reviewer should see it:
+/// other scanners report such texts, and a real key with a made-up look is still a real key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doubt {
+    /// The token's documented checksum fails (GitHub's and npm's CRC32).
+    ChecksumFails,
+    /// The body is a stand-in: runs or repeats (`AKIA…ABCDEFGHIJKLMNOP`), a stopword
+    /// (`password`) or documentation words (`…EXAMPLE…`); see [`crate::classify::is_stand_in`].
+    PlaceholderBody,
+    /// The password of a URL whose host is reserved for documentation (`@example.com`,
+    /// `.test`): a sample connection string.
+    ExampleHost,
+}
+
+impl Doubt {
+    /// The reason, for a finding's message.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Doubt::ChecksumFails => {
+                "its checksum fails, so it is likely an example or a truncated or altered token"
+            }
+            Doubt::PlaceholderBody => {
+                "its body looks like a placeholder (repeated, sequential or documentation text), so it is likely an example"
+            }
+            Doubt::ExampleHost => {
+                "its host is a domain reserved for documentation (RFC 2606), so it is likely an example"
+            }
+        }
+    }
 }
 
 impl CompiledRules {
@@ -284,6 +323,7 @@ fn accept(
         }
     }
     let value = String::from_utf8_lossy(bytes).into_owned();
+    let mut doubt = None;
     if !rule.def.allow_placeholders {
         match placeholder_reason(&value) {
             None => {}
@@ -293,6 +333,11 @@ fn accept(
             Some(Rejection::IdentifierWords)
                 if rule.precision() != Precision::Low
                     && value.bytes().any(|b| b.is_ascii_lowercase()) => {}
+            // A rule that names a format found text of that format: a stand-in body is
+            // reported, at low severity; a heuristic rule has no format to go by.
+            Some(r) if can_doubt(rule) && is_stand_in(r, &value) => {
+                doubt = Some(Doubt::PlaceholderBody);
+            }
             Some(_) => return None,
         }
     }
@@ -303,6 +348,9 @@ fn accept(
     if rule.is_prefixed_token() && in_path_or_file_name(hay, sec.clone()) {
         return None;
     }
+    if doubt.is_none() && can_doubt(rule) && credential_on_example_host(hay, sec.clone()) {
+        doubt = Some(Doubt::ExampleHost);
+    }
     if rule.def.within == Some(Within::KubernetesSecretData)
         && !in_kubernetes_secret_data(hay, sec.start)
     {
@@ -311,30 +359,58 @@ fn accept(
 
     let entropy = shannon_entropy(bytes);
     // A fixed-structure prefixed token is evidence by its structure; the entropy floor is for
-    // unprefixed bodies (a repetitive but well-formed `AGE-SECRET-KEY-1…` is still a key).
+    // unprefixed bodies (a repetitive but well-formed `AGE-SECRET-KEY-1…` is still a key). A
+    // stand-in body has low entropy by nature and is already reported as one.
     if let Some(min) = rule.def.entropy {
-        if !rule.is_prefixed_token() && entropy < entropy_floor(min, bytes) {
+        if doubt.is_none() && !rule.is_prefixed_token() && entropy < entropy_floor(min, bytes) {
             return None;
         }
     }
     let validated = match rule.def.validator {
         Some(kind) => match validate(kind, &value) {
             Validation::Valid => true,
+            // A failing checksum on a token of the exact format: an example, or a token cut or
+            // edited. Structure validators (JWT, Basic, base64 keys) say "not this kind of
+            // value" instead, and drop it.
+            Validation::Invalid if is_checksum(kind) && can_doubt(rule) => {
+                doubt = doubt.or(Some(Doubt::ChecksumFails));
+                false
+            }
             Validation::Invalid => return None,
             Validation::NotApplicable => false,
         },
         None => false,
     };
+    let severity = match doubt {
+        Some(_) => rule.def.severity.min(Severity::Low),
+        None => rule.def.severity,
+    };
     Some(SecretMatch {
         rule_index: index,
         rule_id: rule.qualified_id.clone(),
-        severity: rule.def.severity,
+        severity,
         range: sec,
         match_range: whole,
         value: SecretValue::new(value),
         entropy: (entropy * 100.0).round() / 100.0,
         validated,
+        doubt,
     })
+}
+
+/// Whether `rule` reports a doubtful match at low severity rather than dropping it: a rule
+/// that names a format or a structure (precision medium or above) and reports a credential
+/// (severity above low; identifier rules report names, not credentials).
+fn can_doubt(rule: &Rule) -> bool {
+    rule.precision() != Precision::Low && rule.def.severity > Severity::Low
+}
+
+/// Validators that check a documented checksum of the token's own characters.
+fn is_checksum(kind: ValidatorKind) -> bool {
+    matches!(
+        kind,
+        ValidatorKind::GithubChecksum | ValidatorKind::NpmChecksum
+    )
 }
 
 /// The extra checks of heuristic rules (precision low), which name no format to check a value
@@ -445,7 +521,8 @@ fn precision_rank(p: Precision) -> u8 {
 /// the same token), keep the more specific one: a match whose secret lies inside the secret of
 /// a better-ranked match (validated first, then precision) is dropped. Matches that merely
 /// overlap are all kept (a GCP service-account key file is also a private key); for the exact
-/// same range and rank only the first rule's is.
+/// same range and rank only the first rule's is. A doubted provider match still outranks a
+/// heuristic one: the rule that knows the format has judged the value.
 fn dedup_overlapping(rules: &[Rule], mut ms: Vec<SecretMatch>) -> Vec<SecretMatch> {
     if ms.len() < 2 {
         return ms;
@@ -660,6 +737,119 @@ description = "d"
         assert!(!found("public_token = \"Zq8xR2mK9pLwQ7vB\""));
         assert!(!found("token = \"sbx_Zq8xR2mK9pLwQ7vB\""));
         assert!(!found("token = \"pk_test_Zq8xR2mK9pLwQ7vB\""));
+    }
+
+    const DOUBT_RULES: &str = r#"
+[[rule]]
+id = "ghp"
+name = "GitHub"
+severity = "critical"
+precision = "very-high"
+keywords = ["ghp_"]
+regex = '''\b(ghp_[A-Za-z0-9]{36})\b'''
+validator = "github-checksum"
+description = "d"
+
+[[rule]]
+id = "acme-secret"
+name = "Acme secret"
+severity = "high"
+keywords = ["acme_secret"]
+regex = '''acme_secret\s*=\s*([A-Za-z0-9]{24})\b'''
+entropy = 4.0
+description = "d"
+
+[[rule]]
+id = "acme-id"
+name = "Acme id"
+severity = "note"
+precision = "medium"
+keywords = ["acme_id"]
+regex = '''acme_id\s*=\s*([0-9]{12})\b'''
+description = "d"
+
+[[rule]]
+id = "generic-token"
+name = "Generic"
+severity = "medium"
+keywords = ["token"]
+regex = '''(?i)token\s*=\s*"(?P<secret>[^"]{8,})"'''
+entropy = 3.0
+precision = "low"
+description = "d"
+"#;
+
+    #[test]
+    fn a_failing_checksum_is_reported_low_with_its_reason() {
+        let e = engine(DOUBT_RULES);
+        // Must match at the rule's severity: the checksum holds.
+        let ok = e.find_in("GITHUB_TOKEN=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");
+        assert_eq!(ok.len(), 1);
+        assert!(ok[0].validated);
+        assert_eq!((ok[0].severity, ok[0].doubt), (Severity::Critical, None));
+        // Must match at low: same format, checksum fails (a random body, an edited token).
+        let bad = e.find_in("GITHUB_TOKEN=ghp_tKbpuExA6bWKdrpYedr3EFvknHZRmfg1U4NI");
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(!bad[0].validated);
+        assert_eq!(
+            (bad[0].severity, bad[0].doubt),
+            (Severity::Low, Some(Doubt::ChecksumFails))
+        );
+        // The heuristic rule does not take over the doubted token at its own severity.
+        let generic = e.find_in("token = \"ghp_tKbpuExA6bWKdrpYedr3EFvknHZRmfg1U4NI\"");
+        assert_eq!(generic.len(), 1, "{generic:?}");
+        assert_eq!(generic[0].rule_id, "secret/ghp");
+        // Must not match: wrong length, wrong alphabet, a mask.
+        for t in [
+            "ghp_A9TOPD09UnRKHtMhqY7rKuONHp0e464JS",
+            "ghp_A9TOPD09UnRKHtMhqY7rKuONHp0e464JS4C-",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert!(e.find_in(t).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn stand_in_bodies_are_low_for_format_rules_and_dropped_otherwise() {
+        let e = engine(DOUBT_RULES);
+        let one = |t: &str| {
+            let m = e.find_in(t);
+            assert!(m.len() <= 1, "{m:?}");
+            m.into_iter()
+                .next()
+                .map(|m| (m.rule_id, m.severity, m.doubt))
+        };
+        // Must match at low: the exact format with a run or repeated body (entropy floor and
+        // pattern filter waived, the reason given).
+        assert_eq!(
+            one("acme_secret = ABCDEFGHIJKLMNOPQRSTUVWX"),
+            Some((
+                "secret/acme-secret".to_string(),
+                Severity::Low,
+                Some(Doubt::PlaceholderBody)
+            ))
+        );
+        assert_eq!(
+            one("acme_secret = aaaaaaaaaaaaaaaaaaaaaaaa").map(|m| m.2),
+            Some(Some(Doubt::PlaceholderBody))
+        );
+        // Must match at the rule's severity: a random body.
+        assert_eq!(
+            one("acme_secret = q8W7e6R5t4Y3u2I1o0PzLmKn").map(|m| (m.1, m.2)),
+            Some((Severity::High, None))
+        );
+        // Must not match: masks and zero fill, a format miss, an identifier rule's run, and a
+        // heuristic rule's placeholder.
+        for t in [
+            "acme_secret = xxxxxxxxxxxxxxxxxxxxxxxx",
+            "acme_secret = 000000000000000000000000",
+            "acme_secret = ABCDEFGHIJKLMNOPQRSTUVW",
+            "acme_id = 123456789012",
+            "token = \"abcdefghijklmnop\"",
+            "token = \"password\"",
+        ] {
+            assert_eq!(one(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum ValidatorKind {
     Base64PrivateKey,
     /// HTTP Basic credentials: base64 of `user:password` whose password is no placeholder.
     BasicAuth,
+    /// Base64 text that decodes to a JWT (`ZXlK…`): a token stored encoded, as in a Kubernetes
+    /// Secret's `data`.
+    Base64Jwt,
 }
 
 impl ValidatorKind {
@@ -41,6 +44,7 @@ impl ValidatorKind {
             ValidatorKind::Jwt => "jwt",
             ValidatorKind::Base64PrivateKey => "base64-private-key",
             ValidatorKind::BasicAuth => "basic-auth",
+            ValidatorKind::Base64Jwt => "base64-jwt",
         }
     }
 }
@@ -78,6 +82,10 @@ pub struct RuleDef {
     /// Texts the rule must not match.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// Texts of the rule's exact format that it must report at low severity only, with a
+    /// doubt ([`super::engine::Doubt`]): a failing checksum, a placeholder body.
+    #[serde(default)]
+    pub doubtful_examples: Vec<String>,
     /// Skip the placeholder filter (rarely needed).
     #[serde(default)]
     pub allow_placeholders: bool,
@@ -330,7 +338,7 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
         .iter()
         .map(|k| k.to_ascii_lowercase().into_bytes())
         .collect();
-    let outside = def.examples.iter().any(|ex| {
+    let outside = def.examples.iter().chain(&def.doubtful_examples).any(|ex| {
         c.0.find_iter(ex.as_bytes()).any(|m| {
             let text = m.as_bytes().to_ascii_lowercase();
             !keywords
@@ -485,8 +493,25 @@ pub fn check_rule_examples(rule: &Rule) -> Vec<String> {
     let engine = CompiledRules::new(vec![rule.clone()]);
     let mut problems = Vec::new();
     for (i, ex) in rule.def.examples.iter().enumerate() {
-        if engine.find_in(ex).is_empty() {
+        let found = engine.find_in(ex);
+        if found.is_empty() {
             problems.push(format!("example #{} does not match", i + 1));
+        } else if found.iter().all(|m| m.doubt.is_some()) {
+            problems.push(format!(
+                "example #{} matches only with a doubt (low severity): move it to doubtful_examples",
+                i + 1
+            ));
+        }
+    }
+    for (i, ex) in rule.def.doubtful_examples.iter().enumerate() {
+        let found = engine.find_in(ex);
+        if found.is_empty() {
+            problems.push(format!("doubtful example #{} does not match", i + 1));
+        } else if found.iter().any(|m| m.doubt.is_none()) {
+            problems.push(format!(
+                "doubtful example #{} matches without a doubt (at the rule's severity)",
+                i + 1
+            ));
         }
     }
     for (i, ex) in rule.def.negative_examples.iter().enumerate() {

@@ -55,6 +55,41 @@ const FILE_EXTENSIONS: &[&str] = &[
     "lock", "toml", "wasm", "so", "dll", "exe", "bin",
 ];
 
+/// Whether the secret at `sec` is the password of a URL's user info whose host is a domain
+/// reserved for documentation (RFC 2606 and RFC 6761: `example.com`, `example.net`,
+/// `example.org` and their subdomains, and the `.example`, `.test`, `.invalid` top-level
+/// names): `ftp://user:secret1@example.com` in a library's docs names no server anyone can log
+/// in to.
+pub fn credential_on_example_host(hay: &[u8], sec: Range<usize>) -> bool {
+    let Some(rest) = hay.get(sec.end..) else {
+        return false;
+    };
+    // The user info ends at the first `@` after the secret, on the same token.
+    let Some(at) = rest
+        .iter()
+        .take(256)
+        .position(|&b| b == b'@' || b.is_ascii_whitespace() || b == b'/')
+    else {
+        return false;
+    };
+    if rest[at] != b'@' || !hay[..sec.start].windows(3).any(|w| w == b"://") {
+        return false;
+    }
+    let host: Vec<u8> = rest[at + 1..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let host = host.strip_suffix(b".").unwrap_or(&host);
+    ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == d.as_bytes() || host.ends_with(format!(".{d}").as_bytes()))
+        || [".example", ".test", ".invalid"]
+            .iter()
+            .any(|t| host.ends_with(t.as_bytes()))
+        || matches!(host, b"example" | b"test" | b"invalid")
+}
+
 /// Whether the token at `sec` is a URL path segment or a file name rather than a token: it
 /// follows a `/` or `\` past a URL's authority (or in a file path) and is not user info
 /// (`https://ghp_…@github.com` is a token), or it is followed by a file extension.
@@ -249,5 +284,22 @@ mod tests {
         // Block scalars stay in their section.
         let block = "kind: Secret\ndata:\n  tls.key: |\n    LS0tLS1CRUdJTiBQUklWQVRF\n";
         assert!(at(block, "LS0t"));
+    }
+
+    #[test]
+    fn url_credentials_on_documentation_hosts() {
+        let on = |t: &str, secret: &str| {
+            let start = t.find(secret).expect("secret in text");
+            credential_on_example_host(t.as_bytes(), start..start + secret.len())
+        };
+        // Must be documentation: reserved example domains and top-level names.
+        assert!(on("ftp://rms:secret123@example.com", "secret123"));
+        assert!(on("ftp://u:Zq8xR2mK@files.example.org:21/x", "Zq8xR2mK"));
+        assert!(on("postgres://app:Zq8xR2mK@db.test/app", "Zq8xR2mK"));
+        // Must not be: real-looking hosts, localhost, a host that only contains the word, no URL.
+        assert!(!on("ftp://u:Zq8xR2mK@ftp.trusted.com", "Zq8xR2mK"));
+        assert!(!on("postgres://app:Zq8xR2mK@localhost/app", "Zq8xR2mK"));
+        assert!(!on("ftp://u:Zq8xR2mK@example.com.evil.io", "Zq8xR2mK"));
+        assert!(!on("u:Zq8xR2mK@example.com", "Zq8xR2mK"));
     }
 }

@@ -33,6 +33,7 @@ pub fn validate(kind: ValidatorKind, secret: &str) -> Validation {
         ValidatorKind::Jwt => bool_validation(is_jwt(secret)),
         ValidatorKind::Base64PrivateKey => bool_validation(is_base64_private_key(secret)),
         ValidatorKind::BasicAuth => basic_auth(secret),
+        ValidatorKind::Base64Jwt => bool_validation(is_base64_jwt(secret)),
     }
 }
 
@@ -110,6 +111,13 @@ fn is_jwt(s: &str) -> bool {
         Err(_) => header.starts_with(b"{\"alg\"") || header.starts_with(b"{ \"alg\""),
     };
     header_ok && payload.first() == Some(&b'{')
+}
+
+/// Base64 text whose decoded bytes, trimmed, are a JWT ([`is_jwt`]).
+fn is_base64_jwt(s: &str) -> bool {
+    decode_base64(s)
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|t| is_jwt(t.trim()))
 }
 
 fn is_base64_private_key(s: &str) -> bool {
@@ -197,6 +205,26 @@ mod tests {
         assert_eq!(validate(ValidatorKind::Jwt, no_alg), Validation::Invalid);
         assert_eq!(validate(ValidatorKind::Jwt, "a.b"), Validation::Invalid);
         assert_eq!(validate(ValidatorKind::Jwt, "e!.e.e"), Validation::Invalid);
+    }
+
+    #[test]
+    fn base64_jwt() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+        let encoded = "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUl4SW4wLmMybG5ibUYwZFhKbA==";
+        assert_eq!(decode_base64(encoded).as_deref(), Some(jwt.as_bytes()));
+        assert_eq!(
+            validate(ValidatorKind::Base64Jwt, encoded),
+            Validation::Valid
+        );
+        // base64 of "eyJhbGciOiJIUzI1NiJ9" alone: no payload, no signature.
+        assert_eq!(
+            validate(ValidatorKind::Base64Jwt, "ZXlKaGJHY2lPaUpJVXpJMU5pSjk="),
+            Validation::Invalid
+        );
+        assert_eq!(
+            validate(ValidatorKind::Base64Jwt, "not base64!"),
+            Validation::Invalid
+        );
     }
 
     #[test]
