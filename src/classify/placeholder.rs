@@ -53,21 +53,9 @@ const FILLER_PARTS: &[&str] = &[
     "&gt;",
 ];
 
-/// Whole values (lowercase, punctuation stripped) that are words, not secrets.
-const STOPWORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "pass",
-    "pwd",
-    "secrets",
-    "token",
-    "apikey",
-    "key",
-    "privatekey",
-    "accesstoken",
-    "accesskey",
-    "clientsecret",
+/// Whole values (lowercase, punctuation stripped) that name a type or no value at all
+/// (`null`, `function`, `required`): with `WEAK_CREDENTIAL_WORDS`, the stopwords.
+const NON_VALUE_WORDS: &[&str] = &[
     "null",
     "nil",
     "none",
@@ -80,29 +68,12 @@ const STOPWORDS: &[&str] = &[
     "empty",
     "todo",
     "fixme",
-    "test",
-    "testing",
-    "sample",
     "value",
-    "default",
-    "username",
-    "user",
-    "admin",
     "hidden",
     "masked",
     "unknown",
     "tbd",
     "na",
-    "guest",
-    "root",
-    // Metasyntactic words of examples (`foo:bar`).
-    "foo",
-    "bar",
-    "baz",
-    "qux",
-    "quux",
-    "foobar",
-    // JavaScript `typeof` results: `typeof secret === "function"` compares no credential.
     "function",
     "object",
     "number",
@@ -110,6 +81,11 @@ const STOPWORDS: &[&str] = &[
     "symbol",
     "bigint",
 ];
+
+/// Whole values (lowercase, punctuation stripped) that are words, not secrets.
+fn is_stopword_word(word: &str) -> bool {
+    WEAK_CREDENTIAL_WORDS.contains(&word) || NON_VALUE_WORDS.contains(&word)
+}
 
 /// Whole configuration values that stand in for a credential although the secrets engine keeps
 /// them: `postgres://app:secret@db` is a leaked (weak) password, `DB_PASSWORD=secret` in a
@@ -289,7 +265,7 @@ fn fold_leetspeak(lower: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if STOPWORDS.contains(&word.as_str()) {
+    if is_stopword_word(&word) {
         return word;
     }
     lower
@@ -374,7 +350,7 @@ fn is_bracketed(t: &str) -> bool {
 
 fn is_stopword(lower: &str) -> bool {
     // Letters and digits only (`Password:`), or leetspeak of a stopword (`p@ssw0rd`).
-    STOPWORDS.contains(&fold_leetspeak(lower).as_str())
+    is_stopword_word(&fold_leetspeak(lower))
 }
 
 /// `self.password`, `config.db.password`, `Settings.DbPassword`: dotted identifiers without
