@@ -273,6 +273,22 @@ fn error(msg: String, loc: Location) -> Notification {
     Notification::error(ScannerKind::Drift, msg).at(loc)
 }
 
+/// A warning about the kustomization line `loc`, its message prefixed with `path:line: `.
+fn warn_at(loc: &Location, msg: impl std::fmt::Display) -> Notification {
+    warn(
+        format!("{}:{}: {msg}", loc.path, loc.start_line),
+        loc.clone(),
+    )
+}
+
+/// An error about the kustomization line `loc`, its message prefixed with `path:line: `.
+fn error_at(loc: &Location, msg: impl std::fmt::Display) -> Notification {
+    error(
+        format!("{}:{}: {msg}", loc.path, loc.start_line),
+        loc.clone(),
+    )
+}
+
 /// Renders the kustomization of folder `dir` into `out` (objects keyed like parsed manifests).
 pub fn load(root: &Path, dir: &str, limits: &Limits, out: &mut Loaded) -> Result<(), Notification> {
     let mut b = Builder {
@@ -440,22 +456,16 @@ impl Builder<'_> {
         objects: &mut Vec<Object>,
     ) -> Result<(), Notification> {
         if item.contains("://") || item.starts_with("github.com/") || item.starts_with("git@") {
-            self.out.errors.push(warn(
-                format!(
-                    "{}:{}: remote resource `{item}` is not fetched; its objects are not compared",
-                    loc.path, loc.start_line
-                ),
-                loc.clone(),
+            self.out.errors.push(warn_at(
+                loc,
+                format!("remote resource `{item}` is not fetched; its objects are not compared"),
             ));
             return Ok(());
         }
         let Some(rel) = resolve(dir, item) else {
-            return Err(error(
-                format!(
-                    "{}:{}: resource `{item}` is outside the scanned repository",
-                    loc.path, loc.start_line
-                ),
-                loc.clone(),
+            return Err(error_at(
+                loc,
+                format!("resource `{item}` is outside the scanned repository"),
             ));
         };
         let path = self.root.join(&rel);
@@ -467,13 +477,7 @@ impl Builder<'_> {
             let (mut objs, _) = split_objects(flat);
             objects.append(&mut objs);
         } else {
-            return Err(error(
-                format!(
-                    "{}:{}: resource `{item}` does not exist",
-                    loc.path, loc.start_line
-                ),
-                loc.clone(),
-            ));
+            return Err(error_at(loc, format!("resource `{item}` does not exist")));
         }
         Ok(())
     }
@@ -502,13 +506,7 @@ impl Builder<'_> {
                 }
                 for (f, loc) in env_files {
                     let rel = resolve(dir, &f).ok_or_else(|| {
-                        error(
-                            format!(
-                                "{}:{}: `{f}` is outside the scanned repository",
-                                loc.path, loc.start_line
-                            ),
-                            loc.clone(),
-                        )
+                        error_at(&loc, format!("`{f}` is outside the scanned repository"))
                     })?;
                     let (_, env) = self.read(&rel, Format::Dotenv, &loc)?;
                     for (key, e) in env.entries {
@@ -521,23 +519,10 @@ impl Builder<'_> {
                         None => (f.rsplit('/').next().unwrap_or(&f).to_string(), f.clone()),
                     };
                     let rel = resolve(dir, &file).ok_or_else(|| {
-                        error(
-                            format!(
-                                "{}:{}: `{file}` is outside the scanned repository",
-                                loc.path, loc.start_line
-                            ),
-                            loc.clone(),
-                        )
+                        error_at(&loc, format!("`{file}` is outside the scanned repository"))
                     })?;
-                    let bytes = std::fs::read(self.root.join(&rel)).map_err(|e| {
-                        error(
-                            format!(
-                                "{}:{}: `{rel}` cannot be read: {e}",
-                                loc.path, loc.start_line
-                            ),
-                            loc.clone(),
-                        )
-                    })?;
+                    let bytes = std::fs::read(self.root.join(&rel))
+                        .map_err(|e| error_at(&loc, format!("`{rel}` cannot be read: {e}")))?;
                     self.out.files += 1;
                     self.out.bytes += bytes.len() as u64;
                     data.push((
@@ -674,12 +659,9 @@ impl Builder<'_> {
     ) -> Result<FlatConfig, Notification> {
         if !inline {
             let rel = resolve(dir, item).ok_or_else(|| {
-                error(
-                    format!(
-                        "{}:{}: patch `{item}` is outside the scanned repository",
-                        loc.path, loc.start_line
-                    ),
-                    loc.clone(),
+                error_at(
+                    loc,
+                    format!("patch `{item}` is outside the scanned repository"),
                 )
             })?;
             let format = if rel.ends_with(".json") {
@@ -756,12 +738,9 @@ impl Builder<'_> {
     ) {
         if flat.entries.contains_key("/0/op") {
             let Some(sel) = sel else {
-                self.out.errors.push(warn(
-                    format!(
-                        "{}:{}: JSON 6902 patch without a `target`; not applied",
-                        loc.path, loc.start_line
-                    ),
-                    loc.clone(),
+                self.out.errors.push(warn_at(
+                    loc,
+                    "JSON 6902 patch without a `target`; not applied",
                 ));
                 return;
             };
@@ -769,20 +748,13 @@ impl Builder<'_> {
             for o in objects.iter_mut().filter(|o| sel.matches(o)) {
                 hit = true;
                 if let Err(msg) = json6902(o, &flat) {
-                    self.out.errors.push(warn(
-                        format!("{}:{}: {msg}", loc.path, loc.start_line),
-                        loc.clone(),
-                    ));
+                    self.out.errors.push(warn_at(loc, msg));
                 }
             }
             if !hit {
-                self.out.errors.push(warn(
-                    format!(
-                        "{}:{}: patch target matches no resource",
-                        loc.path, loc.start_line
-                    ),
-                    loc.clone(),
-                ));
+                self.out
+                    .errors
+                    .push(warn_at(loc, "patch target matches no resource"));
             }
             return;
         }
