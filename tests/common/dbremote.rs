@@ -41,24 +41,10 @@ pub fn commit_all(dir: &Path, message: &str, date: Option<&str>) {
     git_env(dir, &["commit", "--quiet", "-m", message], &env);
 }
 
-/// Copies the folder `from` to `to`, recursively.
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Creates the stand-in remote under `dir` and returns its `file://` URL.
 pub fn advisory_remote(dir: &Path) -> String {
     let src = crate::common::crate_root().join("tests/fixtures/advisories/db");
-    copy_dir(&src, dir);
+    crate::common::util::copy_tree(&src, dir);
     commit_all(dir, "advisories", None);
     format!("file://{}", dir.display())
 }

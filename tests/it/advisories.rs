@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::common::dbremote::{self, copy_dir};
+use crate::common::dbremote;
+use crate::common::util::copy_tree;
 use stagegate::finding::{Finding, NotificationLevel, Severity, SuppressionKind};
 use stagegate::scanners::advisories::{audit, yanked, Sources};
 use stagegate::scanners::ValidConfig as Config;
@@ -593,7 +594,7 @@ fn git_checkout_database_is_dated_by_its_head_commit() {
     let (t, cfg) = tree(None);
     let dbcopy = tempfile::tempdir().unwrap();
     let dest = dbcopy.path().join("advisory-db");
-    copy_dir(&db(), &dest);
+    copy_tree(&db(), &dest);
     dbremote::commit_all(&dest, "snapshot", Some("2023-05-06T12:00:00Z"));
     let sources = Sources {
         db: dest.clone(),
