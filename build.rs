@@ -13,18 +13,30 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+// The regex facts the token tables need (`classify::regex_facts`), computed here once for every
+// built-in rule instead of at every start of the program.
+#[allow(dead_code)]
+#[path = "src/classify/regex_facts.rs"]
+mod regex_facts;
+// Facts are of a rule regex after its `{{assign}}` placeholders are expanded, as at run time.
+#[allow(dead_code)]
+#[path = "src/scanners/secrets/grammar.rs"]
+mod grammar;
+
 #[derive(serde::Deserialize)]
 struct RuleFile {
     #[serde(default)]
     rule: Vec<toml::Spanned<toml::Value>>,
 }
 
-/// `[[line, rule], …]` for a rule file, or `None` when it is not valid TOML of that shape.
-fn to_json(text: &str) -> Option<String> {
+/// `[[line, rule], …]` for a rule file with the regex facts of each rule (by line), or `None`
+/// when it is not valid TOML of that shape.
+fn to_json(text: &str) -> Option<(String, Vec<(usize, regex_facts::RegexFacts)>)> {
     let file: RuleFile = toml::from_str(text).ok()?;
     let mut lines_before = 0usize;
     let mut counted = 0usize;
     let mut list = Vec::with_capacity(file.rule.len());
+    let mut facts = Vec::new();
     for spanned in file.rule {
         // The 1-based line of the `[[rule]]` header, as the runtime parser computes it.
         let start = spanned.span().start.min(text.len());
@@ -40,9 +52,46 @@ fn to_json(text: &str) -> Option<String> {
                 .count();
         }
         counted = start;
-        list.push(serde_json::json!([lines_before + 1, spanned.into_inner()]));
+        let rule = spanned.into_inner();
+        if let Some(Ok(regex)) = rule
+            .get("regex")
+            .and_then(toml::Value::as_str)
+            .map(grammar::expand)
+        {
+            facts.push((lines_before + 1, regex_facts::regex_facts(&regex)));
+        }
+        list.push(serde_json::json!([lines_before + 1, rule]));
     }
-    serde_json::to_string(&list).ok()
+    Some((serde_json::to_string(&list).ok()?, facts))
+}
+
+/// Rust source for one file's facts: `&[(line, StaticFacts { … }), …]`, sorted by line.
+fn facts_source(facts: &[(usize, regex_facts::RegexFacts)]) -> String {
+    let mut out = String::from("&[");
+    for (line, f) in facts {
+        let _ = write!(
+            out,
+            "({line}, crate::classify::regex_facts::StaticFacts {{ prefix: "
+        );
+        match &f.prefix {
+            Some((lits, part)) => {
+                out.push_str("Some((&[");
+                for l in lits {
+                    let _ = write!(out, "&{l:?}, ");
+                }
+                let _ = write!(out, "], {part:?}))");
+            }
+            None => out.push_str("None"),
+        }
+        match &f.format {
+            Some(fmt) => {
+                let _ = write!(out, ", format: Some({fmt:?}) }}), ");
+            }
+            None => out.push_str(", format: None }), "),
+        }
+    }
+    out.push(']');
+    out
 }
 
 fn main() {
@@ -62,6 +111,11 @@ fn main() {
         "/// Every built-in rule file: (path relative to the crate root, content).\n\
          pub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n",
     );
+    let mut facts = String::from(
+        "/// The regex facts of every rule of the same files, `(line of its [[rule]], facts)` \
+         sorted by line; empty when a file did not convert.\n\
+         pub static BUILTIN_REGEX_FACTS: &[&[(usize, crate::classify::regex_facts::StaticFacts)]] = &[\n",
+    );
     let mut json = String::from(
         "/// The same files as JSON (`[[line, rule], …]`), in the same order; empty when a file \
          did not convert.\npub static BUILTIN_RULE_JSON: &[&str] = &[\n",
@@ -76,7 +130,8 @@ fn main() {
             .ok()
             .and_then(|t| to_json(&t));
         match converted {
-            Some(j) => {
+            Some((j, f)) => {
+                let _ = writeln!(facts, "    {},", facts_source(&f));
                 let dest = Path::new(&out_dir).join(format!("{n}.json"));
                 if let Err(e) = std::fs::write(&dest, j) {
                     println!("cargo:warning=cannot write {}: {e}", dest.display());
@@ -87,12 +142,17 @@ fn main() {
                     "    include_str!(concat!(env!(\"OUT_DIR\"), \"/{n}.json\")),"
                 );
             }
-            None => json.push_str("    \"\",\n"),
+            None => {
+                json.push_str("    \"\",\n");
+                facts.push_str("    &[],\n");
+            }
         }
     }
     out.push_str("];\n");
     json.push_str("];\n");
+    facts.push_str("];\n");
     out.push_str(&json);
+    out.push_str(&facts);
     let dest = Path::new(&out_dir).join("secret_rule_files.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());

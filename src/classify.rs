@@ -17,6 +17,7 @@ pub mod entropy;
 pub mod key;
 pub mod placeholder;
 pub mod reference;
+pub mod regex_facts;
 pub mod token;
 
 pub use entropy::{entropy, entropy_floor, shannon_entropy};

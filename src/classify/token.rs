@@ -7,11 +7,10 @@
 //! (`ghp_` for `\b(ghp_[A-Za-z0-9]{36})\b`). A rule added for a new provider extends them.
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Hir, HirKind};
 
 use super::entropy::entropy;
 use super::reference::is_reference;
+use super::regex_facts::{regex_facts, RegexFacts, StaticFacts};
 
 /// Token prefixes (case-sensitive), matched at the start of a value, each with the format of
 /// the secret it starts (the rule's secret group, matched against the whole value).
@@ -70,6 +69,18 @@ pub struct PrefixSource<'a> {
     pub keywords: &'a [String],
     /// The rule's regex (Rust syntax); the secret is group `secret`, else group 1, else all.
     pub regex: &'a str,
+    /// The facts of `regex` computed at build time (built-in rules), so that deriving the
+    /// tables parses no regex; `None`: parse `regex` now.
+    pub facts: Option<&'a StaticFacts>,
+}
+
+impl PrefixSource<'_> {
+    fn facts(&self) -> RegexFacts {
+        match self.facts {
+            Some(f) => f.into(),
+            None => regex_facts(self.regex),
+        }
+    }
 }
 
 impl TokenPrefixes {
@@ -80,7 +91,7 @@ impl TokenPrefixes {
     pub fn derive<'a>(sources: impl IntoIterator<Item = PrefixSource<'a>>) -> Self {
         let mut found: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for src in sources {
-            let Some((literals, format)) = secret_prefix_literals(src.regex) else {
+            let Some((literals, format)) = src.facts().prefix else {
                 continue;
             };
             for k in src.keywords {
@@ -157,10 +168,11 @@ impl NameOwners {
     pub fn derive<'a>(sources: impl IntoIterator<Item = PrefixSource<'a>>) -> Self {
         let mut found: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for src in sources {
-            if has_fixed_prefix(src.keywords, src.regex) {
+            let facts = src.facts();
+            if fixed_prefix_in(src.keywords, &facts) {
                 continue;
             }
-            let Some(format) = secret_format(src.regex) else {
+            let Some(format) = facts.format else {
                 continue;
             };
             for k in src
@@ -224,23 +236,16 @@ fn names_a_provider(keyword: &str) -> bool {
     rest.len() >= 3
 }
 
-/// The secret group of `regex` as a regex of its own.
-fn secret_format(regex: &str) -> Option<String> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()?;
-    let secret = find_capture(&hir, &|c| c.name.as_deref() == Some("secret"))
-        .or_else(|| find_capture(&hir, &|c| c.index == 1))?;
-    Some(secret.to_string())
-}
-
 /// Whether every secret `regex` captures starts with one of `keywords` (ASCII case ignored): a
 /// fixed-structure prefixed token (`ghp_…`, `AGE-SECRET-KEY-1…`, `xoxb-…`). Such a token's
 /// structure is its evidence; a rule's entropy floor is meant for unprefixed bodies.
 pub fn has_fixed_prefix(keywords: &[String], regex: &str) -> bool {
-    let Some((literals, _)) = secret_prefix_literals(regex) else {
+    fixed_prefix_in(keywords, &regex_facts(regex))
+}
+
+/// [`has_fixed_prefix`] on a regex's facts.
+fn fixed_prefix_in(keywords: &[String], facts: &RegexFacts) -> bool {
+    let Some((literals, _)) = &facts.prefix else {
         return false;
     };
     !literals.is_empty()
@@ -251,41 +256,6 @@ pub fn has_fixed_prefix(keywords: &[String], regex: &str) -> bool {
                     && l[..k.len()].eq_ignore_ascii_case(k.as_bytes())
             })
         })
-}
-
-/// The literal prefixes of the secret group of `regex` and the group as a regex of its own, or
-/// `None` when it does not parse or its prefixes are not a finite set of literals.
-fn secret_prefix_literals(regex: &str) -> Option<(Vec<Vec<u8>>, String)> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()?;
-    let secret = find_capture(&hir, &|c| c.name.as_deref() == Some("secret"))
-        .or_else(|| find_capture(&hir, &|c| c.index == 1))
-        .unwrap_or(&hir);
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix);
-    let seq = ex.extract(secret);
-    let lits = seq.literals()?;
-    let lits = lits
-        .iter()
-        .map(|l| l.as_bytes().to_vec())
-        .filter(|l| !l.is_empty())
-        .collect();
-    Some((lits, secret.to_string()))
-}
-
-fn find_capture<'h>(hir: &'h Hir, want: &dyn Fn(&Capture) -> bool) -> Option<&'h Hir> {
-    match hir.kind() {
-        HirKind::Capture(c) if want(c) => Some(&c.sub),
-        HirKind::Capture(c) => find_capture(&c.sub, want),
-        HirKind::Repetition(r) => find_capture(&r.sub, want),
-        HirKind::Concat(v) | HirKind::Alternation(v) => {
-            v.iter().find_map(|h| find_capture(h, want))
-        }
-        _ => None,
-    }
 }
 
 /// Whether a value has the shape of a credential regardless of its key: a token in the format
@@ -382,6 +352,7 @@ mod tests {
         TokenPrefixes::derive(owned.iter().map(|(k, r)| PrefixSource {
             keywords: k,
             regex: r,
+            facts: None,
         }))
     }
 
@@ -450,6 +421,7 @@ mod tests {
         let owners = NameOwners::derive([PrefixSource {
             keywords: &kw,
             regex: r"(?i)aws_secret\w*\s*=\s*([A-Za-z0-9/+]{40})\b",
+            facts: None,
         }]);
         // Must not match: the owner's format is 40 base64 characters.
         assert!(owners.declines(

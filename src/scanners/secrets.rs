@@ -103,6 +103,20 @@ pub fn builtin_rules() -> &'static CompiledRules {
     &builtin().rules
 }
 
+/// The regex facts `build.rs` computed for the built-in rule at `line` of `path`, so that
+/// deriving the token tables parses no regex at run time.
+fn builtin_facts(
+    path: &str,
+    line: u32,
+) -> Option<&'static crate::classify::regex_facts::StaticFacts> {
+    let i = builtin_rule_files().iter().position(|(p, _)| *p == path)?;
+    let facts = builtin_files::BUILTIN_REGEX_FACTS.get(i)?;
+    let at = facts
+        .binary_search_by_key(&(line as usize), |(l, _)| *l)
+        .ok()?;
+    facts.get(at).map(|(_, f)| f)
+}
+
 /// Token prefixes (`ghp_`, `AKIA`, `xoxb-`…) of the built-in rules that name a credential
 /// format: keywords that start the secret, from rules above `note` severity that are not
 /// heuristics. Drift uses them to recognise a credential's shape under any key name.
@@ -120,6 +134,7 @@ pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
                 .map(|r| crate::classify::PrefixSource {
                     keywords: &r.def.keywords,
                     regex: &r.def.regex,
+                    facts: builtin_facts(&r.source, r.line),
                 }),
         )
     })
@@ -142,6 +157,7 @@ pub fn name_owners() -> &'static crate::classify::NameOwners {
                 .map(|r| crate::classify::PrefixSource {
                     keywords: &r.def.keywords,
                     regex: &r.def.regex,
+                    facts: builtin_facts(&r.source, r.line),
                 }),
         )
     })
@@ -489,6 +505,49 @@ mod tests {
             total += from_json.len();
         }
         assert_eq!(total, builtin_rules().rules().len());
+    }
+
+    /// The regex facts `build.rs` compiled in are those the program would compute, for every
+    /// built-in rule, and the token tables derived from them equal those derived by parsing.
+    #[test]
+    fn builtin_regex_facts_are_what_parsing_gives() {
+        use crate::classify::regex_facts::{regex_facts, RegexFacts};
+        use crate::classify::{NameOwners, PrefixSource, TokenPrefixes};
+        let rules = builtin_rules().rules();
+        for r in rules {
+            let stored = builtin_facts(&r.source, r.line)
+                .unwrap_or_else(|| panic!("{}:{}: no stored facts", r.source, r.line));
+            assert_eq!(
+                RegexFacts::from(stored),
+                regex_facts(&r.def.regex),
+                "{}",
+                r.id()
+            );
+        }
+        let sources = |stored: bool| {
+            rules.iter().map(move |r| PrefixSource {
+                keywords: &r.def.keywords,
+                regex: &r.def.regex,
+                facts: if stored {
+                    builtin_facts(&r.source, r.line)
+                } else {
+                    None
+                },
+            })
+        };
+        let (a, b) = (
+            TokenPrefixes::derive(sources(true)),
+            TokenPrefixes::derive(sources(false)),
+        );
+        assert!(a.prefixes().len() > 100, "{}", a.prefixes().len());
+        assert_eq!(a.prefixes(), b.prefixes());
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        let (a, b) = (
+            NameOwners::derive(sources(true)),
+            NameOwners::derive(sources(false)),
+        );
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert!(format!("{a:?}").contains("\"aws_secret\""));
     }
 
     #[test]
