@@ -190,7 +190,7 @@ impl CompiledRules {
             let index = r as usize;
             if let Some(rule) = self.rules.get(index) {
                 if let Some(compiled) = rule.compiled() {
-                    let (back, forward) = match compiled.2 {
+                    let (back, forward) = match compiled.reach {
                         Reach::Bounded(n) => (n, n),
                         Reach::Unbounded => (UNBOUNDED_BACK, UNBOUNDED_FORWARD),
                         Reach::LongBody => (UNBOUNDED_BACK, LONG_BODY_FORWARD),
@@ -239,7 +239,10 @@ impl CompiledRules {
             if !triggered[i] {
                 continue;
             }
-            let Some((regex, group, _)) = rule.compiled() else {
+            let Some(compiled) = rule.compiled() else {
+                continue;
+            };
+            let (Some(regex), group) = (compiled.unicode(), &compiled.group) else {
                 continue;
             };
             for caps in regex.captures_iter(hay) {
@@ -261,6 +264,10 @@ impl CompiledRules {
 /// regex sees the text before the region (look-behind such as `\b` and `^` stays exact) and
 /// up to the region's end; a match that reaches that end may be cut, so it is searched again
 /// with the window grown by `forward` bytes (geometrically), up to the end of `hay`.
+///
+/// While every byte the search can inspect (from a few bytes before the region, for `\b`, to
+/// the window's end) is ASCII, the rule's ASCII build searches ([`CompiledRegex`]: the same
+/// matches, compiled faster); from the first non-ASCII byte on, its Unicode build.
 fn scan_region(
     index: usize,
     rule: &Rule,
@@ -270,11 +277,19 @@ fn scan_region(
     forward: usize,
     out: &mut Vec<SecretMatch>,
 ) {
-    let (regex, group, _) = compiled;
+    let group = &compiled.group;
     let mut pos = region.start;
     let mut limit = region.end.min(hay.len());
     let mut grow = forward.max(64);
+    // `hay[..ascii_to]` from the region's look-behind on is known ASCII; `None`: not all ASCII.
+    let mut ascii_to = Some(region.start.saturating_sub(4).min(limit));
     while pos < region.end {
+        if let Some(to) = ascii_to.filter(|&to| to < limit) {
+            ascii_to = hay[to..limit].is_ascii().then_some(limit);
+        }
+        let Some(regex) = compiled.for_text(ascii_to.is_some()) else {
+            break;
+        };
         let Some(caps) = regex.captures_at(&hay[..limit], pos) else {
             break;
         };
