@@ -119,13 +119,13 @@ impl Scanner for DriftScanner {
             });
             return out;
         }
-        let Some(policies) = ctx.config.drift_compiled.policies.as_deref() else {
-            // Only an invalid `[drift]` section lacks them, and then the scanner does not run.
-            out.notifications.push(Notification::error(
-                ScannerKind::Drift,
-                "drift policies did not compile",
-            ));
-            return out;
+        let policies = match ctx.config.drift_compiled.policies() {
+            Ok(p) => p,
+            Err(e) => {
+                out.notifications
+                    .push(Notification::error(ScannerKind::Drift, e.to_string()));
+                return out;
+            }
         };
         let exclude = &ctx.config.exclude;
         let results: Vec<ScanOutput> = plans

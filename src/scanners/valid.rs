@@ -181,7 +181,7 @@ mod tests {
         for k in ScannerKind::ALL {
             assert!(c.section_errors(k).is_empty());
         }
-        assert!(c.drift_compiled.policies.is_some());
+        assert!(c.drift_compiled.policies().is_ok());
         assert!(!c.exclude.is_excluded("src/lib.rs"));
     }
 

@@ -80,12 +80,33 @@ pub struct DriftAllow {
 pub struct CompiledDrift {
     /// Expectations of each `[[drift.pair]]`, by pair name.
     pub expectations: std::collections::BTreeMap<String, super::expect::Expectations>,
-    /// Built-in policies minus `disable` (`None` only when the section is invalid).
-    pub policies: Option<std::sync::Arc<super::policy::PolicySet>>,
+    /// `[drift] disable`, for [`CompiledDrift::policies`].
+    disable: Vec<String>,
+    /// The policy set, compiled on first use: its TOML and case-insensitive regexes cost
+    /// milliseconds that a secrets or advisories run (a pre-commit hook) does not need to pay.
+    policies: std::sync::Arc<
+        std::sync::OnceLock<Result<std::sync::Arc<super::policy::PolicySet>, String>>,
+    >,
+}
+
+impl CompiledDrift {
+    /// Built-in policies minus `disable`, compiled now if needed (`disable` only removes
+    /// policies, so an error means the built-in policy files are broken; a test rules it out).
+    pub fn policies(&self) -> Result<&super::policy::PolicySet, &str> {
+        self.policies
+            .get_or_init(|| {
+                super::policy::PolicySet::builtin(&self.disable)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| format!("drift policies: {e}"))
+            })
+            .as_deref()
+            .map_err(String::as_str)
+    }
 }
 
 impl DriftConfig {
-    /// Compiles every pair's `allow` and `require_equal` and the policy set; every mistake
+    /// Compiles every pair's `allow` and `require_equal` (the policy set is compiled on first
+    /// use, [`CompiledDrift::policies`]); every mistake
     /// (bad glob, unknown kind, duplicate pair name) is an error at its line and column.
     pub fn compile(
         &self,
@@ -151,19 +172,10 @@ impl DriftConfig {
                 }
             }
         }
-        let policies = match super::policy::PolicySet::builtin(&self.disable) {
-            Ok(p) => Some(std::sync::Arc::new(p)),
-            Err(e) => {
-                errors.push(doc.error_at(
-                    &[Step::key("drift"), Step::key("disable")],
-                    format!("drift policies: {e}"),
-                ));
-                None
-            }
-        };
         CompiledDrift {
             expectations,
-            policies,
+            disable: self.disable.clone(),
+            policies: Default::default(),
         }
     }
 }
