@@ -10,11 +10,14 @@
 //! it. That table is built once per keyword; per file the extra work is proportional to the
 //! hits, not to the bytes.
 //!
-//! Building is kept off a pre-commit run's critical path: the automaton starts as a contiguous
-//! NFA (a few milliseconds to build over ~1,300 keywords) and the much larger DFA (tens of
-//! milliseconds) is built only once a scan has read [`DFA_AFTER`] bytes, where its faster
-//! search pays for it; the overlap table is filled per keyword on its first hit. Both automata
-//! are leftmost-first over the same keywords, so they report the same hits.
+//! Building is kept off a pre-commit run's critical path: the first [`TABLE_UPTO`] bytes are
+//! searched with a table of the keywords' first three bytes (no automaton: a sort of the
+//! keywords, tens of microseconds), then a contiguous NFA is built (a few milliseconds over
+//! ~1,300 keywords), and the much larger DFA (tens of milliseconds) only once a scan has read
+//! [`DFA_AFTER`] bytes, where its faster search pays for it; the overlap table is filled per
+//! keyword on its first hit. Both automata are leftmost-first over the same keywords, and the
+//! table reports every occurrence directly, so all three give the same hits (tests compare
+//! each with a brute-force search).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -24,6 +27,11 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// Bytes searched with the NFA before the DFA is built: a pre-commit run (a few files) never
 /// pays for the DFA; a tree or history scan builds it after its first few files.
 pub const DFA_AFTER: u64 = 2 << 20;
+
+/// Bytes searched with the prefix table ([`Table`]) before the NFA is built: building the NFA
+/// over ~1,300 keywords costs milliseconds, more than the table takes to search a pre-commit
+/// run's few files; a tree scan builds it after its first files.
+pub const TABLE_UPTO: u64 = 1 << 20;
 
 /// Another keyword that can start inside an occurrence of a keyword.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +57,8 @@ pub struct Hit {
 /// A compiled keyword set (ASCII case-insensitive). Clones share the lazily built parts.
 #[derive(Debug, Clone)]
 pub struct KeywordSet {
-    nfa: Option<AhoCorasick>,
+    /// Bytes to search with the table before building the NFA ([`TABLE_UPTO`]).
+    table_upto: u64,
     /// Bytes to search with the NFA before building the DFA ([`DFA_AFTER`]).
     dfa_after: u64,
     patterns: Arc<Vec<Vec<u8>>>,
@@ -59,6 +68,10 @@ pub struct KeywordSet {
 /// The parts built on demand.
 #[derive(Debug)]
 struct Lazy {
+    /// The keywords by their first bytes, for the first bytes searched.
+    table: Table,
+    /// The NFA, once built (`None` inside: no keyword, or it failed to build).
+    nfa: OnceLock<Option<AhoCorasick>>,
     /// The DFA, once built (`None` inside: it exceeded its size limit; the NFA stays).
     dfa: OnceLock<Option<AhoCorasick>>,
     /// Bytes searched so far, to decide when the DFA pays.
@@ -79,25 +92,18 @@ fn builder() -> aho_corasick::AhoCorasickBuilder {
 impl KeywordSet {
     /// Compiles `patterns` (lowercase ASCII, distinct, non-empty).
     pub fn new(patterns: Vec<Vec<u8>>) -> Self {
-        let nfa = if patterns.is_empty() {
-            None
-        } else {
-            builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .or_else(|_| builder().build(&patterns))
-                .ok()
-        };
         let mut sorted: Vec<u32> = (0..patterns.len() as u32).collect();
         sorted.sort_unstable_by(|&a, &b| patterns[a as usize].cmp(&patterns[b as usize]));
         let lazy = Lazy {
+            table: Table::new(&patterns),
+            nfa: OnceLock::new(),
             dfa: OnceLock::new(),
             searched: AtomicU64::new(0),
             sorted,
             inner: (0..patterns.len()).map(|_| OnceLock::new()).collect(),
         };
         KeywordSet {
-            nfa,
+            table_upto: TABLE_UPTO,
             dfa_after: DFA_AFTER,
             patterns: Arc::new(patterns),
             lazy: Arc::new(lazy),
@@ -114,16 +120,24 @@ impl KeywordSet {
         self.patterns.get(pattern as usize).map_or(0, Vec::len)
     }
 
-    /// The automaton for a search of `len` bytes: the DFA once enough bytes were searched
-    /// (building it then), else the NFA.
-    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
-        let nfa = self.nfa.as_ref()?;
+    /// How to search `len` more bytes: with the table while few bytes were searched, then the
+    /// NFA, then (building it then) the DFA; `None` when there is no keyword.
+    fn automaton(&self, len: usize) -> Option<Search<'_>> {
+        if self.patterns.is_empty() {
+            return None;
+        }
         if let Some(dfa) = self.lazy.dfa.get() {
-            return Some(dfa.as_ref().unwrap_or(nfa));
+            let nfa = self.nfa()?;
+            return Some(Search::Automaton(dfa.as_ref().unwrap_or(nfa)));
         }
         let before = self.lazy.searched.fetch_add(len as u64, Ordering::Relaxed);
-        if before.saturating_add(len as u64) < self.dfa_after {
-            return Some(nfa);
+        let after = before.saturating_add(len as u64);
+        if after <= self.table_upto && self.lazy.nfa.get().is_none() {
+            return Some(Search::Table);
+        }
+        let nfa = self.nfa()?;
+        if after < self.dfa_after {
+            return Some(Search::Automaton(nfa));
         }
         let dfa = self.lazy.dfa.get_or_init(|| {
             // A DFA over many keywords can exceed its size limit: then the NFA stays.
@@ -132,7 +146,21 @@ impl KeywordSet {
                 .build(self.patterns.as_slice())
                 .ok()
         });
-        Some(dfa.as_ref().unwrap_or(nfa))
+        Some(Search::Automaton(dfa.as_ref().unwrap_or(nfa)))
+    }
+
+    /// The NFA, built on first use.
+    fn nfa(&self) -> Option<&AhoCorasick> {
+        self.lazy
+            .nfa
+            .get_or_init(|| {
+                builder()
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(self.patterns.as_slice())
+                    .or_else(|_| builder().build(self.patterns.as_slice()))
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The keywords that can start inside keyword `p`, computed on its first hit.
@@ -146,8 +174,14 @@ impl KeywordSet {
     /// Every occurrence of every keyword in `hay`, sorted by start.
     pub fn hits(&self, hay: &[u8]) -> Vec<Hit> {
         let mut out = Vec::new();
-        let Some(ac) = self.automaton(hay.len()) else {
-            return out;
+        let ac = match self.automaton(hay.len()) {
+            None => return out,
+            Some(Search::Table) => {
+                self.lazy.table.hits(&self.patterns, hay, &mut out);
+                out.sort_unstable();
+                return out;
+            }
+            Some(Search::Automaton(ac)) => ac,
         };
         for m in ac.find_iter(hay) {
             let p = m.pattern().as_u32();
@@ -173,6 +207,86 @@ impl KeywordSet {
         out.sort_unstable();
         out
     }
+}
+
+/// How [`KeywordSet::hits`] searches.
+enum Search<'a> {
+    Table,
+    Automaton(&'a AhoCorasick),
+}
+
+/// The keywords by their first three bytes: at each position of the text, a bit for its first
+/// two bytes (lowercased) rules most positions out, a binary search over the three-byte
+/// prefixes finds the keywords that may start there, and each is compared. No build cost to
+/// speak of (a sort of the keywords), so a pre-commit run of a few files searches with it
+/// instead of building an automaton; it finds every occurrence, overlaps included.
+#[derive(Debug)]
+struct Table {
+    /// Bit `b0 << 8 | b1` is set when some keyword of 3+ bytes starts with `b0 b1`.
+    first2: Vec<u64>,
+    /// `(first three bytes as a big-endian number, pattern)` of keywords of 3+ bytes, sorted.
+    by3: Vec<(u32, u32)>,
+    /// Keywords shorter than three bytes (rules require three; kept for generality), compared
+    /// at every position.
+    short: Vec<u32>,
+}
+
+impl Table {
+    fn new(patterns: &[Vec<u8>]) -> Self {
+        let mut first2 = vec![0u64; 1 << 10];
+        let mut by3 = Vec::with_capacity(patterns.len());
+        let mut short = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let p: Vec<u8> = p.to_ascii_lowercase();
+            if p.len() < 3 {
+                short.push(i as u32);
+                continue;
+            }
+            let two = usize::from(p[0]) << 8 | usize::from(p[1]);
+            first2[two >> 6] |= 1 << (two & 63);
+            by3.push((key3(p[0], p[1], p[2]), i as u32));
+        }
+        by3.sort_unstable();
+        Table { first2, by3, short }
+    }
+
+    /// Appends every occurrence of every keyword in `hay` (unsorted) to `out`.
+    fn hits(&self, patterns: &[Vec<u8>], hay: &[u8], out: &mut Vec<Hit>) {
+        let at = |start: usize, p: u32| {
+            let q = &patterns[p as usize];
+            hay.get(start..start + q.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(q))
+        };
+        for start in 0..hay.len() {
+            for &p in &self.short {
+                if at(start, p) {
+                    out.push(Hit { start, pattern: p });
+                }
+            }
+            let Some(w) = hay.get(start..start + 3) else {
+                continue;
+            };
+            let (b0, b1) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+            let two = usize::from(b0) << 8 | usize::from(b1);
+            if self.first2[two >> 6] & (1 << (two & 63)) == 0 {
+                continue;
+            }
+            let k = key3(b0, b1, w[2].to_ascii_lowercase());
+            let from = self.by3.partition_point(|&(x, _)| x < k);
+            for &(x, p) in &self.by3[from..] {
+                if x != k {
+                    break;
+                }
+                if at(start, p) {
+                    out.push(Hit { start, pattern: p });
+                }
+            }
+        }
+    }
+}
+
+fn key3(a: u8, b: u8, c: u8) -> u32 {
+    u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)
 }
 
 /// For keyword `pi` (`P`), the keywords that can start inside an occurrence of `P`: those that
@@ -232,7 +346,16 @@ mod tests {
     /// The same set searching with the DFA from its first byte.
     fn dfa_set(words: &[&str]) -> KeywordSet {
         let mut k = set(words);
+        k.table_upto = 0;
         k.dfa_after = 0;
+        k
+    }
+
+    /// The same set searching with the NFA (never the table, never the DFA).
+    fn nfa_set(words: &[&str]) -> KeywordSet {
+        let mut k = set(words);
+        k.table_upto = 0;
+        k.dfa_after = u64::MAX;
         k
     }
 
@@ -260,7 +383,7 @@ mod tests {
         let words = [
             "api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw",
         ];
-        let (k, d) = (set(&words), dfa_set(&words));
+        let (k, n, d) = (set(&words), nfa_set(&words), dfa_set(&words));
         for hay in [
             &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
             b"apikey passwor password api_ke",
@@ -273,14 +396,19 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(hay)
             );
+            assert_eq!(n.hits(hay), naive(&words, hay), "the NFA finds the same");
             assert_eq!(d.hits(hay), naive(&words, hay), "the DFA finds the same");
         }
+        assert!(
+            k.lazy.nfa.get().is_none(),
+            "a few bytes: the table, no automaton"
+        );
     }
 
     #[test]
     fn random_texts_match_the_naive_search() {
         let words = ["aab", "abab", "bab", "ba", "abba", "bbb", "aba"];
-        let (k, d) = (set(&words), dfa_set(&words));
+        let (k, n, d) = (set(&words), nfa_set(&words), dfa_set(&words));
         // A small deterministic generator over a two-letter alphabet: dense overlaps.
         let mut x: u32 = 12345;
         for _ in 0..200 {
@@ -295,6 +423,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(k.hits(&hay), naive(&words, &hay));
+            assert_eq!(n.hits(&hay), naive(&words, &hay));
             assert_eq!(d.hits(&hay), naive(&words, &hay));
         }
     }
@@ -302,12 +431,16 @@ mod tests {
     #[test]
     fn the_dfa_is_built_only_after_enough_bytes() {
         let mut k = set(&["secret", "token"]);
+        k.table_upto = 64;
         k.dfa_after = 100;
         let hay = b"my secret token ".repeat(4);
         assert_eq!(k.hits(&hay).len(), 8);
-        assert!(k.lazy.dfa.get().is_none(), "64 bytes: still the NFA");
+        assert!(k.lazy.nfa.get().is_none(), "64 bytes: the table");
+        assert_eq!(k.hits(&hay[..32]).len(), 4);
+        assert!(k.lazy.nfa.get().is_some(), "96 bytes: the NFA");
+        assert!(k.lazy.dfa.get().is_none(), "96 bytes: still the NFA");
         assert_eq!(k.hits(&hay).len(), 8);
-        assert!(k.lazy.dfa.get().is_some(), "128 bytes: the DFA is built");
+        assert!(k.lazy.dfa.get().is_some(), "160 bytes: the DFA is built");
         assert_eq!(k.hits(&hay), naive(&["secret", "token"], &hay));
     }
 }
