@@ -100,8 +100,13 @@ fn sample_texts() -> Vec<(String, Vec<u8>)> {
     assert!(examples.len() > 300, "{} examples", examples.len());
     let mut code = String::new();
     let mut line = String::new();
+    // Non-ASCII beside every example: the engine then searches with a rule's Unicode build,
+    // whose word boundaries and case folds differ from its ASCII build's on these characters
+    // (`ſ` and `é` are word characters, `K`, the Kelvin sign, folds to `k`).
+    let mut unicode = String::new();
     let mut seed = 7;
     for (i, ex) in examples.iter().enumerate() {
+        unicode.push_str(&format!("ſ{ex}é\nK{ex}K\n{ex}\n"));
         code.push_str(&format!(
             "fn f{i}() {{\n    let cfg = load();\n    {ex}\n}}\n"
         ));
@@ -114,6 +119,7 @@ fn sample_texts() -> Vec<(String, Vec<u8>)> {
     }
     texts.push(("examples.rs".into(), code.into_bytes()));
     texts.push(("examples.min.js".into(), line.into_bytes()));
+    texts.push(("examples-unicode.txt".into(), unicode.into_bytes()));
     texts
 }
 
