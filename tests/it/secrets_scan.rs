@@ -353,6 +353,66 @@ fn staged_mode_scans_index_content_only() {
     assert_eq!(out.stats.files, 1);
 }
 
+/// The staged blobs come from one `git diff --cached --raw`: a renamed file is scanned under
+/// its new name (a rename record carries two paths), and a scan rooted in a subdirectory sees
+/// only that directory's changes, with paths relative to it.
+#[test]
+fn staged_mode_follows_renames_and_subdirectories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let body = format!("A=1\nB=2\nC=3\nURL=postgres://app:{PG_PASS}@db/app\n");
+    write(root, "old.env", &body);
+    write(root, "sub/keep.txt", "nothing here\n");
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "init"]);
+    git(root, &["mv", "old.env", "sub/new.env"]);
+    write(
+        root,
+        "sub/deeper/more.env",
+        format!("URL=postgres://app:{PG_PASS}@db2/app\n"),
+    );
+    write(
+        root,
+        "top.env",
+        format!("URL=postgres://app:{PG_PASS}@db3/app\n"),
+    );
+    git(root, &["add", "-A"]);
+    let mut opts = ScanOptions::default();
+    opts.secrets.mode = SecretsMode::Staged;
+    let found = |at: &std::path::Path| {
+        let out = scan_with(at, &Config::default(), &opts);
+        let mut v: Vec<(String, u32)> = out
+            .findings
+            .iter()
+            .map(|f| (f.location.path.clone(), f.location.start_line))
+            .collect();
+        v.sort();
+        (v, out.stats.files)
+    };
+    assert_eq!(
+        found(root),
+        (
+            vec![
+                ("sub/deeper/more.env".to_string(), 1),
+                ("sub/new.env".to_string(), 4),
+                ("top.env".to_string(), 1),
+            ],
+            3
+        )
+    );
+    assert_eq!(
+        found(&root.join("sub")),
+        (
+            vec![
+                ("deeper/more.env".to_string(), 1),
+                ("new.env".to_string(), 4)
+            ],
+            2
+        )
+    );
+}
+
 #[test]
 fn an_explicit_scan_of_nothing_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
