@@ -72,12 +72,20 @@ fn builtin() -> &'static Builtin {
         let mut rules: Vec<Rule> = Vec::new();
         let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut errors = Vec::new();
-        for (i, (path, text)) in builtin_rule_files().iter().enumerate() {
-            // The JSON form `build.rs` made of the file parses much faster than its TOML.
-            let (rs, es) = builtin_files::BUILTIN_RULE_JSON
-                .get(i)
-                .and_then(|json| rule::parse_rule_json(json, path, false))
-                .unwrap_or_else(|| rule::parse_rule_file(text, path, false));
+        // The JSON form `build.rs` made of each file parses much faster than its TOML; the
+        // files parse in parallel (a pre-commit run waits for them).
+        use rayon::prelude::*;
+        let parsed: Vec<(Vec<Rule>, Vec<RuleError>)> = builtin_rule_files()
+            .par_iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                builtin_files::BUILTIN_RULE_JSON
+                    .get(i)
+                    .and_then(|json| rule::parse_rule_json(json, path, false))
+                    .unwrap_or_else(|| rule::parse_rule_file(text, path, false))
+            })
+            .collect();
+        for ((path, _), (rs, es)) in builtin_rule_files().iter().zip(parsed) {
             errors.extend(es);
             for r in rs {
                 if !ids.insert(r.def.id.clone()) {
@@ -446,6 +454,10 @@ impl Scanner for SecretsScanner {
 
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
         let cfg = &ctx.config.secrets;
+        // A pre-commit run starts git listing the staged files before loading the rules: the
+        // two overlap.
+        let listing = (ctx.options.secrets.mode == SecretsMode::Staged)
+            .then(|| git::start_staged_listing(ctx.root));
         let (rules, notes) = load_rules(ctx.root, cfg);
         let emitter = Emitter {
             rules: &rules,
@@ -453,7 +465,11 @@ impl Scanner for SecretsScanner {
         };
         let mut out = match &ctx.options.secrets.mode {
             SecretsMode::Tree => walk::scan_tree(ctx, &emitter),
-            SecretsMode::Staged => git::scan_staged(ctx, &emitter),
+            SecretsMode::Staged => git::scan_staged(
+                ctx,
+                &emitter,
+                listing.unwrap_or_else(|| git::start_staged_listing(ctx.root)),
+            ),
             SecretsMode::History { since } => git::scan_history(ctx, &emitter, since.as_deref()),
         };
         out.notifications.splice(0..0, notes);

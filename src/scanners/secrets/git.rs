@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelExtend, ParallelIterator};
 
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
 use super::scope;
@@ -31,16 +31,23 @@ use crate::finding::{Finding, Location, Notification, ScannerKind};
 use crate::paths::ExcludeSet;
 use crate::scanners::{ScanContext, ScanOutput};
 
-/// Runs `git args` in `dir`, returning stdout or a message with git's stderr.
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-c")
+/// `git -c core.quotePath=false args` in `dir`, stdin closed.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-c")
         .arg("core.quotePath=false")
         .args(args)
         .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run git: {e}; is git installed and on PATH?"))?;
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Stdout of a finished `git args`, or a message with git's stderr.
+fn git_result(
+    args: &[&str],
+    out: std::io::Result<std::process::Output>,
+) -> Result<Vec<u8>, String> {
+    let out = out.map_err(|e| format!("cannot run git: {e}; is git installed and on PATH?"))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
@@ -51,6 +58,11 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
             err.trim().lines().next().unwrap_or("unknown error")
         ))
     }
+}
+
+/// Runs `git args` in `dir`, returning stdout or a message with git's stderr.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    git_result(args, git_command(dir, args).output())
 }
 
 /// The path of `root` inside its work tree (`sub/dir/`, empty at the top), or an error message
@@ -205,27 +217,50 @@ fn scan_blob(
     }
 }
 
-/// The staged changes' paths (relative to `root`) and blob ids, from one `git diff --cached
+/// The `git diff` that lists the staged blobs ([`StagedListing`]).
+const STAGED_LIST: &[&str] = &[
+    "diff",
+    "--cached",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--diff-filter=ACMR",
+    "--relative",
+];
+
+/// The listing of the staged changes, started before the rules load so that git runs while
+/// they do ([`start_staged_listing`]).
+pub struct StagedListing {
+    root: std::path::PathBuf,
+    child: std::io::Result<std::process::Child>,
+}
+
+/// Starts `git diff --cached --raw` in `root` (see [`scan_staged`]).
+pub fn start_staged_listing(root: &Path) -> StagedListing {
+    StagedListing {
+        root: root.to_path_buf(),
+        child: git_command(root, STAGED_LIST)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn(),
+    }
+}
+
+/// The staged changes' paths (relative to the root) and blob ids, from one `git diff --cached
 /// --raw -z` (the index side of each change is its blob: no second git call for the repository
 /// prefix, the blobs are read by id). Raw records are `:mode mode id id status NUL path NUL`,
 /// with a second path for a rename or copy (the new one).
-fn staged_blobs(root: &Path) -> Result<Vec<(String, String)>, String> {
-    let raw = git(
-        root,
-        &[
-            "diff",
-            "--cached",
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "--diff-filter=ACMR",
-            "--relative",
-        ],
+fn staged_blobs(listing: StagedListing) -> Result<Vec<(String, String)>, String> {
+    let raw = git_result(
+        STAGED_LIST,
+        listing
+            .child
+            .and_then(std::process::Child::wait_with_output),
     )
     .map_err(|e| {
         format!(
             "{}: --staged needs a git repository, and this is not one (or git failed: {e})",
-            root.display()
+            listing.root.display()
         )
     })?;
     let mut fields = raw.split(|&b| b == 0);
@@ -251,10 +286,14 @@ fn staged_blobs(root: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Scans the staged content of the index.
-pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
+/// Scans the staged content of the index, as `listing` lists it.
+pub fn scan_staged(
+    ctx: &ScanContext<'_>,
+    emitter: &Emitter<'_>,
+    listing: StagedListing,
+) -> ScanOutput {
     let mut out = ScanOutput::default();
-    let staged = match staged_blobs(ctx.root) {
+    let staged = match staged_blobs(listing) {
         Ok(s) => s,
         Err(msg) => {
             out.notifications
@@ -283,17 +322,54 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
     }
     drop(tx);
     let max = ctx.config.secrets.max_file_size;
-    let mut findings = Vec::new();
+    // Whole blobs are scanned in parallel batches, so the regexes of the rules they trigger
+    // (most of a pre-commit run's work) compile on every core; large ones stream as they come.
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut results: Vec<(usize, Result<std::io::Result<Scanned>, String>)> = Vec::new();
+    let scan_batch = |batch: &mut Vec<(usize, Vec<u8>)>, results: &mut Vec<_>| {
+        results.par_extend(
+            std::mem::take(batch)
+                .into_par_iter()
+                .map(|(index, content)| {
+                    let path = paths.get(index).map_or("", String::as_str);
+                    (
+                        index,
+                        Ok(scan_blob(emitter, Blob::Whole(content), path, None)),
+                    )
+                }),
+        );
+    };
     let res = cat_file_stream(ctx.root, rx, max, |index, content| {
         let Some(path) = paths.get(index) else {
             return;
         };
-        match content.map(|blob| scan_blob(emitter, blob, path, None)) {
+        match content {
+            Ok(Blob::Whole(content)) => {
+                batch_bytes += content.len();
+                batch.push((index, content));
+                if batch_bytes > STAGED_BATCH_BYTES {
+                    scan_batch(&mut batch, &mut results);
+                    batch_bytes = 0;
+                }
+            }
+            Ok(large) => results.push((index, Ok(scan_blob(emitter, large, path, None)))),
+            Err(msg) => results.push((index, Err(msg))),
+        }
+    });
+    scan_batch(&mut batch, &mut results);
+    results.sort_by_key(|(index, _)| *index);
+    let mut findings = Vec::new();
+    for (index, result) in results {
+        let Some(path) = paths.get(index) else {
+            continue;
+        };
+        match result {
             Ok(Ok(s)) => {
                 if s.binary {
                     // Not text, but a key store is still a finding by its name.
                     findings.extend(s.findings);
-                    return;
+                    continue;
                 }
                 out.stats.files += 1;
                 out.stats.bytes += s.bytes;
@@ -314,7 +390,7 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
                 .at(Location::line(path.clone(), 1)),
             ),
         }
-    });
+    }
     if let Err(msg) = res {
         out.notifications
             .push(Notification::error(ScannerKind::Secrets, msg));
@@ -322,6 +398,9 @@ pub fn scan_staged(ctx: &ScanContext<'_>, emitter: &Emitter<'_>) -> ScanOutput {
     out.findings = findings;
     out
 }
+
+/// Bytes of staged blobs held for one parallel scan ([`scan_staged`]).
+const STAGED_BATCH_BYTES: usize = 32 << 20;
 
 /// A blob to scan: where and when it was first seen.
 struct Sighting {
