@@ -121,9 +121,30 @@ fn read_at(_file: &File, _offset: u64, _buf: &mut [u8]) -> std::io::Result<()> {
     ))
 }
 
-/// Parses the entry header at `offset` (at most 32 bytes are needed: type and size varint, then
-/// an offset varint or a base id): (kind, size, header length, OFS distance or REF base id).
-fn parse_header(h: &[u8]) -> Option<(u8, u64, usize, Option<u64>, Option<Oid>)> {
+/// An entry's header: its type, the inflated size of its data, the header's length, and for a
+/// delta where its base is.
+#[derive(Debug, PartialEq)]
+struct Header {
+    kind: u8,
+    size: u64,
+    len: usize,
+    base: Base,
+}
+
+/// Where a delta's base is.
+#[derive(Debug, PartialEq)]
+enum Base {
+    /// Not a delta.
+    None,
+    /// This many bytes before the delta, in the same pack.
+    Back(u64),
+    /// The object with this id.
+    Id(Oid),
+}
+
+/// Parses an entry header (at most 32 bytes are needed: the type and size varint, then an
+/// offset varint or a base id).
+fn parse_header(h: &[u8]) -> Option<Header> {
     let mut i = 0;
     let mut c = *h.get(i)?;
     i += 1;
@@ -139,7 +160,7 @@ fn parse_header(h: &[u8]) -> Option<(u8, u64, usize, Option<u64>, Option<Oid>)> 
         size |= u64::from(c & 0x7f) << shift;
         shift += 7;
     }
-    match kind {
+    let base = match kind {
         OBJ_OFS_DELTA => {
             c = *h.get(i)?;
             i += 1;
@@ -149,15 +170,22 @@ fn parse_header(h: &[u8]) -> Option<(u8, u64, usize, Option<u64>, Option<Oid>)> 
                 i += 1;
                 dist = dist.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
             }
-            Some((kind, size, i, Some(dist), None))
+            Base::Back(dist)
         }
         OBJ_REF_DELTA => {
             let mut oid = [0u8; 20];
             oid.copy_from_slice(h.get(i..i + 20)?);
-            Some((kind, size, i + 20, None, Some(oid)))
+            i += 20;
+            Base::Id(oid)
         }
-        _ => Some((kind, size, i, None, None)),
-    }
+        _ => Base::None,
+    };
+    Some(Header {
+        kind,
+        size,
+        len: i,
+        base,
+    })
 }
 
 /// Parses every entry of `pack` (located through its index) and walks the blob families.
@@ -192,26 +220,27 @@ fn walk_pack(
         if read_at(&file, offset, head).is_err() {
             continue;
         }
-        let Some((kind, size, hlen, dist, base_oid)) = parse_header(head) else {
+        let Some(h) = parse_header(head) else {
             continue;
         };
-        let base = match dist {
+        let base = match h.base {
             // Offsets are sorted, so the base is found by binary search.
-            Some(d) => offset
+            Base::Back(d) => offset
                 .checked_sub(d)
                 .and_then(|b| objects.binary_search_by_key(&b, |&(_, o)| o).ok())
                 .map_or(NONE, |b| b as u32),
-            None => NONE,
+            Base::Id(b) => {
+                refs.push((entries.len(), b));
+                NONE
+            }
+            Base::None => NONE,
         };
-        if let Some(b) = base_oid {
-            refs.push((entries.len(), b));
-        }
         entries.push(Entry {
             offset,
-            data: offset + hlen as u64,
+            data: offset + h.len as u64,
             end,
-            size,
-            kind,
+            size: h.size,
+            kind: h.kind,
             base,
             oid,
         });
@@ -449,12 +478,22 @@ mod tests {
         // blob of 300 bytes: 0x80 | (3 << 4) | (300 & 15), then 300 >> 4 = 18.
         assert_eq!(
             parse_header(&[0x80 | 0x30 | 12, 18]),
-            Some((OBJ_BLOB, 300, 2, None, None))
+            Some(Header {
+                kind: OBJ_BLOB,
+                size: 300,
+                len: 2,
+                base: Base::None
+            })
         );
         // OFS delta of 5 bytes whose base is ((1 + 1) << 7) + 1 = 257 bytes back: [0x81, 0x01].
         assert_eq!(
             parse_header(&[0x65, 0x81, 0x01]),
-            Some((OBJ_OFS_DELTA, 5, 3, Some(257), None))
+            Some(Header {
+                kind: OBJ_OFS_DELTA,
+                size: 5,
+                len: 3,
+                base: Base::Back(257)
+            })
         );
         assert_eq!(parse_header(&[0x80 | 0x30]), None);
     }
