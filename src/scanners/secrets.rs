@@ -73,19 +73,36 @@ fn builtin() -> &'static Builtin {
         let mut rules: Vec<Rule> = Vec::new();
         let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut errors = Vec::new();
-        // The JSON form `build.rs` made of each file parses much faster than its TOML; the
-        // files parse in parallel (a pre-commit run waits for them).
-        use rayon::prelude::*;
-        let parsed: Vec<(Vec<Rule>, Vec<RuleError>)> = builtin_rule_files()
-            .par_iter()
-            .enumerate()
-            .map(|(i, (path, text))| {
-                builtin_files::BUILTIN_RULE_JSON
-                    .get(i)
-                    .and_then(|json| rule::parse_rule_json(json, path, false))
-                    .unwrap_or_else(|| rule::parse_rule_file(text, path, false))
-            })
-            .collect();
+        // The JSON form `build.rs` made of each file parses much faster than its TOML. The
+        // files parse on two plain threads (a pre-commit run waits for them); not on rayon:
+        // a rayon worker blocked here could steal a job that waits for this very `OnceLock`.
+        let files = builtin_rule_files();
+        let parse = |i: usize, (path, text): &(&str, &str)| {
+            builtin_files::BUILTIN_RULE_JSON
+                .get(i)
+                .and_then(|json| rule::parse_rule_json(json, path, false))
+                .unwrap_or_else(|| rule::parse_rule_file(text, path, false))
+        };
+        let half = files.len() / 2;
+        let parsed: Vec<(Vec<Rule>, Vec<RuleError>)> = std::thread::scope(|s| {
+            let second = s.spawn(|| {
+                files[half..]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| parse(half + i, f))
+                    .collect::<Vec<_>>()
+            });
+            let mut first: Vec<_> = files[..half]
+                .iter()
+                .enumerate()
+                .map(|(i, f)| parse(i, f))
+                .collect();
+            match second.join() {
+                Ok(rest) => first.extend(rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            first
+        });
         for ((path, _), (rs, es)) in builtin_rule_files().iter().zip(parsed) {
             errors.extend(es);
             for r in rs {
