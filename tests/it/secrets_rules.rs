@@ -166,3 +166,77 @@ fn every_builtin_rule_keeps_the_authoring_invariants() {
         offenders.join("\n")
     );
 }
+
+/// Issue 11's one assignment grammar: a rule anchored on a credential's *name* reaches its
+/// value through `{{assign}}` (or `{{assign_quoted}}`, `{{assign_or_blank}}`), so a syntax the
+/// grammar learns (XML elements, call forms, typed declarations, `:=`, YAML block scalars) is
+/// learnt by every rule at once. An operator list of a rule's own (`\s*(?:=|:)\s*`, `[=:]`) is
+/// allowed only where that syntax *is* the format, each listed here with the reason; a listed
+/// rule that no longer has one is reported too, so the list cannot go stale.
+#[test]
+fn name_anchored_rules_use_the_one_assignment_grammar() {
+    const OWN_SYNTAX: &[(&str, &str)] = &[
+        ("akamai-edgegrid-client-secret", "the .edgerc INI line"),
+        ("freemius-secret-key", "the Freemius SDK's PHP init array"),
+        ("gcp-service-account-key", "a key file's JSON structure"),
+        (
+            "gradle-repository-credentials",
+            "a Gradle credentials { } block",
+        ),
+        ("phpmailer-password", "a PHPMailer property assignment"),
+        (
+            "connection-string-password",
+            "`;Password=` in a connection string",
+        ),
+        (
+            "dotnet-config-password",
+            "an appSettings <add key value> element",
+        ),
+        ("password-flag", "a command-line flag"),
+        (
+            "generic-username-password",
+            "a user line followed by a password line",
+        ),
+        ("wireguard-private-key", "the WireGuard INI line"),
+        ("wireguard-preshared-key", "the WireGuard INI line"),
+        ("docker-config-auth", "a Docker config.json structure"),
+    ];
+    let ad_hoc = regex::Regex::new(
+        r#"\(\?:=\||\[=:\]|\[:=\]|\\s\*=|\[ \\t\]\*=|=>\||\\s\*:\\s\*|\[ \\t\]\*:|\[ \\t\]\*\[:=\]"#,
+    )
+    .expect("the pattern compiles");
+    let mut offenders = Vec::new();
+    let mut still_own = Vec::new();
+    for (path, text) in builtin_rule_files() {
+        let doc: toml::Value = toml::from_str(text).expect("built-in rule files parse");
+        let rules = doc.get("rule").and_then(|r| r.as_array()).cloned();
+        for r in rules.unwrap_or_default() {
+            let id = r
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string();
+            let rx = r.get("regex").and_then(|v| v.as_str()).unwrap_or("");
+            if !ad_hoc.is_match(rx) || rx.contains("{{assign") {
+                continue;
+            }
+            if OWN_SYNTAX.iter().any(|(i, _)| *i == id) {
+                still_own.push(id);
+            } else {
+                offenders.push(format!("{path} `{id}`: {rx}"));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "{} rule(s) carry an operator list of their own instead of {{{{assign}}}}:\n{}",
+        offenders.len(),
+        offenders.join("\n")
+    );
+    let stale: Vec<&str> = OWN_SYNTAX
+        .iter()
+        .map(|(i, _)| *i)
+        .filter(|i| !still_own.iter().any(|s| s == i))
+        .collect();
+    assert!(stale.is_empty(), "no longer an exception: {stale:?}");
+}

@@ -32,6 +32,7 @@
 //! bounded by [`Limits`]; parsing and flattening use explicit stacks, and what recursion remains
 //! (copying and dropping trees, the `toml` crate's own) is bounded by the depth limit.
 
+mod cursor;
 mod dotenv;
 mod ini;
 mod json;

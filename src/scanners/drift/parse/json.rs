@@ -4,87 +4,43 @@
 //! Containers live on an explicit stack bounded by [`Limits::max_depth`], so `[[[[…` is an
 //! error, not a stack overflow.
 
-use super::text::Positions;
-use super::tree::{Flattener, Key, Kind, Node, Pos};
+use super::cursor::{grammar_over_cursor, Cursor};
+use super::tree::{Flattener, Key, Kind, Node};
 use super::{Limits, ParseError};
 use crate::scanners::drift::model::{FlatConfig, Value};
 
 pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfig, ParseError> {
-    let mut p = Parser {
-        path,
-        text,
-        b: text.as_bytes(),
-        i: 0,
-        pos: Positions::new(text),
-        max_depth: limits.depth(),
-    };
+    let mut p = Parser(Cursor::new(path, text, limits));
     p.ws()?;
     if p.i >= p.b.len() {
-        return Err(p.err(p.i, "empty file: expected a JSON value"));
+        return Err(p.err_here("empty file: expected a JSON value"));
     }
     let root = p.value()?;
     p.ws()?;
     if p.i < p.b.len() {
-        return Err(p.err(p.i, "unexpected content after the JSON value"));
+        return Err(p.err_here("unexpected content after the JSON value"));
     }
     let mut f = Flattener::new(path, limits);
     f.node("", root, None, 0)?;
     Ok(f.out)
 }
 
-struct Parser<'a> {
-    path: &'a str,
-    text: &'a str,
-    b: &'a [u8],
-    i: usize,
-    pos: Positions<'a>,
-    max_depth: usize,
-}
+grammar_over_cursor!(
+    /// The JSON grammar over a [`Cursor`].
+    Parser
+);
 
 impl Parser<'_> {
-    fn err(&mut self, at: usize, msg: impl Into<String>) -> ParseError {
-        self.pos.error(self.path, at, msg)
-    }
-
-    fn span(&mut self, start: usize, end: usize) -> Pos {
-        self.pos.pos(start, end)
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
     /// Skips blanks and comments (`//…`, `/*…*/`: .NET `appsettings.json` and VS Code settings
     /// carry them, and they hide no mistake).
     fn ws(&mut self) -> Result<(), ParseError> {
         loop {
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.i += 1,
-                Some(b'/') if self.b.get(self.i + 1) == Some(&b'/') => {
-                    let rest = self.b.get(self.i..).unwrap_or_default();
-                    self.i = memchr::memchr(b'\n', rest).map_or(self.b.len(), |n| self.i + n);
-                }
-                Some(b'/') if self.b.get(self.i + 1) == Some(&b'*') => {
-                    let open = self.i;
-                    let rest = self.b.get(self.i + 2..).unwrap_or_default();
-                    match memchr::memmem::find(rest, b"*/") {
-                        Some(n) => self.i += n + 4,
-                        None => return Err(self.err(open, "unterminated `/*` comment")),
-                    }
-                }
+                Some(b'/') if self.rest().starts_with(b"//") => self.skip_to_eol(),
+                Some(b'/') if self.rest().starts_with(b"/*") => self.skip_block_comment()?,
                 _ => return Ok(()),
             }
-        }
-    }
-
-    fn unexpected(&mut self, expected: &str) -> ParseError {
-        let at = self.i;
-        match self.text.get(at..).and_then(|r| r.chars().next()) {
-            None => self.err(at, format!("unexpected end of file: expected {expected}")),
-            Some(c) => self.err(
-                at,
-                format!("unexpected character {c:?}: expected {expected}"),
-            ),
         }
     }
 
@@ -97,19 +53,14 @@ impl Parser<'_> {
             let start = self.i;
             let mut done = match self.peek() {
                 Some(b'{' | b'[') => {
-                    if stack.len() >= self.max_depth {
-                        return Err(self.err(
-                            start,
-                            format!("nesting deeper than {} levels", self.max_depth),
-                        ));
-                    }
+                    self.check_depth(stack.len(), start)?;
                     let is_obj = self.peek() == Some(b'{');
                     self.i += 1;
                     self.ws()?;
                     let close = if is_obj { b'}' } else { b']' };
                     if self.peek() == Some(close) {
                         self.i += 1;
-                        let pos = self.span(start, self.i);
+                        let pos = self.span_from(start);
                         let kind = if is_obj {
                             Kind::Map(Vec::new())
                         } else {
@@ -134,7 +85,7 @@ impl Parser<'_> {
                 }
                 Some(b'"') => {
                     let s = self.string()?;
-                    let pos = self.span(start, self.i);
+                    let pos = self.span_from(start);
                     Some(Node {
                         pos,
                         kind: Kind::Scalar(Value::String(s)),
@@ -207,7 +158,7 @@ impl Parser<'_> {
         }
         let ks = self.i;
         let text = self.string()?;
-        let pos = self.span(ks, self.i);
+        let pos = self.span_from(ks);
         self.ws()?;
         if self.peek() != Some(b':') {
             return Err(self.unexpected("`:` after the object key"));
@@ -225,7 +176,7 @@ impl Parser<'_> {
             .is_some_and(|r| r.starts_with(word.as_bytes()))
         {
             self.i += word.len();
-            let pos = self.span(start, self.i);
+            let pos = self.span_from(start);
             Ok(Node {
                 pos,
                 kind: Kind::Scalar(v),
@@ -279,7 +230,7 @@ impl Parser<'_> {
                 Err(_) => return Err(self.err(start, "invalid number")),
             },
         };
-        let pos = self.span(start, self.i);
+        let pos = self.span_from(start);
         Ok(Node {
             pos,
             kind: Kind::Scalar(v),
@@ -398,11 +349,11 @@ impl Open {
     fn close(self, p: &mut Parser<'_>) -> Node {
         match self {
             Open::Obj { start, entries, .. } => Node {
-                pos: p.span(start, p.i),
+                pos: p.span_from(start),
                 kind: Kind::Map(entries),
             },
             Open::Arr { start, items } => Node {
-                pos: p.span(start, p.i),
+                pos: p.span_from(start),
                 kind: Kind::List(items),
             },
         }

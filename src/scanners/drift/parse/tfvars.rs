@@ -6,34 +6,23 @@
 //! Comments: `#`, `//`, `/* … */`. Attributes and object keys given twice are errors, as in
 //! Terraform.
 
-use super::text::Positions;
-use super::tree::{Flattener, Key, Kind, Node, Pos};
+use super::cursor::{grammar_over_cursor, Cursor};
+use super::tree::{Flattener, Key, Kind, Node};
 use super::{Limits, ParseError};
 use crate::scanners::drift::model::{FlatConfig, Value};
 
 pub(super) fn parse(path: &str, text: &str, limits: &Limits) -> Result<FlatConfig, ParseError> {
-    let mut p = Parser {
-        path,
-        text,
-        b: text.as_bytes(),
-        i: 0,
-        pos: Positions::new(text),
-        max_depth: limits.depth(),
-    };
+    let mut p = Parser(Cursor::new(path, text, limits));
     let root = p.body()?;
     let mut f = Flattener::new(path, limits);
     f.node("", root, None, 0)?;
     Ok(f.out)
 }
 
-struct Parser<'a> {
-    path: &'a str,
-    text: &'a str,
-    b: &'a [u8],
-    i: usize,
-    pos: Positions<'a>,
-    max_depth: usize,
-}
+grammar_over_cursor!(
+    /// The `.tfvars` grammar over a [`Cursor`].
+    Parser
+);
 
 fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
@@ -44,26 +33,6 @@ fn is_ident_char(c: char) -> bool {
 }
 
 impl Parser<'_> {
-    fn err(&mut self, at: usize, msg: impl Into<String>) -> ParseError {
-        self.pos.error(self.path, at, msg)
-    }
-
-    fn span(&mut self, start: usize, end: usize) -> Pos {
-        self.pos.pos(start, end)
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn peek_char(&self) -> Option<char> {
-        self.text.get(self.i..).and_then(|r| r.chars().next())
-    }
-
-    fn rest(&self) -> &[u8] {
-        self.b.get(self.i..).unwrap_or_default()
-    }
-
     /// Skips blanks and comments; newlines too when `newlines`.
     fn ws(&mut self, newlines: bool) -> Result<(), ParseError> {
         loop {
@@ -72,21 +41,10 @@ impl Parser<'_> {
                 Some(b'\n') if newlines => self.i += 1,
                 Some(b'#') => self.skip_to_eol(),
                 Some(b'/') if self.rest().starts_with(b"//") => self.skip_to_eol(),
-                Some(b'/') if self.rest().starts_with(b"/*") => {
-                    let open = self.i;
-                    match memchr::memmem::find(self.b.get(self.i + 2..).unwrap_or_default(), b"*/")
-                    {
-                        Some(n) => self.i += n + 4,
-                        None => return Err(self.err(open, "unterminated `/*` comment")),
-                    }
-                }
+                Some(b'/') if self.rest().starts_with(b"/*") => self.skip_block_comment()?,
                 _ => return Ok(()),
             }
         }
-    }
-
-    fn skip_to_eol(&mut self) {
-        self.i = memchr::memchr(b'\n', self.rest()).map_or(self.b.len(), |n| self.i + n);
     }
 
     fn ident(&mut self) -> Option<(String, usize, usize)> {
@@ -158,7 +116,7 @@ impl Parser<'_> {
             }
         }
         Ok(Node {
-            pos: Pos::default(),
+            pos: super::tree::Pos::default(),
             kind: Kind::Map(entries),
         })
     }
@@ -171,12 +129,7 @@ impl Parser<'_> {
             let start = self.i;
             let mut done = match self.peek() {
                 Some(c @ (b'[' | b'{')) => {
-                    if stack.len() >= self.max_depth {
-                        return Err(self.err(
-                            start,
-                            format!("nesting deeper than {} levels", self.max_depth),
-                        ));
-                    }
+                    self.check_depth(stack.len(), start)?;
                     self.i += 1;
                     self.ws(true)?;
                     let frame = if c == b'[' {
@@ -280,7 +233,7 @@ impl Parser<'_> {
             Open::Tuple { start, items } => (start, Kind::List(items)),
             Open::Object { start, entries, .. } => (start, Kind::Map(entries)),
         };
-        let pos = self.span(start, self.i);
+        let pos = self.span_from(start);
         Some(Node { pos, kind })
     }
 
@@ -294,7 +247,7 @@ impl Parser<'_> {
         } else {
             return Err(self.err(ks, "expected an object key (a name or a quoted string)"));
         };
-        let pos = self.span(ks, self.i);
+        let pos = self.span_from(ks);
         self.ws(false)?;
         match self.peek() {
             Some(b'=' | b':') => self.i += 1,
@@ -324,16 +277,10 @@ impl Parser<'_> {
                         "only literal values are allowed in .tfvars (no references, variables or function calls)",
                     ))
                 }
-                None if self.i >= self.b.len() => {
-                    return Err(self.err(start, "unexpected end of file: expected a value"))
-                }
-                None => {
-                    let c = self.peek_char().unwrap_or(' ');
-                    return Err(self.err(start, format!("unexpected character {c:?}: expected a value")));
-                }
+                None => return Err(self.unexpected("a value")),
             },
         };
-        let pos = self.span(start, self.i);
+        let pos = self.span_from(start);
         Ok(Node {
             pos,
             kind: Kind::Scalar(v),
