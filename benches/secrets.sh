@@ -90,6 +90,8 @@ fi
 measure "stagegate history" "$HIST_BYTES" "$BIN" history "$HIST"
 for c in bundle-8mb dump-64mb; do "$BIN" tree "$ADV/$c"; done
 measure "git cat-file --batch-all-objects" "$HIST_BYTES" git -C "$HIST" cat-file --batch-all-objects --batch --unordered
+# The history scan's reading stage alone (every packed blob decoded in-process, nothing scanned).
+measure "stagegate pack walk (decode only)" "$HIST_BYTES" "$BIN" packwalk "$HIST"
 if command -v kingfisher >/dev/null; then
   measure "kingfisher history" "$HIST_BYTES" kingfisher scan "$HIST" --no-validate --no-update-check --git-history full
 fi

@@ -37,6 +37,7 @@ mod rule_ids;
 mod samples;
 mod sarif_limits;
 mod secrets_engine;
+mod secrets_history_packs;
 mod secrets_identifiers;
 mod secrets_rules;
 mod secrets_samples;

@@ -9,20 +9,24 @@
 //!   file, far below the 100 ms budget of a typical commit.
 //! * **History** (`--history [--since REV]`): `git log --all --topo-order --reverse -m --raw`
 //!   lists, oldest first, every blob each commit added or changed with its path; the first
-//!   sighting of a blob id is the commit that introduced it. Each distinct blob is then read
-//!   once through one `git cat-file --batch` process and scanned in parallel, however many
-//!   commits or paths contain it. `--since REV` adds `^REV`: only commits not reachable from REV.
+//!   sighting of a blob id is the commit that introduced it. Each distinct blob is read once
+//!   and scanned once, however many commits or paths contain it. Over a whole history the
+//!   blobs come from the pack files themselves ([`pack`]: decoded in parallel, in pack order,
+//!   while the log is still being read), and only what the packs lack goes through `git
+//!   cat-file --batch`; with `--since REV` (`^REV`: only commits not reachable from REV) every
+//!   blob goes through `git cat-file --batch` processes fed by the log as it streams.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
+use super::pack;
 use super::scope;
 use super::walk::is_binary;
 use super::{CommitInfo, Emitter};
@@ -180,27 +184,35 @@ fn scan_blob(
     commit: Option<&CommitInfo>,
 ) -> std::io::Result<Scanned> {
     match blob {
-        Blob::Whole(content) => {
-            if is_binary(&content) {
-                return Ok(Scanned {
-                    findings: scope::path_findings(path, None),
-                    binary: true,
-                    ..Scanned::default()
-                });
-            }
-            if scope::is_own_output(path, &content) {
-                return Ok(Scanned::default());
-            }
-            let found = emitter.findings(&content, path, commit);
-            Ok(Scanned {
-                findings: scope::with_path_rules(path, Some(&content), found),
-                bytes: content.len() as u64,
-                binary: false,
-            })
-        }
+        Blob::Whole(content) => Ok(scan_bytes(emitter, &content, path, commit)),
         Blob::Large(reader) => {
             chunked::scan_reader(emitter, reader, Chunking::default(), path, commit)
         }
+    }
+}
+
+/// Scans a blob read whole.
+fn scan_bytes(
+    emitter: &Emitter<'_>,
+    content: &[u8],
+    path: &str,
+    commit: Option<&CommitInfo>,
+) -> Scanned {
+    if is_binary(content) {
+        return Scanned {
+            findings: scope::path_findings(path, None),
+            binary: true,
+            ..Scanned::default()
+        };
+    }
+    if scope::is_own_output(path, content) {
+        return Scanned::default();
+    }
+    let found = emitter.findings(content, path, commit);
+    Scanned {
+        findings: scope::with_path_rules(path, Some(content), found),
+        bytes: content.len() as u64,
+        binary: false,
     }
 }
 
@@ -454,24 +466,236 @@ fn parse_log(
     commit_ids.len() as u64
 }
 
-/// Scans every blob reachable from all refs (after `since`), once each. Three stages run
-/// concurrently: `git log` parsing finds new blobs, one `git cat-file --batch` reads them, and
-/// the rayon pool scans them.
-pub fn scan_history(
+/// What the pack walk learnt of a blob it decoded before the log walk named it (so without its
+/// path). The rules' matching does not depend on the path; only what is built around a match
+/// does (location, `[secrets] allow`, path rules), and it is finished once the path is known.
+enum Early {
+    /// Binary: only the path rules by name can apply.
+    Binary,
+    /// Stagegate's own report or baseline, by its content.
+    OwnOutput,
+    /// No rule matched; `entry`: whether a path rule could still find an auth entry in it.
+    Clean { bytes: u64, entry: bool },
+    /// The rules matched: the content, kept to build the findings at its path.
+    Hits(Vec<u8>),
+    /// The rules matched (or an entry may be there) but the budget for kept contents is spent,
+    /// or the path rules need the content: read it again through `git cat-file`.
+    Reread,
+}
+
+/// Contents of blobs with matches kept while waiting for their path: beyond this they are read
+/// again later (rare: few blobs hold a secret-shaped string).
+const KEEP_BUDGET: u64 = 64 << 20;
+
+/// Where the log walk (paths and commits) and the pack walk (contents) meet.
+#[derive(Default)]
+struct Meet {
+    /// First sightings whose blob the pack walk has not decoded yet.
+    waiting: HashMap<pack::Oid, Sighting>,
+    /// Blobs decoded before their first sighting.
+    early: HashMap<pack::Oid, Early>,
+    /// Blobs matched with their sighting.
+    done: HashSet<pack::Oid>,
+    /// Bytes held in [`Early::Hits`].
+    kept: u64,
+    scanned: Vec<(Sighting, Scanned)>,
+    /// Sightings to read through `git cat-file` after the walks.
+    reread: Vec<Sighting>,
+}
+
+/// Scans a blob's content (not yet knowing its path) as far as the path allows.
+fn prescan(emitter: &Emitter<'_>, content: &[u8], meet: &std::sync::Mutex<Meet>) -> Early {
+    if is_binary(content) {
+        return Early::Binary;
+    }
+    if scope::is_own_output("", content) {
+        return Early::OwnOutput;
+    }
+    if emitter
+        .rules
+        .find_starting_in(content, 0..content.len())
+        .is_empty()
+    {
+        return Early::Clean {
+            bytes: content.len() as u64,
+            entry: scope::may_have_entry(content),
+        };
+    }
+    let Ok(mut m) = meet.lock() else {
+        return Early::Reread;
+    };
+    if m.kept + content.len() as u64 > KEEP_BUDGET {
+        return Early::Reread;
+    }
+    m.kept += content.len() as u64;
+    Early::Hits(content.to_vec())
+}
+
+/// Finishes the scan of an early blob at its sighting: exactly what [`scan_blob`] gives for
+/// the content at that path, or `None` when the content must be read again.
+fn resolve(emitter: &Emitter<'_>, early: Early, s: &Sighting) -> Option<Scanned> {
+    match early {
+        Early::Binary => Some(Scanned {
+            findings: scope::path_findings(&s.path, None),
+            binary: true,
+            ..Scanned::default()
+        }),
+        Early::OwnOutput => Some(Scanned::default()),
+        Early::Clean { bytes, entry } => {
+            if scope::is_own_output(&s.path, b"") {
+                return Some(Scanned::default());
+            }
+            if entry && scope::name_needs_content(&s.path) {
+                return None;
+            }
+            Some(Scanned {
+                findings: scope::path_findings(&s.path, None),
+                bytes,
+                binary: false,
+            })
+        }
+        Early::Hits(content) => Some(scan_bytes(emitter, &content, &s.path, Some(&s.commit))),
+        Early::Reread => None,
+    }
+}
+
+impl Meet {
+    /// Records a blob's scan, as the cat-file path does (binaries without findings are not
+    /// counted).
+    fn accept(&mut self, ctx: &ScanContext<'_>, sighting: Sighting, done: Scanned) {
+        if done.binary && done.findings.is_empty() {
+            return;
+        }
+        if let Some(p) = &ctx.options.progress {
+            p.inc_blobs(1);
+            p.inc_bytes(done.bytes);
+        }
+        self.scanned.push((sighting, done));
+    }
+}
+
+/// The history's first sightings, scanned with the pack walk: the log walk (one thread, with
+/// `git log` in its own process) and the pack walk (the rayon pool) run at the same time and
+/// meet in a [`Meet`]; whatever the pack walk did not decode (loose objects, alternates, large
+/// blobs) is left in `waiting`/`reread` for `git cat-file`. Returns the commit count, `git
+/// log`'s error, and the sightings left over (in sighting order).
+#[allow(clippy::too_many_arguments)]
+fn walk_with_packs(
     ctx: &ScanContext<'_>,
     emitter: &Emitter<'_>,
-    since: Option<&str>,
-) -> ScanOutput {
-    let mut out = ScanOutput::default();
-    let prefix = match repo_prefix(ctx.root, "--history") {
-        Ok(p) => p,
-        Err(msg) => {
-            out.notifications
-                .push(Notification::error(ScannerKind::Secrets, msg));
-            return out;
-        }
+    objects: &Path,
+    limit: u64,
+    log: Child,
+    prefix: &str,
+    exclude: &ExcludeSet,
+    meet: &std::sync::Mutex<Meet>,
+) -> (u64, Option<String>, Vec<Sighting>) {
+    let (commits, log_err) = std::thread::scope(|s| {
+        let walker = s.spawn(move || {
+            walk_log(log, prefix, exclude, |sighting| {
+                let Some(oid) = oid_of(&sighting.blob) else {
+                    if let Ok(mut m) = meet.lock() {
+                        m.reread.push(sighting);
+                    }
+                    return;
+                };
+                let Ok(mut m) = meet.lock() else { return };
+                match m.early.remove(&oid) {
+                    Some(early) => {
+                        m.done.insert(oid);
+                        drop(m);
+                        let done = resolve(emitter, early, &sighting);
+                        if let Ok(mut m) = meet.lock() {
+                            match done {
+                                Some(done) => m.accept(ctx, sighting, done),
+                                None => m.reread.push(sighting),
+                            }
+                        }
+                    }
+                    None => {
+                        m.waiting.insert(oid, sighting);
+                    }
+                }
+            })
+        });
+        let visit = |oid: &pack::Oid, content: &[u8]| {
+            let sighting = {
+                let Ok(mut m) = meet.lock() else { return };
+                if m.done.contains(oid) || m.early.contains_key(oid) {
+                    return; // the same blob in two packs
+                }
+                let s = m.waiting.remove(oid);
+                if s.is_some() {
+                    m.done.insert(*oid);
+                }
+                s
+            };
+            if let Some(s) = sighting {
+                let done = scan_bytes(emitter, content, &s.path, Some(&s.commit));
+                if let Ok(mut m) = meet.lock() {
+                    m.accept(ctx, s, done);
+                }
+                return;
+            }
+            let early = prescan(emitter, content, meet);
+            let Ok(mut m) = meet.lock() else { return };
+            // The log walk may have named it meanwhile.
+            match m.waiting.remove(oid) {
+                Some(s) => {
+                    m.done.insert(*oid);
+                    drop(m);
+                    let done = resolve(emitter, early, &s);
+                    if let Ok(mut m) = meet.lock() {
+                        match done {
+                            Some(done) => m.accept(ctx, s, done),
+                            None => m.reread.push(s),
+                        }
+                    }
+                }
+                None => {
+                    m.early.insert(*oid, early);
+                }
+            }
+        };
+        pack::for_each_blob(objects, limit, &visit);
+        walker
+            .join()
+            .unwrap_or((0, Some("the git log reader panicked".to_string())))
+    });
+    let Ok(mut m) = meet.lock() else {
+        return (commits, log_err, Vec::new());
     };
-    let exclude = exclude_set(ctx, &mut out);
+    let mut left: Vec<Sighting> = m.waiting.drain().map(|(_, s)| s).collect();
+    left.append(&mut m.reread);
+    left.sort_by_key(|s| s.seq);
+    (commits, log_err, left)
+}
+
+/// A 40-hex object id as bytes.
+fn oid_of(hex_id: &str) -> Option<pack::Oid> {
+    let mut oid = [0u8; 20];
+    hex::decode_to_slice(hex_id, &mut oid).ok()?;
+    Some(oid)
+}
+
+/// The object directory, when the repository's objects are SHA-1 (the pack reader's format).
+fn objects_dir(root: &Path) -> Option<std::path::PathBuf> {
+    let out = git(
+        root,
+        &["rev-parse", "--show-object-format", "--git-path", "objects"],
+    )
+    .ok()?;
+    let text = String::from_utf8(out).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != "sha1" {
+        return None;
+    }
+    let dir = root.join(lines.next()?);
+    dir.is_dir().then_some(dir)
+}
+
+/// Starts `git log --raw` over the history (after `since`).
+fn start_log(ctx: &ScanContext<'_>, since: Option<&str>) -> Result<Child, String> {
     let mut args: Vec<String> = [
         "-c",
         "core.quotePath=false",
@@ -491,42 +715,77 @@ pub fn scan_history(
     .collect();
     if let Some(rev) = since {
         // A revision (`^REV`) or a date (`--since=DATE`): see `since.rs`.
-        match super::since::log_arg(ctx.root, rev) {
-            Ok(arg) => args.push(arg),
-            Err(msg) => {
-                out.notifications
-                    .push(Notification::error(ScannerKind::Secrets, msg));
-                return out;
-            }
-        }
+        args.push(super::since::log_arg(ctx.root, rev)?);
     }
-    let child = Command::new("git")
+    Command::new("git")
         .args(&args)
         .current_dir(ctx.root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            out.notifications.push(Notification::error(
-                ScannerKind::Secrets,
-                format!("cannot run git log: {e}"),
-            ));
-            return out;
-        }
-    };
+        .spawn()
+        .map_err(|e| format!("cannot run git log: {e}"))
+}
+
+/// Reads `git log`'s output, calling `on_new` with each first sighting of a blob under
+/// `prefix` and not excluded, numbered in sighting order. Returns the number of commits and,
+/// when git failed, its error output.
+fn walk_log(
+    mut child: Child,
+    prefix: &str,
+    exclude: &ExcludeSet,
+    mut on_new: impl FnMut(Sighting),
+) -> (u64, Option<String>) {
     let Some(log_out) = child.stdout.take() else {
-        out.notifications.push(Notification::error(
-            ScannerKind::Secrets,
-            "git log: no output pipe",
-        ));
-        return out;
+        let _ = child.kill();
+        let _ = child.wait();
+        return (0, Some("git log: no output pipe".to_string()));
     };
+    let keep = |top_rel: &str| match top_rel.strip_prefix(prefix) {
+        Some(rel) => !exclude.is_excluded(rel),
+        None => false,
+    };
+    let mut next = 0u64;
+    let commits = parse_log(
+        BufReader::with_capacity(1 << 20, log_out),
+        keep,
+        |blob, commit, top_rel| {
+            let path = top_rel.strip_prefix(prefix).unwrap_or(top_rel);
+            on_new(Sighting {
+                path: path.to_string(),
+                commit: Arc::clone(commit),
+                blob,
+                seq: next,
+            });
+            next += 1;
+        },
+    );
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let ok = child.wait().map(|st| st.success()).unwrap_or(false);
+    (commits, (!ok).then_some(stderr))
+}
+
+/// What reading blobs through `git cat-file` gave: scans, per-blob problems, and the readers'
+/// error.
+type CatFileScan = (
+    Vec<(Sighting, Scanned)>,
+    Vec<(Sighting, String)>,
+    Result<(), String>,
+);
+
+/// Reads the blobs of `requests` through `git cat-file --batch` processes (as many as there
+/// are cores, at most 4, fed round-robin: inflating is git's share of the work) and scans them
+/// on the rayon pool while later ones are read. Requests may arrive while earlier blobs are
+/// being read.
+fn cat_file_scan(
+    ctx: &ScanContext<'_>,
+    emitter: &Emitter<'_>,
+    requests: Receiver<Sighting>,
+) -> CatFileScan {
     let max = ctx.config.secrets.max_file_size;
-    // Inflating objects is git's share of the work: spread it over as many `cat-file`
-    // processes as there are cores (at most 4), fed round-robin.
     let readers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -538,39 +797,13 @@ pub fn scan_history(
     // Large blobs are scanned in chunks by the reader itself (bounded memory), and arrive done.
     let (blob_tx, blob_rx) =
         std::sync::mpsc::sync_channel::<(Sighting, Result<Vec<u8>, Scanned>)>(16);
-    let prefix_ref = prefix.as_str();
-    let exclude_ref = &exclude;
-    let (commits, log_err, cat_res, problems, scanned) = std::thread::scope(|s| {
-        let walker = s.spawn(move || {
-            let keep = |top_rel: &str| match top_rel.strip_prefix(prefix_ref) {
-                Some(rel) => !exclude_ref.is_excluded(rel),
-                None => false,
-            };
-            let mut next = 0usize;
-            let commits = parse_log(
-                BufReader::with_capacity(1 << 20, log_out),
-                keep,
-                |blob, commit, top_rel| {
-                    let path = top_rel.strip_prefix(prefix_ref).unwrap_or(top_rel);
-                    let sighting = Sighting {
-                        path: path.to_string(),
-                        commit: Arc::clone(commit),
-                        blob: blob.clone(),
-                        seq: next as u64,
-                    };
-                    if let Some(tx) = req_txs.get(next % req_txs.len()) {
-                        let _ = tx.send((blob, sighting));
-                    }
-                    next += 1;
-                },
-            );
-            drop(req_txs);
-            let mut stderr = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut stderr);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            for (n, sighting) in requests.into_iter().enumerate() {
+                if let Some(tx) = req_txs.get(n % req_txs.len()) {
+                    let _ = tx.send((sighting.blob.clone(), sighting));
+                }
             }
-            let ok = child.wait().map(|st| st.success()).unwrap_or(false);
-            (commits, (!ok).then_some(stderr))
         });
         let reader_handles: Vec<_> = req_rxs
             .into_iter()
@@ -610,13 +843,7 @@ pub fn scan_history(
             .par_bridge()
             .filter_map(|(sighting, content)| {
                 let done = match content {
-                    Ok(c) => scan_blob(
-                        emitter,
-                        Blob::Whole(c),
-                        &sighting.path,
-                        Some(&sighting.commit),
-                    )
-                    .ok()?,
+                    Ok(c) => scan_bytes(emitter, &c, &sighting.path, Some(&sighting.commit)),
                     Err(done) => done,
                 };
                 if done.binary && done.findings.is_empty() {
@@ -629,7 +856,6 @@ pub fn scan_history(
                 Some((sighting, done))
             })
             .collect();
-        let (commits, log_err) = walker.join().unwrap_or((0, Some("panicked".to_string())));
         let mut cat_res = Ok(());
         let mut problems = Vec::new();
         for h in reader_handles {
@@ -641,8 +867,87 @@ pub fn scan_history(
                 cat_res = res;
             }
         }
-        (commits, log_err, cat_res, problems, scanned)
-    });
+        (scanned, problems, cat_res)
+    })
+}
+
+/// Scans every blob reachable from all refs (after `since`), once each.
+///
+/// Over a whole history (no `since`) with packed SHA-1 objects, the log walk and the pack walk
+/// ([`pack::for_each_blob`]) run at the same time: every blob of the packs is decoded once,
+/// in pack order and in parallel, scanned on the thread that decoded it, and matched with its
+/// first sighting whichever comes first (see [`Meet`]); `git cat-file` reads only what the
+/// packs did not give. With `since` (a part of the history, where decoding every pack would be
+/// waste) or without packs, three stages run concurrently instead: the log walk finds new
+/// blobs, `git cat-file --batch` processes read them, and the rayon pool scans them.
+pub fn scan_history(
+    ctx: &ScanContext<'_>,
+    emitter: &Emitter<'_>,
+    since: Option<&str>,
+) -> ScanOutput {
+    let mut out = ScanOutput::default();
+    let prefix = match repo_prefix(ctx.root, "--history") {
+        Ok(p) => p,
+        Err(msg) => {
+            out.notifications
+                .push(Notification::error(ScannerKind::Secrets, msg));
+            return out;
+        }
+    };
+    let exclude = exclude_set(ctx, &mut out);
+    let objects = if since.is_none() && !no_pack_walk() {
+        objects_dir(ctx.root)
+    } else {
+        None
+    };
+    let log = match start_log(ctx, since) {
+        Ok(c) => c,
+        Err(msg) => {
+            out.notifications
+                .push(Notification::error(ScannerKind::Secrets, msg));
+            return out;
+        }
+    };
+    let (commits, log_err, mut scanned, problems, cat_res) = match objects {
+        Some(objects) => {
+            let limit = ctx
+                .config
+                .secrets
+                .max_file_size
+                .unwrap_or(u64::MAX)
+                .min(WHOLE_LIMIT);
+            let meet = std::sync::Mutex::new(Meet::default());
+            let (commits, log_err, left) =
+                walk_with_packs(ctx, emitter, &objects, limit, log, &prefix, &exclude, &meet);
+            let (tx, rx) = std::sync::mpsc::channel();
+            for s in left {
+                let _ = tx.send(s);
+            }
+            drop(tx);
+            let (rest, problems, cat_res) = cat_file_scan(ctx, emitter, rx);
+            let mut scanned = meet.into_inner().map(|m| m.scanned).unwrap_or_default();
+            scanned.extend(rest);
+            (commits, log_err, scanned, problems, cat_res)
+        }
+        None => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (walked, (scanned, problems, cat_res)) = std::thread::scope(|s| {
+                let prefix = prefix.as_str();
+                let exclude = &exclude;
+                let walker = s.spawn(move || {
+                    walk_log(log, prefix, exclude, |sighting| {
+                        let _ = tx.send(sighting);
+                    })
+                });
+                let read = cat_file_scan(ctx, emitter, rx);
+                let walked = walker
+                    .join()
+                    .unwrap_or((0, Some("the git log reader panicked".to_string())));
+                (walked, read)
+            });
+            (walked.0, walked.1, scanned, problems, cat_res)
+        }
+    };
     if let Some(err) = log_err {
         out.notifications.push(Notification::error(
             ScannerKind::Secrets,
@@ -652,6 +957,7 @@ pub fn scan_history(
             ),
         ));
     }
+    scanned.sort_by_key(|(s, _)| s.seq);
     out.stats.commits = commits;
     out.stats.blobs = scanned.len() as u64;
     out.stats.bytes = scanned.iter().map(|(_, s)| s.bytes).sum();
@@ -671,6 +977,12 @@ pub fn scan_history(
             .push(Notification::error(ScannerKind::Secrets, msg));
     }
     out
+}
+
+/// `STAGEGATE_NO_PACK_WALK=1` reads every blob through `git cat-file`, as with `--since`: the
+/// reference the pack walk is compared with (tests, benchmarks).
+fn no_pack_walk() -> bool {
+    std::env::var_os("STAGEGATE_NO_PACK_WALK").is_some_and(|v| v == "1")
 }
 
 #[cfg(test)]
@@ -707,6 +1019,74 @@ mod tests {
             ),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn early_blobs_resolve_to_what_a_direct_scan_gives() {
+        use crate::scanners::secrets::builtin_rules;
+        use crate::scanners::secrets::suppress::AllowList;
+        let allow = AllowList::default();
+        let e = Emitter {
+            rules: builtin_rules(),
+            allow: &allow,
+        };
+        let contents: Vec<Vec<u8>> = vec![
+            b"just text\n".to_vec(),
+            b"\x00\x01binary".to_vec(),
+            b"URL=postgres://app:Xk9vQ2mLp7zR@db/app\n".to_vec(),
+            b"//registry.npmjs.org/:_authToken=abc123def456\n".to_vec(),
+            b"{\"type\": \"service_account\", \"private_key\": \"x\"}\n".to_vec(),
+            b"{\"stagegate-report\": 1}\n".to_vec(),
+            b"[pypi]\nusername = me\nPassWord = hunter2-but-longer\n".to_vec(),
+        ];
+        let paths = [
+            "a.txt",
+            "x/.npmrc",
+            "k/id_rsa",
+            "sa.json",
+            "home/.pypirc",
+            crate::paths::BASELINE_FILE_NAME,
+        ];
+        let commit = Arc::new(CommitInfo {
+            id: "c1".into(),
+            ..CommitInfo::default()
+        });
+        let mut rereads = 0;
+        for c in &contents {
+            for p in paths {
+                let meet = std::sync::Mutex::new(Meet::default());
+                let s = Sighting {
+                    path: p.to_string(),
+                    commit: Arc::clone(&commit),
+                    blob: "b".into(),
+                    seq: 0,
+                };
+                let direct = scan_bytes(&e, c, p, Some(&commit));
+                match resolve(&e, prescan(&e, c, &meet), &s) {
+                    Some(early) => {
+                        assert_eq!(
+                            format!("{:?}", early.findings),
+                            format!("{:?}", direct.findings),
+                            "{p}"
+                        );
+                        assert_eq!(
+                            (early.bytes, early.binary),
+                            (direct.bytes, direct.binary),
+                            "{p}"
+                        );
+                    }
+                    // Read again and scanned directly: only for path rules that read content.
+                    None => {
+                        assert!(scope::name_needs_content(p), "{p}");
+                        rereads += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            rereads >= 3,
+            "the .npmrc, .pypirc and service-account contents are read again"
+        );
     }
 
     #[test]

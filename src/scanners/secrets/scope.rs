@@ -193,6 +193,35 @@ pub fn with_path_rules(
     findings
 }
 
+/// Whether a path rule for a file at `path` reads its content (an `.npmrc`, `.pypirc` or JSON
+/// file). The history scan decodes blobs before it knows their paths, and keeps only this much
+/// of a blob the rules found nothing in: see [`may_have_entry`].
+pub fn name_needs_content(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    PATH_RULES
+        .iter()
+        .any(|r| r.entry.is_some() && (r.by_name)(&name))
+}
+
+/// `false` only when no path rule's entry finder can find anything in `content` (each needs a
+/// `password` key, an `_auth…`/`_password` key or a `"service_account"` near the start): then
+/// `path_findings(path, None)` equals `path_findings(path, Some(content))` whatever the path.
+/// A few `memchr` passes, since it runs on every blob of a history.
+pub fn may_have_entry(content: &[u8]) -> bool {
+    use memchr::memmem;
+    let head = &content[..content.len().min(64 * 1024)];
+    memmem::find(content, b"_auth").is_some()
+        || memmem::find(content, b"_password").is_some()
+        || memmem::find(head, b"\"service_account\"").is_some()
+        // `password` in any case, found by its rarer `w`.
+        || memchr::memchr2_iter(b'w', b'W', content).any(|i| {
+            i >= 5
+                && content
+                    .get(i - 5..i + 3)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"password"))
+        })
+}
+
 /// SARIF/explain metadata of the path rule `qualified_id` (`secret/npmrc-auth`), if it is one.
 pub fn path_rule_meta(qualified_id: &str) -> Option<RuleMeta> {
     let id = qualified_id.strip_prefix("secret/")?;
