@@ -338,7 +338,15 @@ impl Pack<'_> {
             static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         let e = self.entries.get(i as usize)?;
-        let len = usize::try_from(e.end - e.data).ok()?;
+        // A size header is data from the pack: a corrupt one must not size an allocation past
+        // what any object we decode can need (a delta of an object under the limit is at most
+        // a little larger than it).
+        let slack = self.limit.saturating_add(1 << 20);
+        let stored = e.end.checked_sub(e.data)?;
+        if e.size > slack || stored > slack {
+            return None;
+        }
+        let len = usize::try_from(stored).ok()?;
         let size = usize::try_from(e.size).ok()?;
         RAW.with_borrow_mut(|raw| {
             if raw.len() < len {
