@@ -89,19 +89,63 @@ pub fn scan_file(
             Err(e) => unreadable(e),
         };
     }
-    match std::fs::read(abs) {
-        Ok(content) if is_binary(&content) => FileScan::Binary(scope::path_findings(rel, None)),
-        Ok(content) if scope::is_own_output(rel, &content) => FileScan::Own,
-        Ok(content) => FileScan::Scanned {
-            findings: scope::with_path_rules(
-                rel,
-                Some(&content),
-                emitter.findings(&content, rel, None),
-            ),
-            bytes: content.len() as u64,
+    with_buffer(|buf| match read_text(abs, size, buf) {
+        Ok(false) => FileScan::Binary(scope::path_findings(rel, None)),
+        Ok(true) if scope::is_own_output(rel, buf) => FileScan::Own,
+        Ok(true) => FileScan::Scanned {
+            findings: scope::with_path_rules(rel, Some(buf), emitter.findings(buf, rel, None)),
+            bytes: buf.len() as u64,
         },
         Err(e) => unreadable(e),
+    })
+}
+
+/// Buffers up to this capacity are kept for the thread's next file; a larger one (a rare
+/// multi-MiB file) is freed after use, so each walker thread holds at most this much between
+/// files.
+const KEEP_BUFFER: usize = 1 << 20;
+
+thread_local! {
+    /// One read buffer per walker thread, reused from file to file: no allocation and no
+    /// fresh (zero-filled, page-faulted) pages per file.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's read buffer (a fresh one if it is already in use).
+fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let out = f(&mut buf);
+            if buf.capacity() > KEEP_BUFFER {
+                *buf = Vec::new();
+            }
+            out
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
+/// Reads the file at `abs` (about `size` bytes) into `buf` if it is text: `Ok(false)` as soon
+/// as its first [`BINARY_SNIFF`] bytes hold a NUL, without reading the rest. A tree of
+/// dependencies is a third binary by size (archives, static libraries), and reading those
+/// whole only to drop them cost time and a multi-MiB buffer per thread.
+fn read_text(abs: &std::path::Path, size: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(abs)?;
+    let mut head = file.by_ref().take(BINARY_SNIFF as u64);
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    buf.reserve(size.min(BINARY_SNIFF));
+    head.read_to_end(buf)?;
+    if is_binary(buf) {
+        return Ok(false);
     }
+    if buf.len() == BINARY_SNIFF {
+        // The rest, plus one byte so a file of exactly `size` bytes needs no second growth.
+        buf.reserve(size.saturating_sub(BINARY_SNIFF).saturating_add(1));
+        file.read_to_end(buf)?;
+    }
+    Ok(true)
 }
 
 /// Scans the files under `ctx.root`.
@@ -307,4 +351,79 @@ fn walk_error_message(root: &std::path::Path, err: &ignore::Error) -> String {
         }
     }
     format!("{}; skipped", inner(root, err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write the test file");
+        p
+    }
+
+    #[test]
+    fn text_files_are_read_whole_at_every_size_around_the_sniff() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for n in [
+            0,
+            1,
+            BINARY_SNIFF - 1,
+            BINARY_SNIFF,
+            BINARY_SNIFF + 1,
+            3 * BINARY_SNIFF + 7,
+        ] {
+            let text: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let p = file_with(&dir, &format!("t{n}"), &text);
+            let mut buf = Vec::new();
+            // A stale size from the walk (the file grew or shrank) must not change the text.
+            for size in [n as u64, 0, n as u64 + 100] {
+                buf.clear();
+                assert!(read_text(&p, size, &mut buf).expect("readable"), "{n}");
+                assert_eq!(buf, text, "{n} bytes, size hint {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn binary_files_stop_at_the_sniff() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut bytes = vec![b'x'; 5 * BINARY_SNIFF];
+        bytes[BINARY_SNIFF - 1] = 0;
+        let p = file_with(&dir, "lib.a", &bytes);
+        let mut buf = Vec::new();
+        assert!(!read_text(&p, bytes.len() as u64, &mut buf).expect("readable"));
+        assert_eq!(
+            buf.len(),
+            BINARY_SNIFF,
+            "the rest of a binary is never read"
+        );
+        // A NUL after the first 8 KiB is text, as in git.
+        bytes[BINARY_SNIFF - 1] = b'x';
+        bytes[BINARY_SNIFF] = 0;
+        let p = file_with(&dir, "late-nul", &bytes);
+        buf.clear();
+        assert!(read_text(&p, bytes.len() as u64, &mut buf).expect("readable"));
+        assert_eq!(buf, bytes);
+    }
+
+    #[test]
+    fn the_thread_buffer_is_reused_and_a_large_one_freed() {
+        let small = with_buffer(|b| {
+            b.extend_from_slice(b"abc");
+            b.as_ptr() as usize
+        });
+        let again = with_buffer(|b| {
+            assert!(b.is_empty(), "each file starts from an empty buffer");
+            b.as_ptr() as usize
+        });
+        assert_eq!(small, again, "the same allocation serves the next file");
+        with_buffer(|b| b.resize(KEEP_BUFFER + 1, 0));
+        let cap = BUFFER.with(|c| c.borrow().capacity());
+        assert!(cap <= KEEP_BUFFER, "a large buffer is not kept: {cap}");
+        // Nested use (never done by the walk) gets its own buffer instead of a panic.
+        let nested = with_buffer(|_| with_buffer(|b| b.capacity()));
+        assert_eq!(nested, 0);
+    }
 }
