@@ -177,3 +177,33 @@ pub fn permissions_are_ignored(dir: &Path) -> bool {
     std::fs::remove_file(&p).unwrap();
     readable
 }
+
+/// Runs `git args…` in `dir` with a fixed identity, no commit signing, `main` as the first branch
+/// and no automatic gc (a test that wants packs repacks on purpose); asserts that git succeeded
+/// and returns its standard output.
+pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=Dev One",
+            "-c",
+            "user.email=dev@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(["-c", "gc.auto=0"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

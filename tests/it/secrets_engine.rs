@@ -3,6 +3,7 @@
 //! scanner reads (tracked-but-ignored files, its own baseline and reports) and how history
 //! reports a secret carried by many versions.
 
+use crate::common::util::git;
 use std::path::Path;
 use std::process::Command;
 
@@ -22,31 +23,6 @@ fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
 fn scan_with(root: &Path, config: &Config, options: &ScanOptions) -> ScanOutput {
     let ctx = ScanContext::new(root, config, options).explicit(true);
     SecretsScanner.scan(&ctx)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let st = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Dev One",
-            "-c",
-            "user.email=dev@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
 }
 
 /// A deterministic pseudo-random alphanumeric string.

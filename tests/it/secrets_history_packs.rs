@@ -2,9 +2,9 @@
 //! `git cat-file` gives, and a history scanned from packs has the same findings, attributions,
 //! version counts and statistics as the same history read through `git cat-file` (loose).
 
+use crate::common::util::git;
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 
 use stagegate::scanners::secrets::pack;
@@ -13,33 +13,6 @@ use stagegate::scanners::ValidConfig as Config;
 use stagegate::scanners::{ScanContext, ScanOptions, ScanOutput, Scanner, SecretsMode};
 
 const PG_PASS: &str = "Xk9vQ2mLp7zR";
-
-fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Dev One",
-            "-c",
-            "user.email=dev@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(["-c", "gc.auto=0"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     let p = root.join(rel);

@@ -1,6 +1,7 @@
 //! The secrets scanner end to end on generated trees and git repositories: locations,
 //! redaction, suppressions, ignore rules, bad input, staged and history modes.
 
+use crate::common::util::git;
 use std::path::Path;
 use std::process::Command;
 
@@ -293,31 +294,6 @@ fn bad_user_rule_file_is_an_error_naming_file_and_line() {
         .collect();
     assert_eq!(found, vec![("secret/database-uri-postgres", 2)]);
     assert_eq!(out.findings[0].severity, stagegate::finding::Severity::Low);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let st = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Dev One",
-            "-c",
-            "user.email=dev@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
 }
 
 #[test]
