@@ -27,6 +27,7 @@ pub mod grammar;
 pub mod keywords;
 pub mod pack;
 pub mod position;
+mod regex_cache;
 pub mod rule;
 pub mod scope;
 pub mod since;

@@ -245,13 +245,12 @@ impl CompiledRules {
             let (Some(regex), group) = (compiled.unicode(), &compiled.group) else {
                 continue;
             };
-            for caps in regex.captures_iter(hay) {
-                let Some(whole) = caps.get(0) else { continue };
-                let sec = caps.get(*group).unwrap_or(whole);
+            for (whole, sec) in regex.all_captures(hay, *group) {
+                let sec = sec.unwrap_or_else(|| whole.clone());
                 if sec.is_empty() {
                     continue;
                 }
-                if let Some(m) = accept(i, rule, hay, whole.range(), sec.range()) {
+                if let Some(m) = accept(i, rule, hay, whole, sec) {
                     out.push(m);
                 }
             }
@@ -290,29 +289,28 @@ fn scan_region(
         let Some(regex) = compiled.for_text(ascii_to.is_some()) else {
             break;
         };
-        let Some(caps) = regex.captures_at(&hay[..limit], pos) else {
+        let Some((whole, sec)) = regex.captures_at(&hay[..limit], pos, *group) else {
             break;
         };
-        let Some(whole) = caps.get(0) else { break };
-        if whole.start() >= region.end {
+        if whole.start >= region.end {
             break;
         }
-        if whole.end() == limit && limit < hay.len() {
+        if whole.end == limit && limit < hay.len() {
             limit = limit.saturating_add(grow).min(hay.len());
             grow = grow.saturating_mul(2);
             continue;
         }
-        let sec = caps.get(*group).unwrap_or(whole);
+        pos = if whole.is_empty() {
+            whole.end + 1
+        } else {
+            whole.end
+        };
+        let sec = sec.unwrap_or_else(|| whole.clone());
         if !sec.is_empty() {
-            if let Some(m) = accept(index, rule, hay, whole.range(), sec.range()) {
+            if let Some(m) = accept(index, rule, hay, whole, sec) {
                 out.push(m);
             }
         }
-        pos = if whole.is_empty() {
-            whole.end() + 1
-        } else {
-            whole.end()
-        };
     }
 }
 

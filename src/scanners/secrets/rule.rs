@@ -9,10 +9,10 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use super::engine::CompiledRules;
+use super::regex_cache::RuleRegex;
 use crate::error::line_of_offset;
 use crate::finding::{Precision, Severity};
 
@@ -199,9 +199,6 @@ impl fmt::Display for RuleError {
     }
 }
 
-/// Largest compiled regex a rule may have; keeps a careless `{1,100000}` from eating memory.
-const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
-
 /// Parses and validates one rule file. Returns the good rules and one error per bad rule (or
 /// one error for the whole file when it is not valid TOML): a bad rule never hides the others.
 ///
@@ -321,9 +318,9 @@ fn compile_defs(
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
     /// The ASCII build; `None` when the regex needs Unicode (`\p{L}`, a non-ASCII class).
-    ascii: Option<Regex>,
+    ascii: Option<RuleRegex>,
     /// The Unicode build, compiled on first need (`None` inside: it does not compile).
-    unicode: OnceLock<Option<Regex>>,
+    unicode: OnceLock<Option<RuleRegex>>,
     /// The source, for the Unicode build.
     source: String,
     /// The capture group of the secret (0 = the whole match).
@@ -334,26 +331,20 @@ pub(crate) struct CompiledRegex {
 
 impl CompiledRegex {
     /// The regex as written (Unicode), compiling it now if needed.
-    pub(crate) fn unicode(&self) -> Option<&Regex> {
+    pub(crate) fn unicode(&self) -> Option<&RuleRegex> {
         self.unicode
-            .get_or_init(|| unicode_builder(&self.source).build().ok())
+            .get_or_init(|| RuleRegex::build(&self.source, true).ok())
             .as_ref()
     }
 
     /// The regex to search a haystack with: the ASCII build when every byte the search can
     /// inspect is ASCII (`ascii_text`), else the Unicode one.
-    pub(crate) fn for_text(&self, ascii_text: bool) -> Option<&Regex> {
+    pub(crate) fn for_text(&self, ascii_text: bool) -> Option<&RuleRegex> {
         match &self.ascii {
             Some(r) if ascii_text => Some(r),
             _ => self.unicode(),
         }
     }
-}
-
-fn unicode_builder(src: &str) -> RegexBuilder {
-    let mut b = RegexBuilder::new(src);
-    b.size_limit(REGEX_SIZE_LIMIT);
-    b
 }
 
 /// How far a rule's matches reach around its keyword.
@@ -386,8 +377,9 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
         let Some(regex) = c.for_text(ex.is_ascii()) else {
             return false;
         };
-        regex.find_iter(ex.as_bytes()).any(|m| {
-            let text = m.as_bytes().to_ascii_lowercase();
+        let ex = ex.as_bytes();
+        regex.all_captures(ex, 0).into_iter().any(|(m, _)| {
+            let text = ex[m].to_ascii_lowercase();
             !keywords
                 .iter()
                 .any(|k| memchr::memmem::find(&text, k).is_some())
@@ -403,18 +395,15 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
 /// `eager`, the Unicode build is compiled now (its errors are the rule's errors); otherwise
 /// only the ASCII build is, when the regex has one ([`CompiledRegex`]).
 fn build_regex_with(src: &str, eager: bool) -> Result<CompiledRegex, regex::Error> {
-    let ascii = unicode_builder(src).unicode(false).build().ok();
+    let ascii = RuleRegex::build(src, false).ok();
     let unicode = OnceLock::new();
     if eager || ascii.is_none() {
-        let _ = unicode.set(Some(unicode_builder(src).build()?));
+        let _ = unicode.set(Some(RuleRegex::build(src, true)?));
     }
     let Some(probe) = ascii.as_ref().or(unicode.get().and_then(Option::as_ref)) else {
         return Err(regex::Error::Syntax(format!("{src}: no regex")));
     };
-    let group = probe
-        .capture_names()
-        .position(|n| n == Some("secret"))
-        .unwrap_or(if probe.captures_len() > 1 { 1 } else { 0 });
+    let group = probe.secret_group();
     // The regex compiled, so it parses; a failure here only loses the bound.
     let reach = match regex_syntax::ParserBuilder::new()
         .utf8(false)

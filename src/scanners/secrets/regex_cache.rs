@@ -1,0 +1,301 @@
+//! Rule regexes whose search caches are bounded per thread.
+//!
+//! A regex needs a mutable cache to search (its lazy DFA's states, the NFA simulations' sets).
+//! The `regex` crate keeps one per regex per thread for the regex's whole life, which for a tree
+//! scan is about 950 triggered rules on every walker thread: heaptrack put those caches at
+//! ~100 MB of a 163 MiB peak, most of them for rules that searched a handful of windows. Here
+//! the rule regexes are `regex-automata`'s meta regexes (what `regex` wraps, built with the
+//! same configuration, so they match exactly the same), searched with caches that each thread
+//! keeps in its own store: the caches of the regexes it used most recently stay, up to
+//! [`CACHE_BUDGET`] bytes, and the least recently used ones beyond it are dropped. The hot
+//! rules keep their warm lazy DFAs; a rarely triggered rule rebuilds its cache when it runs
+//! again, which costs what its first search cost.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::meta;
+use regex_automata::util::iter::Searcher;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternID};
+
+/// Largest compiled regex a rule may have; keeps a careless `{1,100000}` from eating memory.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Lazy DFA cache capacity of one regex (the `regex` crate's default `dfa_size_limit`).
+const DFA_CACHE_CAPACITY: usize = 2 * 1024 * 1024;
+
+/// Bytes of search caches one thread keeps between searches. Large enough for the caches of
+/// the rules that run on most files (generic `password`/`secret`/`token` rules), small enough
+/// that two walker threads stay far below the tree scan's memory goal.
+pub(crate) const CACHE_BUDGET: usize = 12 << 20;
+
+/// Every regex gets a distinct id, the key of its caches in a thread's store (a cache must
+/// only ever search with the regex it was made for).
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// One build (ASCII or Unicode) of a rule regex.
+#[derive(Debug)]
+pub(crate) struct RuleRegex {
+    re: meta::Regex,
+    id: u64,
+}
+
+impl RuleRegex {
+    /// Compiles `src` as `regex::bytes::RegexBuilder::new(src).unicode(unicode)` with the
+    /// rule size limit would: leftmost-first, no UTF-8 requirement on the haystack or on empty
+    /// matches. Errors are `regex`'s, so messages read the same as before.
+    pub(crate) fn build(src: &str, unicode: bool) -> Result<Self, regex::Error> {
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            .hybrid_cache_capacity(DFA_CACHE_CAPACITY)
+            .match_kind(MatchKind::LeftmostFirst)
+            .utf8_empty(false);
+        let syntax = syntax::Config::new().unicode(unicode).utf8(false);
+        let re = meta::Builder::new()
+            .configure(config)
+            .syntax(syntax)
+            .build(src)
+            .map_err(|e| match (e.size_limit(), e.syntax_error()) {
+                (Some(limit), _) => regex::Error::CompiledTooBig(limit),
+                (None, Some(syn)) => regex::Error::Syntax(syn.to_string()),
+                (None, None) => regex::Error::Syntax(e.to_string()),
+            })?;
+        Ok(RuleRegex {
+            re,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The index of the secret's group: `secret` if named, else 1 if there is a group, else 0.
+    pub(crate) fn secret_group(&self) -> usize {
+        self.re
+            .group_info()
+            .to_index(PatternID::ZERO, "secret")
+            .unwrap_or(if self.re.captures_len() > 1 { 1 } else { 0 })
+    }
+
+    /// The first match in `hay` at or after `start` (the bytes before `start` are look-behind
+    /// only, as with `regex`'s `captures_at`): the whole match and group `group`'s range.
+    pub(crate) fn captures_at(
+        &self,
+        hay: &[u8],
+        start: usize,
+        group: usize,
+    ) -> Option<(Range<usize>, Option<Range<usize>>)> {
+        let mut caps = self.re.create_captures();
+        let input = Input::new(hay).span(start..hay.len());
+        with_cache(self, |cache| {
+            self.re.search_captures_with(cache, &input, &mut caps)
+        });
+        let whole = caps.get_group(0)?;
+        Some((whole.range(), caps.get_group(group).map(|s| s.range())))
+    }
+
+    /// Every successive non-overlapping match in `hay` (an empty match right after a match is
+    /// skipped, as `regex`'s iterators do): the whole match and group `group`'s range.
+    pub(crate) fn all_captures(
+        &self,
+        hay: &[u8],
+        group: usize,
+    ) -> Vec<(Range<usize>, Option<Range<usize>>)> {
+        let mut caps = self.re.create_captures();
+        let mut searcher = Searcher::new(Input::new(hay));
+        let mut out = Vec::new();
+        with_cache(self, |cache| {
+            while searcher
+                .advance(|input| {
+                    self.re.search_captures_with(cache, input, &mut caps);
+                    Ok(caps.get_match())
+                })
+                .is_some()
+            {
+                if let Some(whole) = caps.get_group(0) {
+                    out.push((whole.range(), caps.get_group(group).map(|s| s.range())));
+                }
+            }
+        });
+        out
+    }
+}
+
+thread_local! {
+    /// This thread's search caches, by regex id.
+    static CACHES: RefCell<CacheStore> = RefCell::new(CacheStore::default());
+}
+
+/// Runs `f` with this thread's cache for `re` (a fresh one when the store is unavailable:
+/// during thread teardown).
+fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache) -> T) -> T {
+    let stored = CACHES.try_with(|store| {
+        store
+            .try_borrow_mut()
+            .ok()
+            .map(|mut store| store.run(re, &mut f, CACHE_BUDGET))
+    });
+    match stored {
+        Ok(Some(out)) => out,
+        _ => f(&mut re.re.create_cache()),
+    }
+}
+
+/// The caches one thread keeps, least recently used dropped first past a byte budget.
+#[derive(Default)]
+struct CacheStore {
+    caches: HashMap<u64, Entry>,
+    /// Sum of the entries' `bytes`.
+    used: usize,
+    /// Incremented at every search: the entries' `last` use.
+    clock: u64,
+}
+
+struct Entry {
+    cache: meta::Cache,
+    /// The cache's heap use after its last search.
+    bytes: usize,
+    last: u64,
+}
+
+impl CacheStore {
+    fn run<T>(
+        &mut self,
+        re: &RuleRegex,
+        f: impl FnOnce(&mut meta::Cache) -> T,
+        budget: usize,
+    ) -> T {
+        self.clock += 1;
+        let entry = self.caches.entry(re.id).or_insert_with(|| Entry {
+            cache: re.re.create_cache(),
+            bytes: 0,
+            last: 0,
+        });
+        entry.last = self.clock;
+        let out = f(&mut entry.cache);
+        let bytes = entry.cache.memory_usage();
+        self.used = self.used - entry.bytes + bytes;
+        entry.bytes = bytes;
+        if self.used > budget {
+            self.evict(re.id, budget - budget / 4);
+        }
+        out
+    }
+
+    /// Drops the least recently used caches, never `keep`'s, until at most `target` bytes
+    /// are held (or only `keep`'s is left).
+    fn evict(&mut self, keep: u64, target: usize) {
+        let mut order: Vec<(u64, u64)> = self
+            .caches
+            .iter()
+            .filter(|(id, _)| **id != keep)
+            .map(|(id, e)| (e.last, *id))
+            .collect();
+        order.sort_unstable();
+        for (_, id) in order {
+            if self.used <= target {
+                break;
+            }
+            if let Some(e) = self.caches.remove(&id) {
+                self.used -= e.bytes;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_like_the_regex_crate() {
+        let src = r#"(?i)\b(?:token|key)\s*=\s*"?(?P<secret>[\w.-]{8,})"#;
+        let text = "x\nKEY = \"abc.def-123\" token=éàü12345678 key=short".as_bytes();
+        for unicode in [false, true] {
+            let ours = RuleRegex::build(src, unicode).expect("compiles");
+            let theirs = regex::bytes::RegexBuilder::new(src)
+                .unicode(unicode)
+                .build()
+                .expect("compiles");
+            let group = ours.secret_group();
+            assert_eq!(group, 1);
+            let want: Vec<_> = theirs
+                .captures_iter(text)
+                .map(|c| {
+                    let w = c.get(0).map(|m| m.range()).unwrap_or_default();
+                    (w, c.get(group).map(|m| m.range()))
+                })
+                .collect();
+            assert_eq!(ours.all_captures(text, group), want, "unicode {unicode}");
+            assert!(!want.is_empty());
+            for start in 0..text.len() {
+                let want = theirs.captures_at(text, start).map(|c| {
+                    let w = c.get(0).map(|m| m.range()).unwrap_or_default();
+                    (w, c.get(group).map(|m| m.range()))
+                });
+                assert_eq!(ours.captures_at(text, start, group), want, "at {start}");
+            }
+        }
+    }
+
+    #[test]
+    fn errors_read_like_the_regex_crate() {
+        let e = RuleRegex::build("(abc", true).expect_err("unclosed group");
+        let want = regex::bytes::Regex::new("(abc").expect_err("unclosed group");
+        assert_eq!(e.to_string(), want.to_string());
+        let e = RuleRegex::build(r"\w{1000}{1000}", true).expect_err("too big");
+        assert!(matches!(e, regex::Error::CompiledTooBig(_)), "{e}");
+    }
+
+    #[test]
+    fn the_store_drops_the_least_recently_used_caches_past_its_budget() {
+        let sources: Vec<String> = (0..6)
+            .map(|i| format!(r"(?i)\bkey{i}\w+=\s*(\w{{8,}})"))
+            .collect();
+        let regexes: Vec<RuleRegex> = sources
+            .iter()
+            .map(|s| RuleRegex::build(s, true))
+            .collect::<Result<_, _>>()
+            .expect("compiles");
+        let mut store = CacheStore::default();
+        let text = "key0abc= 12345678901234567890 ".repeat(20);
+        let mut search = |store: &mut CacheStore, re: &RuleRegex, budget: usize| {
+            store.run(
+                re,
+                |cache| re.re.search_with(cache, &Input::new(text.as_bytes())),
+                budget,
+            )
+        };
+        // A budget that holds everything keeps everything.
+        for re in &regexes {
+            search(&mut store, re, usize::MAX);
+        }
+        assert_eq!(store.caches.len(), 6);
+        let total: usize = store.caches.values().map(|e| e.bytes).sum();
+        assert_eq!(store.used, total);
+        assert!(total > 0);
+        // A budget of about two caches keeps the most recent ones, always the current one.
+        let two = store.caches.values().map(|e| e.bytes).max().unwrap_or(0) * 2;
+        search(&mut store, &regexes[0], two);
+        assert!(store.used <= two, "{} > {two}", store.used);
+        assert!(store.caches.contains_key(&regexes[0].id), "the current one");
+        assert!(
+            !store.caches.contains_key(&regexes[1].id),
+            "the least recently used goes first"
+        );
+        let total: usize = store.caches.values().map(|e| e.bytes).sum();
+        assert_eq!(store.used, total);
+        // A budget below one cache still keeps the cache in use.
+        search(&mut store, &regexes[5], 1);
+        assert_eq!(store.caches.len(), 1);
+        assert!(store.caches.contains_key(&regexes[5].id));
+        // Searching after eviction recreates the cache and finds the same.
+        let again = search(&mut store, &regexes[0], 1).map(|m| m.range());
+        let want = regex::bytes::Regex::new(&sources[0])
+            .expect("compiles")
+            .find(text.as_bytes())
+            .map(|m| m.range());
+        assert_eq!(again, want);
+        assert!(want.is_some());
+    }
+}
