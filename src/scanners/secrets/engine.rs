@@ -596,6 +596,38 @@ mod tests {
     use super::*;
     use crate::scanners::secrets::rule::parse_rule_file;
 
+    /// The per-thread regex cache budget is memory only: with no cache kept between
+    /// searches (each window rebuilds its rule's lazy DFA), every rule example, beside ASCII
+    /// and non-ASCII neighbours, gives the same matches as with the caches kept.
+    #[test]
+    fn findings_do_not_depend_on_the_regex_cache_budget() {
+        use crate::scanners::secrets::regex_cache::set_thread_cache_budget;
+        let rules = crate::scanners::secrets::builtin_rules();
+        let mut text = String::new();
+        for r in rules.rules() {
+            for ex in r.def.examples.iter().chain(&r.def.doubtful_examples) {
+                text.push_str(&format!("{ex}\nſ{ex}é\nK{ex}K\n"));
+            }
+        }
+        let key = |ms: Vec<SecretMatch>| {
+            let mut v: Vec<_> = ms
+                .into_iter()
+                .map(|m| {
+                    let (r, w) = (m.range, m.match_range);
+                    (m.rule_id, r.start, r.end, w.start, w.end, m.severity)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let roomy = key(rules.find_in(&text));
+        let before = set_thread_cache_budget(0);
+        let tight = key(rules.find_in(&text));
+        set_thread_cache_budget(before);
+        assert!(roomy.len() > 900, "{} matches", roomy.len());
+        assert_eq!(roomy, tight);
+    }
+
     fn engine(toml: &str) -> CompiledRules {
         let (rules, errs) = parse_rule_file(toml, "t.toml", false);
         assert!(errs.is_empty(), "{errs:?}");

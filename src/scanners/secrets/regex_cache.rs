@@ -133,7 +133,7 @@ fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache) -> T) -> T 
         store
             .try_borrow_mut()
             .ok()
-            .map(|mut store| store.run(re, &mut f, CACHE_BUDGET))
+            .map(|mut store| store.run(re, &mut f))
     });
     match stored {
         Ok(Some(out)) => out,
@@ -141,14 +141,33 @@ fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache) -> T) -> T 
     }
 }
 
+/// Sets this thread's cache budget (tests: findings must not depend on it); returns the
+/// previous one.
+#[cfg(test)]
+pub(crate) fn set_thread_cache_budget(bytes: usize) -> usize {
+    CACHES.with(|store| std::mem::replace(&mut store.borrow_mut().budget, bytes))
+}
+
 /// The caches one thread keeps, least recently used dropped first past a byte budget.
-#[derive(Default)]
 struct CacheStore {
     caches: HashMap<u64, Entry>,
     /// Sum of the entries' `bytes`.
     used: usize,
     /// Incremented at every search: the entries' `last` use.
     clock: u64,
+    /// [`CACHE_BUDGET`], except in tests.
+    budget: usize,
+}
+
+impl Default for CacheStore {
+    fn default() -> Self {
+        CacheStore {
+            caches: HashMap::new(),
+            used: 0,
+            clock: 0,
+            budget: CACHE_BUDGET,
+        }
+    }
 }
 
 struct Entry {
@@ -159,12 +178,7 @@ struct Entry {
 }
 
 impl CacheStore {
-    fn run<T>(
-        &mut self,
-        re: &RuleRegex,
-        f: impl FnOnce(&mut meta::Cache) -> T,
-        budget: usize,
-    ) -> T {
+    fn run<T>(&mut self, re: &RuleRegex, f: impl FnOnce(&mut meta::Cache) -> T) -> T {
         self.clock += 1;
         let entry = self.caches.entry(re.id).or_insert_with(|| Entry {
             cache: re.re.create_cache(),
@@ -176,8 +190,8 @@ impl CacheStore {
         let bytes = entry.cache.memory_usage();
         self.used = self.used - entry.bytes + bytes;
         entry.bytes = bytes;
-        if self.used > budget {
-            self.evict(re.id, budget - budget / 4);
+        if self.used > self.budget {
+            self.evict(re.id, self.budget - self.budget / 4);
         }
         out
     }
@@ -259,12 +273,11 @@ mod tests {
             .expect("compiles");
         let mut store = CacheStore::default();
         let text = "key0abc= 12345678901234567890 ".repeat(20);
-        let mut search = |store: &mut CacheStore, re: &RuleRegex, budget: usize| {
-            store.run(
-                re,
-                |cache| re.re.search_with(cache, &Input::new(text.as_bytes())),
-                budget,
-            )
+        let search = |store: &mut CacheStore, re: &RuleRegex, budget: usize| {
+            store.budget = budget;
+            store.run(re, |cache| {
+                re.re.search_with(cache, &Input::new(text.as_bytes()))
+            })
         };
         // A budget that holds everything keeps everything.
         for re in &regexes {
