@@ -121,6 +121,65 @@ impl RuleRegex {
     }
 }
 
+/// Whether `src` compiled without Unicode (`unicode(false)`) is the same regex as compiled
+/// with it: both translations have the same structure and every class of the Unicode one lies
+/// in ASCII (`[A-Za-z0-9]`, `(?i)x`). Then the ASCII build matches exactly what the Unicode
+/// build matches on any bytes, non-ASCII ones included, and the Unicode build is never
+/// needed. A `\b`, `\w`, `\s`, `\d`, `.` or a negated class (`[^"]`), or a case-insensitive
+/// letter with a non-ASCII case variant (`k`: the Kelvin sign, `s`: `ſ`) makes them differ.
+pub(crate) fn ascii_build_is_exact(src: &str) -> bool {
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .unicode(unicode)
+            .build()
+            .parse(src)
+    };
+    match (parse(false), parse(true)) {
+        (Ok(ascii), Ok(unicode)) => same_regex(&ascii, &unicode),
+        _ => false,
+    }
+}
+
+/// Whether two translated regexes are the same, a class of ASCII characters being the same
+/// as the class of those bytes.
+fn same_regex(a: &regex_syntax::hir::Hir, b: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::HirKind as K;
+    match (a.kind(), b.kind()) {
+        (K::Empty, K::Empty) => true,
+        (K::Literal(x), K::Literal(y)) => x == y,
+        (K::Class(x), K::Class(y)) => match (class_bytes(x), class_bytes(y)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+        (K::Look(x), K::Look(y)) => x == y,
+        (K::Repetition(x), K::Repetition(y)) => {
+            x.min == y.min && x.max == y.max && x.greedy == y.greedy && same_regex(&x.sub, &y.sub)
+        }
+        (K::Capture(x), K::Capture(y)) => {
+            x.index == y.index && x.name == y.name && same_regex(&x.sub, &y.sub)
+        }
+        (K::Concat(x), K::Concat(y)) | (K::Alternation(x), K::Alternation(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_regex(x, y))
+        }
+        _ => false,
+    }
+}
+
+/// The byte ranges of a class, `None` for a Unicode class with a non-ASCII character.
+fn class_bytes(c: &regex_syntax::hir::Class) -> Option<Vec<(u8, u8)>> {
+    use regex_syntax::hir::Class;
+    match c {
+        Class::Bytes(b) => Some(b.ranges().iter().map(|r| (r.start(), r.end())).collect()),
+        Class::Unicode(u) => u
+            .ranges()
+            .iter()
+            .map(|r| Some((u8::try_from(r.start()).ok()?, u8::try_from(r.end()).ok()?)))
+            .map(|r| r.filter(|&(_, end)| end.is_ascii()))
+            .collect(),
+    }
+}
+
 thread_local! {
     /// This thread's search caches, by regex id.
     static CACHES: RefCell<CacheStore> = RefCell::new(CacheStore::default());
@@ -249,6 +308,34 @@ mod tests {
                 });
                 assert_eq!(ours.captures_at(text, start, group), want, "at {start}");
             }
+        }
+    }
+
+    #[test]
+    fn the_ascii_build_is_exact_only_without_unicode_sensitive_parts() {
+        for exact in [
+            r"ghp_[A-Za-z0-9]{36}",
+            r"(?i)AIza[0-9a-j_-]{35}",
+            r"(?:^|[ \t=:'\x22])(xox[bp]-[0-9]{10,13}-[a-zA-Z0-9-]{24,34})",
+            r"(?-u:\b)glpat-(?P<secret>[0-9A-Za-z_-]{20})(?-u:[^a-z])",
+            r"(?m)^-----BEGIN",
+        ] {
+            assert!(ascii_build_is_exact(exact), "{exact}");
+        }
+        for sensitive in [
+            r"\bghp_[A-Za-z0-9]{36}",
+            r"(?i)token=[a-f0-9]{32}",
+            r"(?i)AIza[0-9a-z_-]{35}",
+            r"(?i)secret=[a-f0-9]{32}",
+            r"key=\w+",
+            r"key=\s*[a-z]+",
+            r"key=\d+",
+            r"key=.{8}",
+            r#"key="[^"]+""#,
+            r"\p{L}+",
+            "(abc",
+        ] {
+            assert!(!ascii_build_is_exact(sensitive), "{sensitive}");
         }
     }
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 
 use super::engine::CompiledRules;
-use super::regex_cache::RuleRegex;
+use super::regex_cache::{ascii_build_is_exact, RuleRegex};
 use crate::error::line_of_offset;
 use crate::finding::{Precision, Severity};
 
@@ -314,13 +314,17 @@ fn compile_defs(
 /// it finds exactly the same matches and groups (every Unicode class, case fold and word
 /// boundary agrees with its ASCII counterpart on ASCII characters). A pre-commit run triggers
 /// dozens of rules on a few source files, almost all ASCII, so it compiles only ASCII builds;
-/// the Unicode build is compiled on the first window with a non-ASCII byte.
+/// the Unicode build is compiled on the first window with a non-ASCII byte, unless the regex
+/// has no Unicode-sensitive part at all and the ASCII build serves every window
+/// ([`UnicodeBuild::SameAsAscii`]).
+///
+/// Both builds search with per-thread caches of bounded size ([`super::regex_cache`]).
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
     /// The ASCII build; `None` when the regex needs Unicode (`\p{L}`, a non-ASCII class).
     ascii: Option<RuleRegex>,
-    /// The Unicode build, compiled on first need (`None` inside: it does not compile).
-    unicode: OnceLock<Option<RuleRegex>>,
+    /// The Unicode build, compiled on first need.
+    unicode: OnceLock<UnicodeBuild>,
     /// The source, for the Unicode build.
     source: String,
     /// The capture group of the secret (0 = the whole match).
@@ -332,9 +336,18 @@ pub(crate) struct CompiledRegex {
 impl CompiledRegex {
     /// The regex as written (Unicode), compiling it now if needed.
     pub(crate) fn unicode(&self) -> Option<&RuleRegex> {
-        self.unicode
-            .get_or_init(|| RuleRegex::build(&self.source, true).ok())
-            .as_ref()
+        let build = self.unicode.get_or_init(|| {
+            if self.ascii.is_some() && ascii_build_is_exact(&self.source) {
+                UnicodeBuild::SameAsAscii
+            } else {
+                RuleRegex::build(&self.source, true).map_or(UnicodeBuild::Fails, UnicodeBuild::Own)
+            }
+        });
+        match build {
+            UnicodeBuild::Own(r) => Some(r),
+            UnicodeBuild::SameAsAscii => self.ascii.as_ref(),
+            UnicodeBuild::Fails => None,
+        }
     }
 
     /// The regex to search a haystack with: the ASCII build when every byte the search can
@@ -345,6 +358,19 @@ impl CompiledRegex {
             _ => self.unicode(),
         }
     }
+}
+
+/// A rule regex's Unicode build ([`CompiledRegex`]).
+#[derive(Debug)]
+enum UnicodeBuild {
+    /// Compiled with Unicode, as written.
+    Own(RuleRegex),
+    /// The ASCII build is the same regex ([`ascii_build_is_exact`]): no Unicode-sensitive part,
+    /// so it is used on every window, and no second build and no second set of search caches
+    /// are made.
+    SameAsAscii,
+    /// It does not compile.
+    Fails,
 }
 
 /// How far a rule's matches reach around its keyword.
@@ -397,10 +423,18 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
 fn build_regex_with(src: &str, eager: bool) -> Result<CompiledRegex, regex::Error> {
     let ascii = RuleRegex::build(src, false).ok();
     let unicode = OnceLock::new();
-    if eager || ascii.is_none() {
-        let _ = unicode.set(Some(RuleRegex::build(src, true)?));
+    // Whether the ASCII build is exact is decided on the first non-ASCII window, off a
+    // pre-commit run's path, unless the Unicode build is wanted now.
+    if eager && ascii.is_some() && ascii_build_is_exact(src) {
+        let _ = unicode.set(UnicodeBuild::SameAsAscii);
+    } else if eager || ascii.is_none() {
+        let _ = unicode.set(UnicodeBuild::Own(RuleRegex::build(src, true)?));
     }
-    let Some(probe) = ascii.as_ref().or(unicode.get().and_then(Option::as_ref)) else {
+    let own = match unicode.get() {
+        Some(UnicodeBuild::Own(r)) => Some(r),
+        _ => None,
+    };
+    let Some(probe) = ascii.as_ref().or(own) else {
         return Err(regex::Error::Syntax(format!("{src}: no regex")));
     };
     let group = probe.secret_group();
@@ -629,6 +663,52 @@ negative_examples = ["acme_short"]
             .filter(|r| r.compiled().map(|c| c.reach) == Some(Reach::LongBody))
             .count();
         assert!(long >= 1, "PEM-style rules reach far from their keyword");
+    }
+
+    /// A rule whose ASCII build stands in for its Unicode build matches exactly what a real
+    /// Unicode build matches, on its examples beside non-ASCII word characters, the Kelvin
+    /// sign, non-ASCII spaces and digits and invalid UTF-8.
+    #[test]
+    fn an_exact_ascii_build_matches_what_the_unicode_build_matches() {
+        let builtin = crate::scanners::secrets::builtin_rules();
+        let mut exact = 0;
+        for rule in builtin.rules() {
+            if !ascii_build_is_exact(&rule.def.regex) {
+                continue;
+            }
+            exact += 1;
+            let ascii = RuleRegex::build(&rule.def.regex, false).expect("compiles");
+            let unicode = RuleRegex::build(&rule.def.regex, true).expect("compiles");
+            let group = unicode.secret_group();
+            assert_eq!(ascii.secret_group(), group, "{}", rule.def.id);
+            let mut text = Vec::new();
+            for ex in rule.def.examples.iter().chain(&rule.def.negative_examples) {
+                for (before, after) in [
+                    ("", "\n"),
+                    ("ſ", "é"),
+                    ("\u{212a}", "\u{212a}"),
+                    ("\u{a0}", "\u{2003}"),
+                    ("\u{663}", "\u{85}"),
+                ] {
+                    text.extend_from_slice(format!("{before}{ex}{after}\n").as_bytes());
+                }
+                text.extend_from_slice(b"\xff");
+                text.extend_from_slice(ex.as_bytes());
+                text.extend_from_slice(b"\xc3\n");
+            }
+            let found = unicode.all_captures(&text, group);
+            assert!(!found.is_empty(), "{}: its examples match", rule.def.id);
+            assert_eq!(ascii.all_captures(&text, group), found, "{}", rule.def.id);
+            let compiled = rule.compiled().expect("compiles");
+            let same = |r: Option<&RuleRegex>| r.map(|r| r as *const RuleRegex);
+            assert_eq!(
+                same(compiled.unicode()),
+                same(compiled.for_text(true)),
+                "{}: no Unicode build of its own",
+                rule.def.id
+            );
+        }
+        assert!(exact >= 10, "{exact} rules need no Unicode build");
     }
 
     #[test]
