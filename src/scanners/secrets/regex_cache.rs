@@ -13,10 +13,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use regex_automata::meta;
+use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternID};
@@ -30,7 +32,7 @@ const DFA_CACHE_CAPACITY: usize = 2 * 1024 * 1024;
 /// Bytes of search caches one thread keeps between searches. Large enough for the caches of
 /// the rules that run on most files (generic `password`/`secret`/`token` rules), small enough
 /// that two walker threads stay far below the tree scan's memory goal.
-pub(crate) const CACHE_BUDGET: usize = 12 << 20;
+pub(crate) const CACHE_BUDGET: usize = 16 << 20;
 
 /// Every regex gets a distinct id, the key of its caches in a thread's store (a cache must
 /// only ever search with the regex it was made for).
@@ -85,13 +87,12 @@ impl RuleRegex {
         start: usize,
         group: usize,
     ) -> Option<(Range<usize>, Option<Range<usize>>)> {
-        let mut caps = self.re.create_captures();
         let input = Input::new(hay).span(start..hay.len());
-        with_cache(self, |cache| {
-            self.re.search_captures_with(cache, &input, &mut caps)
-        });
-        let whole = caps.get_group(0)?;
-        Some((whole.range(), caps.get_group(group).map(|s| s.range())))
+        with_cache(self, |cache, caps| {
+            self.re.search_captures_with(cache, &input, caps);
+            let whole = caps.get_group(0)?;
+            Some((whole.range(), caps.get_group(group).map(|s| s.range())))
+        })
     }
 
     /// Every successive non-overlapping match in `hay` (an empty match right after a match is
@@ -101,13 +102,12 @@ impl RuleRegex {
         hay: &[u8],
         group: usize,
     ) -> Vec<(Range<usize>, Option<Range<usize>>)> {
-        let mut caps = self.re.create_captures();
         let mut searcher = Searcher::new(Input::new(hay));
         let mut out = Vec::new();
-        with_cache(self, |cache| {
+        with_cache(self, |cache, caps| {
             while searcher
                 .advance(|input| {
-                    self.re.search_captures_with(cache, input, &mut caps);
+                    self.re.search_captures_with(cache, input, caps);
                     Ok(caps.get_match())
                 })
                 .is_some()
@@ -185,9 +185,9 @@ thread_local! {
     static CACHES: RefCell<CacheStore> = RefCell::new(CacheStore::default());
 }
 
-/// Runs `f` with this thread's cache for `re` (a fresh one when the store is unavailable:
-/// during thread teardown).
-fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache) -> T) -> T {
+/// Runs `f` with this thread's cache and captures for `re` (fresh ones when the store is
+/// unavailable: during thread teardown).
+fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache, &mut Captures) -> T) -> T {
     let stored = CACHES.try_with(|store| {
         store
             .try_borrow_mut()
@@ -196,7 +196,7 @@ fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache) -> T) -> T 
     });
     match stored {
         Ok(Some(out)) => out,
-        _ => f(&mut re.re.create_cache()),
+        _ => f(&mut re.re.create_cache(), &mut re.re.create_captures()),
     }
 }
 
@@ -209,7 +209,7 @@ pub(crate) fn set_thread_cache_budget(bytes: usize) -> usize {
 
 /// The caches one thread keeps, least recently used dropped first past a byte budget.
 struct CacheStore {
-    caches: HashMap<u64, Entry>,
+    caches: HashMap<u64, Entry, BuildHasherDefault<IdHasher>>,
     /// Sum of the entries' `bytes`.
     used: usize,
     /// Incremented at every search: the entries' `last` use.
@@ -221,7 +221,7 @@ struct CacheStore {
 impl Default for CacheStore {
     fn default() -> Self {
         CacheStore {
-            caches: HashMap::new(),
+            caches: HashMap::default(),
             used: 0,
             clock: 0,
             budget: CACHE_BUDGET,
@@ -231,21 +231,28 @@ impl Default for CacheStore {
 
 struct Entry {
     cache: meta::Cache,
+    /// The capture slots a search fills (kept, so a search allocates nothing).
+    caps: Captures,
     /// The cache's heap use after its last search.
     bytes: usize,
     last: u64,
 }
 
 impl CacheStore {
-    fn run<T>(&mut self, re: &RuleRegex, f: impl FnOnce(&mut meta::Cache) -> T) -> T {
+    fn run<T>(
+        &mut self,
+        re: &RuleRegex,
+        f: impl FnOnce(&mut meta::Cache, &mut Captures) -> T,
+    ) -> T {
         self.clock += 1;
         let entry = self.caches.entry(re.id).or_insert_with(|| Entry {
             cache: re.re.create_cache(),
+            caps: re.re.create_captures(),
             bytes: 0,
             last: 0,
         });
         entry.last = self.clock;
-        let out = f(&mut entry.cache);
+        let out = f(&mut entry.cache, &mut entry.caps);
         let bytes = entry.cache.memory_usage();
         self.used = self.used - entry.bytes + bytes;
         entry.bytes = bytes;
@@ -273,6 +280,27 @@ impl CacheStore {
                 self.used -= e.bytes;
             }
         }
+    }
+}
+
+/// Hashes a regex id (a counter) with one multiplication: the store is looked up at every
+/// search, and the ids need no protection against chosen collisions.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64((self.0 << 8) | u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -362,7 +390,7 @@ mod tests {
         let text = "key0abc= 12345678901234567890 ".repeat(20);
         let search = |store: &mut CacheStore, re: &RuleRegex, budget: usize| {
             store.budget = budget;
-            store.run(re, |cache| {
+            store.run(re, |cache, _| {
                 re.re.search_with(cache, &Input::new(text.as_bytes()))
             })
         };
