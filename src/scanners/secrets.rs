@@ -25,6 +25,7 @@ pub mod git;
 pub mod gitleaksignore;
 pub mod grammar;
 pub mod keywords;
+pub mod loose;
 pub mod pack;
 pub mod position;
 pub mod rule;
