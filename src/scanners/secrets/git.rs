@@ -318,7 +318,7 @@ pub fn scan_staged(
     let max = ctx.config.secrets.max_file_size;
     // Blobs `git add` just wrote are loose objects, read here; the rest (packed, large) go
     // through `git cat-file`, started only if there is any.
-    let objects = loose::objects_dir(ctx.root).filter(|_| std::env::var_os("SG_EXP_NOLOOSE").is_none());
+    let objects = loose::objects_dir(ctx.root);
     let loose_limit = max.unwrap_or(WHOLE_LIMIT).min(WHOLE_LIMIT);
     let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut paths: Vec<String> = Vec::new();
@@ -355,13 +355,6 @@ pub fn scan_staged(
     let mut batch_bytes: usize = batch.iter().map(|(_, c)| c.len()).sum();
     let mut results: Vec<(usize, Result<std::io::Result<Scanned>, String>)> = Vec::new();
     let scan_batch = |batch: &mut Vec<(usize, Vec<u8>)>, results: &mut Vec<_>| {
-        if std::env::var_os("SG_EXP_SEQ").is_some() {
-            for (index, content) in std::mem::take(batch) {
-                let path = paths.get(index).map_or("", String::as_str);
-                results.push((index, Ok(scan_blob(emitter, Blob::Whole(content), path, None))));
-            }
-            return;
-        }
         results.par_extend(
             std::mem::take(batch)
                 .into_par_iter()
