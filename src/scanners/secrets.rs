@@ -71,8 +71,13 @@ struct Builtin {
 fn builtin() -> &'static Builtin {
     static BUILTIN: OnceLock<Builtin> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let mut rules: Vec<Rule> = Vec::new();
-        let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let n: usize = builtin_files::BUILTIN_RULES
+            .iter()
+            .map(|f| f.map_or(0, <[_]>::len))
+            .sum();
+        let mut rules: Vec<Rule> = Vec::with_capacity(n);
+        let mut ids: std::collections::HashSet<String> =
+            std::collections::HashSet::with_capacity(n);
         let mut errors = Vec::new();
         // The static form `build.rs` made of each file only needs copying into rule
         // definitions (well under a millisecond for all of them): no parse, no threads.

@@ -3,8 +3,9 @@
 //!
 //! * **Staged** (`--staged`, for pre-commit): the *whole staged content* of every added, copied,
 //!   modified or renamed file (`git diff --cached --raw -z --diff-filter=ACMR` lists them with
-//!   their blob ids in the index), read by id with one `git cat-file --batch`: two git
-//!   processes per run. Scanning whole files rather than only the
+//!   their blob ids in the index), read by id: in-process when they are loose objects, as
+//!   `git add` leaves them ([`loose`]), else with one `git cat-file --batch`: one git process
+//!   per typical run. Scanning whole files rather than only the
 //!   added lines keeps line numbers exact (they are the file's lines in the index) and catches a
 //!   secret that a partial staging would otherwise split; the cost is a few extra kilobytes per
 //!   file, far below the 100 ms budget of a typical commit.

@@ -348,9 +348,10 @@ fn compile_defs(
     path: &str,
     check_examples: bool,
 ) -> (Vec<Rule>, Vec<RuleError>) {
-    let mut rules: Vec<Rule> = Vec::new();
+    let mut rules: Vec<Rule> = Vec::with_capacity(defs.size_hint().0);
     let mut errors = Vec::new();
-    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut ids: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(defs.size_hint().0);
     for (line, def) in defs {
         let (def, built) = match def {
             Ok(prepared) => prepared,
