@@ -28,9 +28,10 @@ use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelExtend, Parallel
 
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
 use super::pack;
+use super::position::LineCursor;
 use super::scope;
 use super::walk::is_binary;
-use super::{CommitInfo, Emitter};
+use super::{CommitInfo, Emitter, SecretMatch};
 use crate::finding::{Finding, Location, Notification, ScannerKind};
 use crate::paths::ExcludeSet;
 use crate::scanners::{ScanContext, ScanOutput};
@@ -581,8 +582,9 @@ enum Early {
     OwnOutput,
     /// No rule matched; `entry`: whether a path rule could still find an auth entry in it.
     Clean { bytes: u64, entry: bool },
-    /// The rules matched: the content, kept to build the findings at its path.
-    Hits(Vec<u8>),
+    /// The rules matched: the content and the matches, kept to build the findings at its path
+    /// (the rules are not run again).
+    Hits(Vec<u8>, Vec<SecretMatch>),
     /// The rules matched (or an entry may be there) but the budget for kept contents is spent,
     /// or the path rules need the content: read it again through `git cat-file`.
     Reread,
@@ -616,11 +618,8 @@ fn prescan(emitter: &Emitter<'_>, content: &[u8], meet: &std::sync::Mutex<Meet>)
     if scope::is_own_output("", content) {
         return Early::OwnOutput;
     }
-    if emitter
-        .rules
-        .find_starting_in(content, 0..content.len())
-        .is_empty()
-    {
+    let matches = emitter.rules.find_starting_in(content, 0..content.len());
+    if matches.is_empty() {
         return Early::Clean {
             bytes: content.len() as u64,
             entry: scope::may_have_entry(content),
@@ -633,7 +632,7 @@ fn prescan(emitter: &Emitter<'_>, content: &[u8], meet: &std::sync::Mutex<Meet>)
         return Early::Reread;
     }
     m.kept += content.len() as u64;
-    Early::Hits(content.to_vec())
+    Early::Hits(content.to_vec(), matches)
 }
 
 /// Finishes the scan of an early blob at its sighting: exactly what [`scan_blob`] gives for
@@ -659,7 +658,23 @@ fn resolve(emitter: &Emitter<'_>, early: Early, s: &Sighting) -> Option<Scanned>
                 binary: false,
             })
         }
-        Early::Hits(content) => Some(scan_bytes(emitter, &content, &s.path, Some(&s.commit))),
+        Early::Hits(content, matches) => {
+            if scope::is_own_output(&s.path, &content) {
+                return Some(Scanned::default());
+            }
+            let found = emitter.findings_of(
+                &content,
+                &matches,
+                &LineCursor::start(),
+                &s.path,
+                Some(&s.commit),
+            );
+            Some(Scanned {
+                findings: scope::with_path_rules(&s.path, Some(&content), found),
+                bytes: content.len() as u64,
+                binary: false,
+            })
+        }
         Early::Reread => None,
     }
 }
