@@ -8,9 +8,11 @@
 //!   added lines keeps line numbers exact (they are the file's lines in the index) and catches a
 //!   secret that a partial staging would otherwise split; the cost is a few extra kilobytes per
 //!   file, far below the 100 ms budget of a typical commit.
-//! * **History** (`--history [--since REV]`): `git log --all --topo-order --reverse -m --raw`
-//!   lists, oldest first, every blob each commit added or changed with its path; the first
-//!   sighting of a blob id is the commit that introduced it. Each distinct blob is read once
+//! * **History** (`--history [--since REV]`): `git rev-list --all --topo-order --reverse` gives
+//!   the commits oldest first, and `git diff-tree --stdin -m --raw` processes (one per core,
+//!   each on a contiguous range of them) list every blob each commit added or changed with its
+//!   path; the first sighting of a blob id in that order is the commit that introduced it, as
+//!   one `git log --raw` over the same walk would say. Each distinct blob is read once
 //!   and scanned once, however many commits or paths contain it. Over a whole history the
 //!   blobs come from the pack files themselves ([`pack`]: decoded in parallel, in pack order,
 //!   while the log is still being read), and only what the packs lack goes through `git
