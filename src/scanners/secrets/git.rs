@@ -714,7 +714,7 @@ fn walk_with_packs(
 ) -> (u64, Option<String>, Vec<Sighting>) {
     let (commits, log_err) = std::thread::scope(|s| {
         let walker = s.spawn(move || {
-            let walked = walk_log(log, prefix, exclude, |sighting| {
+            walk_log(log, prefix, exclude, |sighting| {
                 let Some(oid) = oid_of(&sighting.blob) else {
                     if let Ok(mut m) = meet.lock() {
                         m.reread.push(sighting);
@@ -738,9 +738,7 @@ fn walk_with_packs(
                         m.waiting.insert(oid, sighting);
                     }
                 }
-            });
-            trace(|| format!("commit walk done: {} commits", walked.0));
-            walked
+            })
         });
         let visit = |oid: &pack::Oid, content: &[u8]| {
             let sighting = {
@@ -782,18 +780,6 @@ fn walk_with_packs(
             }
         };
         pack::for_each_blob(objects, limit, &visit);
-        trace(|| {
-            match meet.lock() {
-            Ok(m) => format!(
-                "pack walk done: {} blobs scanned, {} decoded before their sighting ({} MB kept), {} sightings waiting",
-                m.scanned.len(),
-                m.early.len(),
-                m.kept >> 20,
-                m.waiting.len()
-            ),
-            Err(_) => "pack walk done".to_string(),
-        }
-        });
         walker
             .join()
             .unwrap_or((0, Some("the git log reader panicked".to_string())))
@@ -801,37 +787,11 @@ fn walk_with_packs(
     let Ok(mut m) = meet.lock() else {
         return (commits, log_err, Vec::new());
     };
-    trace(|| {
-        format!(
-            "both walks done: {} blobs scanned, {} left to git cat-file, {} read again",
-            m.scanned.len(),
-            m.waiting.len(),
-            m.reread.len()
-        )
-    });
     let mut left: Vec<Sighting> = m.waiting.drain().map(|(_, s)| s).collect();
     left.append(&mut m.reread);
     left.sort_by_key(|s| s.seq);
     (commits, log_err, left)
 }
-
-/// `STAGEGATE_HISTORY_TRACE=1` prints the history scan's stages on stderr with the time since
-/// the scan started: how the commit walk, the pack walk and `git cat-file` share the cores
-/// (profiling and benchmarks; nothing else reads it).
-fn trace(what: impl FnOnce() -> String) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("STAGEGATE_HISTORY_TRACE").is_some_and(|v| v == "1")) {
-        let start = *TRACE_START.get_or_init(std::time::Instant::now);
-        eprintln!(
-            "history trace {:7.3} s  {}",
-            start.elapsed().as_secs_f64(),
-            what()
-        );
-    }
-}
-
-/// When the (first) history scan of the process started, for [`trace`].
-static TRACE_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// A 40-hex object id as bytes.
 fn oid_of(hex_id: &str) -> Option<pack::Oid> {
@@ -1027,7 +987,6 @@ fn walk_log(
         Ok(ids) => ids,
         Err(e) => return (0, Some(e)),
     };
-    trace(|| "git rev-list done".to_string());
     let ids: Vec<&[u8]> = ids
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
@@ -1088,10 +1047,8 @@ fn walk_log(
                 emit(blob, commit, path);
             })
         });
-        trace(|| format!("range 1 of the commit walk done ({commits} commits)"));
-        for (n, range) in later.into_iter().enumerate() {
+        for range in later {
             let (count, found) = range.join().unwrap_or_default();
-            trace(|| format!("range {} of the commit walk done", n + 2));
             commits += count;
             for (blob, commit, path) in found {
                 if seen.insert(blob.clone()) {
@@ -1243,7 +1200,6 @@ pub fn scan_history(
     since: Option<&str>,
 ) -> ScanOutput {
     let mut out = ScanOutput::default();
-    trace(|| "history scan starts".to_string());
     let prefix = match repo_prefix(ctx.root, "--history") {
         Ok(p) => p,
         Err(msg) => {
@@ -1283,7 +1239,6 @@ pub fn scan_history(
             }
             drop(tx);
             let (rest, problems, cat_res) = cat_file_scan(ctx, emitter, rx);
-            trace(|| format!("git cat-file done: {} blobs", rest.len()));
             let mut scanned = meet.into_inner().map(|m| m.scanned).unwrap_or_default();
             scanned.extend(rest);
             (commits, log_err, scanned, problems, cat_res)
