@@ -2,32 +2,12 @@
 //! tests): a copy of `tests/fixtures/advisories/db` committed in a temp folder.
 #![allow(dead_code)]
 
+use crate::common::util;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Runs `git args…` in `dir` with a fixed identity and no inherited repository selection.
 pub fn git(dir: &Path, args: &[&str]) {
-    git_env(dir, args, &[]);
-}
-
-/// `git` with extra environment variables (commit dates).
-fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .envs(env.iter().copied())
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::util::git(dir, args);
 }
 
 /// Makes `dir` a git repository whose one commit, dated `date` (RFC 3339) when given, holds
@@ -36,9 +16,9 @@ pub fn commit_all(dir: &Path, message: &str, date: Option<&str>) {
     let env: Vec<(&str, &str)> = date
         .map(|d| vec![("GIT_COMMITTER_DATE", d), ("GIT_AUTHOR_DATE", d)])
         .unwrap_or_default();
-    git_env(dir, &["init", "--quiet"], &env);
-    git_env(dir, &["add", "."], &env);
-    git_env(dir, &["commit", "--quiet", "-m", message], &env);
+    util::git_env(dir, &["init", "--quiet"], &env);
+    util::git_env(dir, &["add", "."], &env);
+    util::git_env(dir, &["commit", "--quiet", "-m", message], &env);
 }
 
 /// Creates the stand-in remote under `dir` and returns its `file://` URL.

@@ -179,9 +179,16 @@ pub fn permissions_are_ignored(dir: &Path) -> bool {
 }
 
 /// Runs `git args…` in `dir` with a fixed identity, no commit signing, `main` as the first branch
-/// and no automatic gc (a test that wants packs repacks on purpose); asserts that git succeeded
-/// and returns its standard output.
+/// and no automatic gc or maintenance (a test that wants packs repacks on purpose); asserts that
+/// git succeeded and returns its standard output.
 pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    git_env(dir, args, &[])
+}
+
+/// [`git`] with extra environment variables (commit dates). The caller's `GIT_DIR`,
+/// `GIT_WORK_TREE` and `GIT_INDEX_FILE` are cleared, so a test run from a git hook (which sets
+/// them) still works on `dir`'s repository.
+pub fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
     let out = std::process::Command::new("git")
         .args([
             "-c",
@@ -195,9 +202,14 @@ pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
             "-c",
             "init.defaultBranch=main",
         ])
-        .args(["-c", "gc.auto=0"])
+        .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
         .args(args)
         .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(

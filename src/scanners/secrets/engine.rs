@@ -1,4 +1,4 @@
-//! The matching engine: one Aho-Corasick automaton over every rule's keywords, then only the
+//! The matching engine: one keyword pass over every rule's keywords, then only the
 //! regexes of rules whose keywords occurred, then filters and validators.
 //!
 //! The engine works on bytes (`regex::bytes`), so non-UTF-8 files are scanned as they are, and
@@ -39,7 +39,7 @@ const LONG_BODY_FORWARD: usize = 256 << 10;
 /// than as part of the match (`bootstrap` before a `abcdef.0123456789abcdef` token).
 const KEYWORD_CONTEXT: usize = 256;
 
-/// A compiled rule set: the rules and the keyword automaton that selects which of them run.
+/// A compiled rule set: the rules and the keyword search that selects which of them run.
 /// Cheap to clone (a scan clones the built-in set): the parts are shared.
 #[derive(Debug, Clone)]
 pub struct CompiledRules {
@@ -107,7 +107,7 @@ impl Doubt {
 }
 
 impl CompiledRules {
-    /// Builds the automaton over `rules`' keywords. Rules are expected to be validated
+    /// Builds the keyword search over `rules`' keywords. Rules are expected to be validated
     /// ([`super::rule::compile_rule`]): every keyword is ASCII and 3+ characters.
     pub fn new(rules: Vec<Rule>) -> Self {
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -145,7 +145,7 @@ impl CompiledRules {
         self.rules.iter().find(|r| r.def.id == id)
     }
 
-    /// Secrets in `text`. Cheap when nothing matches: one automaton pass over the text.
+    /// Secrets in `text`. Cheap when nothing matches: one keyword pass over the text.
     pub fn find_in(&self, text: &str) -> Vec<SecretMatch> {
         self.find_in_bytes(text.as_bytes())
     }

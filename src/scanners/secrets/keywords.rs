@@ -1,59 +1,53 @@
-//! Keyword candidates: every occurrence of every rule keyword, from one non-overlapping
-//! leftmost pass.
+//! Keyword candidates: every occurrence of every rule keyword, from one pass of hashed prefix
+//! filters with direct verification.
 //!
-//! An overlapping automaton search reports every occurrence directly but pays for it on every
-//! byte; a leftmost search is the fast path of the automaton (and the one with prefilters), but
-//! it reports only one keyword where several overlap (`api_key` hides `key`). The hidden ones
-//! are recovered from the hits: every occurrence of a keyword `Q` starts inside the span of some
-//! reported hit `P` (the search resumes at the end of `P` and always reports the leftmost start),
-//! so it is enough to know, for each keyword `P`, which keywords can start at which offset inside
-//! it. That table is built once per keyword; per file the extra work is proportional to the
-//! hits, not to the bytes.
+//! An automaton over ~1,350 case-insensitive keywords is a few MB of transition table that a
+//! search walks one dependent load per byte, cache-missing through it. Here a position costs
+//! one bit test in an 8 KiB filter that stays in L1: its first three bytes, case-folded with one
+//! OR and hashed, against every keyword's first three. Nothing chains from one position to the
+//! next, so the processor overlaps them, and the positions that pass are written to a buffer
+//! rather than branched on. About one position in ten of source code passes (`con`, `typ`,
+//! `nam` begin keywords); those test their first four bytes against the longer keywords' prefixes
+//! and their first three against the three-byte keywords (about one in twenty-five passes), and
+//! only those look their keywords up in a small open-addressed table and compare them, with one
+//! lowercased 8-byte word per keyword.
 //!
-//! Building is kept off a pre-commit run's critical path: the first [`TABLE_UPTO`] bytes are
-//! searched with a table of the keywords' first three bytes (no automaton: a sort of the
-//! keywords, tens of microseconds), then a contiguous NFA is built (a few milliseconds over
-//! ~1,300 keywords), and the much larger DFA (tens of milliseconds) only once a scan has read
-//! [`DFA_AFTER`] bytes, where its faster search pays for it; the overlap table is filled per
-//! keyword on its first hit. Both automata are leftmost-first over the same keywords, and the
-//! table reports every occurrence directly, so all three give the same hits (tests compare
-//! each with a brute-force search).
+//! Every occurrence is found directly, overlapping ones included (`api_key` and `key` at the
+//! same text), so there is nothing to recover from hits; work per position is bounded by the
+//! keywords sharing one prefix, so the pass is linear in the text. Building is a hash of the
+//! keywords: microseconds, so a pre-commit run and a tree scan use the same search.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+/// log2 of the filter's size in bits: 64 Ki bits (8 KiB, in L1), filled to ~2 % by ~1,300
+/// prefixes.
+const FILTER_BITS: u32 = 16;
 
-/// Bytes searched with the NFA before the DFA is built: a pre-commit run (a few files) never
-/// pays for the DFA; a tree or history scan builds it after its first few files.
-pub const DFA_AFTER: u64 = 2 << 20;
+/// `u64` words of a filter.
+const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
 
-/// Bytes searched with the prefix table ([`Table`]) before the NFA is built: building the NFA
-/// over ~1,300 keywords costs milliseconds, more than the table takes to search a pre-commit
-/// run's few files; a tree scan builds it after its first files.
-pub const TABLE_UPTO: u64 = 1 << 20;
+/// The bytes of a folded little-endian word that make a three-byte prefix.
+const THREE: u32 = 0x00FF_FFFF;
 
-/// Another keyword that can start inside an occurrence of a keyword.
-#[derive(Debug, Clone, Copy)]
-struct Inner {
-    /// The other keyword.
-    pattern: u32,
-    /// Where it starts, relative to the start of the outer occurrence.
-    offset: u32,
-    /// For a keyword that runs past the end of the outer one: its byte just after that end
-    /// (lowercase). Only the candidates whose byte equals the text's are compared in full.
-    next: u8,
+/// Positions tested before their candidates are looked at.
+const BLOCK: usize = 256;
+
+/// Multiplier of the prefix hash (Knuth's, odd: a bijection on `u32` whose high bits mix all
+/// four bytes).
+const HASH_MUL: u32 = 0x9E37_79B1;
+
+/// Case-folds four bytes at once: ASCII letters' `0x20` bit is set. Other bytes may collide
+/// with their `0x20` twin (`_` and DEL, `@` and `` ` ``), which only lets a position through to
+/// the exact comparison; every case-insensitive occurrence folds to its keyword's value.
+#[inline]
+fn fold(x: u32) -> u32 {
+    x | 0x2020_2020
 }
 
-/// The keywords that can start inside an occurrence of one keyword.
-#[derive(Debug, Default)]
-struct Inners {
-    /// Those inside it: every occurrence of the outer keyword holds them.
-    certain: Vec<Inner>,
-    /// Those running past its end, sorted by [`Inner::next`]: a short keyword's last byte
-    /// begins a hundred others (`…s` → every keyword starting with `s`), and the byte after
-    /// the occurrence selects the few worth comparing.
-    verify: Vec<Inner>,
+/// Position of a folded prefix in the filter and the lookup table.
+#[inline]
+fn hash(folded: u32) -> usize {
+    (folded.wrapping_mul(HASH_MUL) >> (32 - FILTER_BITS)) as usize
 }
 
 /// One keyword occurrence.
@@ -65,300 +59,315 @@ pub struct Hit {
     pub pattern: u32,
 }
 
-/// A compiled keyword set (ASCII case-insensitive). Clones share the lazily built parts.
+/// A compiled keyword set (ASCII case-insensitive). Clones share the tables.
 #[derive(Debug, Clone)]
 pub struct KeywordSet {
-    /// Bytes to search with the table before building the NFA ([`TABLE_UPTO`]).
-    table_upto: u64,
-    /// Bytes to search with the NFA before building the DFA ([`DFA_AFTER`]).
-    dfa_after: u64,
-    patterns: Arc<Vec<Vec<u8>>>,
-    lazy: Arc<Lazy>,
+    inner: Arc<Tables>,
 }
 
-/// The parts built on demand.
+/// The keywords by folded prefix.
 #[derive(Debug)]
-struct Lazy {
-    /// The keywords by their first bytes, for the first bytes searched.
-    table: Table,
-    /// The NFA, once built (`None` inside: no keyword, or it failed to build).
-    nfa: OnceLock<Option<AhoCorasick>>,
-    /// The DFA, once built (`None` inside: it exceeded its size limit; the NFA stays).
-    dfa: OnceLock<Option<AhoCorasick>>,
-    /// Bytes searched so far, to decide when the DFA pays.
-    searched: AtomicU64,
-    /// Pattern indexes sorted by keyword, for the overlap table.
-    sorted: Vec<u32>,
-    /// Per keyword, the keywords that can start inside it (filled on its first hit).
-    inner: Vec<OnceLock<Inners>>,
+struct Tables {
+    /// The keywords, lowercase.
+    patterns: Vec<Vec<u8>>,
+    /// Keywords of four bytes or more, by their first four.
+    long: PrefixIndex,
+    /// Keywords of exactly three bytes, by all three.
+    three: PrefixIndex,
+    /// The first three bytes of every keyword of three or more: the first test at each
+    /// position (bits of [`hash`] over the folded three bytes).
+    first3: Box<[u64; FILTER_WORDS]>,
+    /// Keywords shorter than three bytes (rules require three; kept for generality), compared
+    /// at every position.
+    short: Vec<u32>,
+    /// Per keyword, its first eight bytes (lowercase, little-endian) and the mask of those it
+    /// has: one word comparison settles a keyword of up to eight bytes.
+    heads: Vec<(u64, u64)>,
 }
 
-fn builder() -> aho_corasick::AhoCorasickBuilder {
-    let mut b = AhoCorasick::builder();
-    // No prefilter: over ~1,300 case-insensitive keywords the crate's start-byte prefilter
-    // fires on most bytes of source text and only adds a call per candidate; the automaton
-    // alone was ~15 % faster on a sample of the benchmark tree.
-    b.ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
-        .prefilter(false);
-    b
+/// ASCII-lowercases eight bytes at once (other bytes unchanged), exactly as
+/// [`u8::to_ascii_lowercase`] does each.
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & (0x7F * ONES);
+    // The high bit of each byte of `ge_a` is set where the byte's low seven bits are >= `A`,
+    // of `gt_z` where they are > `Z` (no carries cross bytes: each sum stays below 0x100).
+    let ge_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let gt_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = (ge_a ^ gt_z) & !x & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+/// The first eight bytes from `at` (zero-padded past the end), lowercased.
+#[inline]
+fn head_at(hay: &[u8], at: usize) -> u64 {
+    if let Some(Ok(b)) = hay.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        return lower8(u64::from_le_bytes(b));
+    }
+    let mut b = [0u8; 8];
+    let rest = hay.get(at..).unwrap_or_default();
+    let n = rest.len().min(8);
+    b[..n].copy_from_slice(&rest[..n]);
+    lower8(u64::from_le_bytes(b))
+}
+
+/// Keywords grouped by a folded prefix (the first three or four bytes of a little-endian
+/// `u32`): a bit filter, then an open-addressed table of the distinct prefixes.
+#[derive(Debug)]
+struct PrefixIndex {
+    /// The bits of [`hash`] over the prefixes, one `u64` per 64 (a fixed size, so indexing
+    /// by a hash needs no bounds check).
+    filter: Box<[u64; FILTER_WORDS]>,
+    /// Which bytes of the folded word make the prefix (all four, or [`THREE`]).
+    mask: u32,
+    /// Slots of `(folded prefix, first, end)`: the keywords `order[first..end]` share the
+    /// prefix. An empty slot has `first == end`. Sized a power of two at least twice the
+    /// prefixes, so probes stay short.
+    slots: Vec<(u32, u32, u32)>,
+    /// Keyword indexes grouped by prefix.
+    order: Vec<u32>,
+}
+
+impl PrefixIndex {
+    /// Indexes keywords `members` of `patterns` by their first `width` bytes (3 or 4).
+    fn new(patterns: &[Vec<u8>], members: &[u32], width: usize) -> Self {
+        let mask = if width == 4 { u32::MAX } else { THREE };
+        let prefix = |p: u32| {
+            let mut b = [0u8; 4];
+            let w = &patterns[p as usize];
+            b[..width].copy_from_slice(&w[..width]);
+            fold(u32::from_le_bytes(b)) & mask
+        };
+        let mut grouped: Vec<(u32, u32)> = members.iter().map(|&p| (prefix(p), p)).collect();
+        grouped.sort_unstable();
+        let distinct = grouped.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+        let size = (distinct * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u32, 0u32, 0u32); size];
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        let order: Vec<u32> = grouped.iter().map(|&(_, p)| p).collect();
+        let mut i = 0;
+        while i < grouped.len() {
+            let key = grouped[i].0;
+            let mut j = i;
+            while j < grouped.len() && grouped[j].0 == key {
+                j += 1;
+            }
+            let h = hash(key);
+            filter[h >> 6] |= 1 << (h & 63);
+            let mut s = h & (size - 1);
+            while slots[s].1 != slots[s].2 {
+                s = (s + 1) & (size - 1);
+            }
+            slots[s] = (key, i as u32, j as u32);
+            i = j;
+        }
+        PrefixIndex {
+            filter,
+            mask,
+            slots,
+            order,
+        }
+    }
+
+    /// Whether some keyword may start with the folded word `f` (false positives possible).
+    #[inline]
+    fn may_start(&self, f: u32) -> bool {
+        let h = hash(f & self.mask);
+        // The filter has exactly 2^FILTER_BITS bits and `h` is below that.
+        self.filter[h >> 6] >> (h & 63) & 1 != 0
+    }
+
+    /// The keywords whose prefix folds to `f`'s (to be compared in full).
+    fn candidates(&self, f: u32) -> &[u32] {
+        let key = f & self.mask;
+        let size = self.slots.len();
+        let mut s = hash(key) & (size - 1);
+        loop {
+            let (k, first, end) = self.slots[s];
+            if first == end {
+                return &[];
+            }
+            if k == key {
+                return &self.order[first as usize..end as usize];
+            }
+            s = (s + 1) & (size - 1);
+        }
+    }
 }
 
 impl KeywordSet {
     /// Compiles `patterns` (lowercase ASCII, distinct, non-empty).
     pub fn new(patterns: Vec<Vec<u8>>) -> Self {
-        let mut sorted: Vec<u32> = (0..patterns.len() as u32).collect();
-        sorted.sort_unstable_by(|&a, &b| patterns[a as usize].cmp(&patterns[b as usize]));
-        let lazy = Lazy {
-            table: Table::new(&patterns),
-            nfa: OnceLock::new(),
-            dfa: OnceLock::new(),
-            searched: AtomicU64::new(0),
-            sorted,
-            inner: (0..patterns.len()).map(|_| OnceLock::new()).collect(),
+        let (mut long, mut three, mut short) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, p) in patterns.iter().enumerate() {
+            let i = i as u32;
+            match p.len() {
+                0 => {}
+                1 | 2 => short.push(i),
+                3 => three.push(i),
+                _ => long.push(i),
+            }
+        }
+        let heads = patterns
+            .iter()
+            .map(|p| {
+                let n = p.len().min(8);
+                let mask = if n == 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * n)) - 1
+                };
+                (head_at(p, 0) & mask, mask)
+            })
+            .collect();
+        let mut first3 = Box::new([0u64; FILTER_WORDS]);
+        for p in long.iter().chain(&three) {
+            let w = &patterns[*p as usize];
+            let h = hash(fold(u32::from_le_bytes([w[0], w[1], w[2], 0])) & THREE);
+            first3[h >> 6] |= 1 << (h & 63);
+        }
+        let tables = Tables {
+            first3,
+            heads,
+            long: PrefixIndex::new(&patterns, &long, 4),
+            three: PrefixIndex::new(&patterns, &three, 3),
+            short,
+            patterns,
         };
         KeywordSet {
-            table_upto: TABLE_UPTO,
-            dfa_after: DFA_AFTER,
-            patterns: Arc::new(patterns),
-            lazy: Arc::new(lazy),
+            inner: Arc::new(tables),
         }
     }
 
     /// The keywords, lowercase.
     pub fn patterns(&self) -> &[Vec<u8>] {
-        &self.patterns
+        &self.inner.patterns
     }
 
     /// Length of keyword `pattern`.
     pub fn len_of(&self, pattern: u32) -> usize {
-        self.patterns.get(pattern as usize).map_or(0, Vec::len)
+        self.inner
+            .patterns
+            .get(pattern as usize)
+            .map_or(0, Vec::len)
     }
 
-    /// How to search `len` more bytes: with the table while few bytes were searched, then the
-    /// NFA, then (building it then) the DFA; `None` when there is no keyword.
-    fn automaton(&self, len: usize) -> Option<Search<'_>> {
-        if self.patterns.is_empty() {
-            return None;
-        }
-        if let Some(dfa) = self.lazy.dfa.get() {
-            let nfa = self.nfa()?;
-            return Some(Search::Automaton(dfa.as_ref().unwrap_or(nfa)));
-        }
-        let before = self.lazy.searched.fetch_add(len as u64, Ordering::Relaxed);
-        let after = before.saturating_add(len as u64);
-        if after <= self.table_upto && self.lazy.nfa.get().is_none() {
-            return Some(Search::Table);
-        }
-        let nfa = self.nfa()?;
-        if after < self.dfa_after {
-            return Some(Search::Automaton(nfa));
-        }
-        let dfa = self.lazy.dfa.get_or_init(|| {
-            // A DFA over many keywords can exceed its size limit: then the NFA stays.
-            builder()
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(self.patterns.as_slice())
-                .ok()
-        });
-        Some(Search::Automaton(dfa.as_ref().unwrap_or(nfa)))
-    }
-
-    /// The NFA, built on first use.
-    fn nfa(&self) -> Option<&AhoCorasick> {
-        self.lazy
-            .nfa
-            .get_or_init(|| {
-                builder()
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(self.patterns.as_slice())
-                    .or_else(|_| builder().build(self.patterns.as_slice()))
-                    .ok()
-            })
-            .as_ref()
-    }
-
-    /// The keywords that can start inside keyword `p`, computed on its first hit.
-    fn inner(&self, p: u32) -> Option<&Inners> {
-        let cell = self.lazy.inner.get(p as usize)?;
-        Some(cell.get_or_init(|| inner_of(&self.patterns, &self.lazy.sorted, p)))
-    }
-
-    /// Every occurrence of every keyword in `hay`, sorted by start.
+    /// Every occurrence of every keyword in `hay`, sorted by start (then keyword).
     pub fn hits(&self, hay: &[u8]) -> Vec<Hit> {
+        let t = &*self.inner;
         let mut out = Vec::new();
-        let ac = match self.automaton(hay.len()) {
-            None => return out,
-            Some(Search::Table) => {
-                self.lazy.table.hits(&self.patterns, hay, &mut out);
-                out.sort_unstable();
-                return out;
-            }
-            Some(Search::Automaton(ac)) => ac,
+        if t.patterns.is_empty() {
+            return out;
+        }
+        // Three passes over blocks of positions, none with a branch to mispredict per
+        // position: every position tests its first three bytes against all keywords' first
+        // three (about one in ten passes, on source code); those take the four-byte and
+        // three-byte-keyword tests (about one in twenty-five passes); those look their
+        // keywords up and compare them. Each pass writes the positions it keeps to `cand`.
+        let (first3, long, three) = (&*t.first3, &*t.long.filter, &*t.three.filter);
+        let bit = |filter: &[u64; FILTER_WORDS], key: u32| {
+            let h = hash(key);
+            filter[h >> 6] >> (h & 63) & 1
         };
-        for m in ac.find_iter(hay) {
-            let p = m.pattern().as_u32();
-            let start = m.start();
-            out.push(Hit { start, pattern: p });
-            let Some(inners) = self.inner(p) else {
-                continue;
-            };
-            for inner in &inners.certain {
-                out.push(Hit {
-                    start: start + inner.offset as usize,
-                    pattern: inner.pattern,
-                });
-            }
-            let Some(&after) = hay.get(m.end()) else {
-                continue;
-            };
-            let after = after.to_ascii_lowercase();
-            let from = inners.verify.partition_point(|i| i.next < after);
-            for inner in inners.verify[from..].iter().take_while(|i| i.next == after) {
-                let at = start + inner.offset as usize;
-                let q = &self.patterns[inner.pattern as usize];
-                if hay
-                    .get(at..at + q.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(q))
-                {
-                    out.push(Hit {
-                        start: at,
-                        pattern: inner.pattern,
-                    });
+        let word = |at: usize| {
+            let w = &hay[at..at + 4];
+            fold(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        };
+        let n = hay.len().saturating_sub(3);
+        let mut cand = [0u32; BLOCK];
+        let mut base = 0;
+        while base < n {
+            let end = (base + BLOCK).min(n);
+            let mut kept = 0;
+            // Four positions per 8-byte load (their three bytes each lie in it); `kept` is at
+            // most the position, below BLOCK.
+            let block = &hay[base..end + 3];
+            let count = end - base;
+            let mut i = 0;
+            while i + 8 <= block.len() {
+                let Ok(b) = <[u8; 8]>::try_from(&block[i..i + 8]) else {
+                    break;
+                };
+                let x = u64::from_le_bytes(b) | 0x2020_2020_2020_2020;
+                for k in 0..4 {
+                    cand[kept % BLOCK] = (i + k) as u32;
+                    kept += bit(first3, (x >> (8 * k)) as u32 & THREE) as usize;
                 }
+                i += 4;
+            }
+            while i < count {
+                cand[kept % BLOCK] = i as u32;
+                kept += bit(first3, word(base + i) & THREE) as usize;
+                i += 1;
+            }
+            let mut again = 0;
+            for j in 0..kept {
+                let i = cand[j];
+                let f = word(base + i as usize);
+                cand[again] = i;
+                again += (bit(long, f) | bit(three, f & THREE)) as usize;
+            }
+            for &i in &cand[..again] {
+                let start = base + i as usize;
+                t.at(hay, start, word(start), &mut out);
+            }
+            base = end;
+        }
+        for start in hay.len().saturating_sub(3)..hay.len() {
+            let mut b = [0u8; 4];
+            let rest = &hay[start..];
+            b[..rest.len()].copy_from_slice(rest);
+            t.at(hay, start, fold(u32::from_le_bytes(b)), &mut out);
+        }
+        if !t.short.is_empty() {
+            for start in 0..hay.len() {
+                t.compare(hay, start, head_at(hay, start), &t.short, &mut out);
             }
         }
-        // Hits from one outer occurrence lie within it and precede the next outer occurrence,
-        // so this is nearly sorted; the sort orders those within one occurrence.
+        // Hits come out by position (short keywords after); the sort orders them by start,
+        // then keyword.
         out.sort_unstable();
         out
     }
 }
 
-/// How [`KeywordSet::hits`] searches.
-enum Search<'a> {
-    Table,
-    Automaton(&'a AhoCorasick),
-}
-
-/// The keywords by their first three bytes: at each position of the text, a bit for its first
-/// two bytes (lowercased) rules most positions out, a binary search over the three-byte
-/// prefixes finds the keywords that may start there, and each is compared. No build cost to
-/// speak of (a sort of the keywords), so a pre-commit run of a few files searches with it
-/// instead of building an automaton; it finds every occurrence, overlaps included.
-#[derive(Debug)]
-struct Table {
-    /// Bit `b0 << 8 | b1` is set when some keyword of 3+ bytes starts with `b0 b1`.
-    first2: Vec<u64>,
-    /// `(first three bytes as a big-endian number, pattern)` of keywords of 3+ bytes, sorted.
-    by3: Vec<(u32, u32)>,
-    /// Keywords shorter than three bytes (rules require three; kept for generality), compared
-    /// at every position.
-    short: Vec<u32>,
-}
-
-impl Table {
-    fn new(patterns: &[Vec<u8>]) -> Self {
-        let mut first2 = vec![0u64; 1 << 10];
-        let mut by3 = Vec::with_capacity(patterns.len());
-        let mut short = Vec::new();
-        for (i, p) in patterns.iter().enumerate() {
-            let p: Vec<u8> = p.to_ascii_lowercase();
-            if p.len() < 3 {
-                short.push(i as u32);
-                continue;
-            }
-            let two = usize::from(p[0]) << 8 | usize::from(p[1]);
-            first2[two >> 6] |= 1 << (two & 63);
-            by3.push((key3(p[0], p[1], p[2]), i as u32));
+impl Tables {
+    /// Pushes the keywords of three bytes or more that occur at `start`, whose folded first
+    /// four bytes are `f`. Reached from a few percent of the positions, so kept out of line.
+    #[inline(never)]
+    fn at(&self, hay: &[u8], start: usize, f: u32, out: &mut Vec<Hit>) {
+        let (long, three) = (self.long.may_start(f), self.three.may_start(f));
+        if !(long || three) {
+            return;
         }
-        by3.sort_unstable();
-        Table { first2, by3, short }
+        let head = head_at(hay, start);
+        if long {
+            self.compare(hay, start, head, self.long.candidates(f), out);
+        }
+        if three {
+            self.compare(hay, start, head, self.three.candidates(f), out);
+        }
     }
 
-    /// Appends every occurrence of every keyword in `hay` (unsorted) to `out`.
-    fn hits(&self, patterns: &[Vec<u8>], hay: &[u8], out: &mut Vec<Hit>) {
-        let at = |start: usize, p: u32| {
-            let q = &patterns[p as usize];
-            hay.get(start..start + q.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(q))
-        };
-        for start in 0..hay.len() {
-            for &p in &self.short {
-                if at(start, p) {
-                    out.push(Hit { start, pattern: p });
-                }
-            }
-            let Some(w) = hay.get(start..start + 3) else {
-                continue;
-            };
-            let (b0, b1) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
-            let two = usize::from(b0) << 8 | usize::from(b1);
-            if self.first2[two >> 6] & (1 << (two & 63)) == 0 {
+    /// Pushes those of `candidates` that occur at `start`, whose first eight bytes lowercased
+    /// are `head`.
+    fn compare(&self, hay: &[u8], start: usize, head: u64, candidates: &[u32], out: &mut Vec<Hit>) {
+        for &p in candidates {
+            let (want, mask) = self.heads[p as usize];
+            if head & mask != want {
                 continue;
             }
-            let k = key3(b0, b1, w[2].to_ascii_lowercase());
-            let from = self.by3.partition_point(|&(x, _)| x < k);
-            for &(x, p) in &self.by3[from..] {
-                if x != k {
-                    break;
-                }
-                if at(start, p) {
-                    out.push(Hit { start, pattern: p });
-                }
+            let q = &self.patterns[p as usize];
+            if q.len() <= 8
+                || hay
+                    .get(start + 8..start + q.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(&q[8..]))
+            {
+                out.push(Hit { start, pattern: p });
             }
         }
     }
-}
-
-fn key3(a: u8, b: u8, c: u8) -> u32 {
-    u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)
-}
-
-/// For keyword `pi` (`P`), the keywords that can start inside an occurrence of `P`: those that
-/// occur inside `P` (certain) and those whose prefix is a suffix of `P` (to verify). Found
-/// with binary searches in `sorted` (pattern indexes in keyword order), so its cost grows with
-/// `P`'s length squared times a logarithm, paid once per keyword that occurs at all.
-fn inner_of(patterns: &[Vec<u8>], sorted: &[u32], pi: u32) -> Inners {
-    let key = |i: &u32| patterns[*i as usize].as_slice();
-    let Some(p) = patterns.get(pi as usize) else {
-        return Inners::default();
-    };
-    let mut inner = Inners::default();
-    for k in 0..p.len() {
-        let tail = &p[k..];
-        // Keywords that start with a prefix of `tail` lie inside P (certain); keywords
-        // that start with all of `tail` and are longer run past P's end (verify).
-        for end in (k + 1)..=p.len() {
-            let piece = &p[k..end];
-            if let Ok(at) = sorted.binary_search_by(|i| key(i).cmp(piece)) {
-                let qi = sorted[at];
-                if !(k == 0 && qi == pi) {
-                    inner.certain.push(Inner {
-                        pattern: qi,
-                        offset: k as u32,
-                        next: 0,
-                    });
-                }
-            }
-        }
-        let from = sorted.partition_point(|i| key(i) < tail);
-        for qi in &sorted[from..] {
-            let s = key(qi);
-            if !s.starts_with(tail) {
-                break;
-            }
-            if let Some(&next) = s.get(tail.len()) {
-                inner.verify.push(Inner {
-                    pattern: *qi,
-                    offset: k as u32,
-                    next: next.to_ascii_lowercase(),
-                });
-            }
-        }
-    }
-    inner.verify.sort_by_key(|i| i.next);
-    inner
 }
 
 #[cfg(test)]
@@ -367,22 +376,6 @@ mod tests {
 
     fn set(words: &[&str]) -> KeywordSet {
         KeywordSet::new(words.iter().map(|w| w.as_bytes().to_vec()).collect())
-    }
-
-    /// The same set searching with the DFA from its first byte.
-    fn dfa_set(words: &[&str]) -> KeywordSet {
-        let mut k = set(words);
-        k.table_upto = 0;
-        k.dfa_after = 0;
-        k
-    }
-
-    /// The same set searching with the NFA (never the table, never the DFA).
-    fn nfa_set(words: &[&str]) -> KeywordSet {
-        let mut k = set(words);
-        k.table_upto = 0;
-        k.dfa_after = u64::MAX;
-        k
     }
 
     /// Every occurrence, the slow obvious way.
@@ -409,7 +402,7 @@ mod tests {
         let words = [
             "api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw",
         ];
-        let (k, n, d) = (set(&words), nfa_set(&words), dfa_set(&words));
+        let k = set(&words);
         for hay in [
             &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
             b"apikey passwor password api_ke",
@@ -422,19 +415,13 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(hay)
             );
-            assert_eq!(n.hits(hay), naive(&words, hay), "the NFA finds the same");
-            assert_eq!(d.hits(hay), naive(&words, hay), "the DFA finds the same");
         }
-        assert!(
-            k.lazy.nfa.get().is_none(),
-            "a few bytes: the table, no automaton"
-        );
     }
 
     #[test]
     fn random_texts_match_the_naive_search() {
         let words = ["aab", "abab", "bab", "ba", "abba", "bbb", "aba"];
-        let (k, n, d) = (set(&words), nfa_set(&words), dfa_set(&words));
+        let k = set(&words);
         // A small deterministic generator over a two-letter alphabet: dense overlaps.
         let mut x: u32 = 12345;
         for _ in 0..200 {
@@ -449,8 +436,6 @@ mod tests {
                 })
                 .collect();
             assert_eq!(k.hits(&hay), naive(&words, &hay));
-            assert_eq!(n.hits(&hay), naive(&words, &hay));
-            assert_eq!(d.hits(&hay), naive(&words, &hay));
         }
     }
 
@@ -475,7 +460,7 @@ mod tests {
             }
         }
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        let (k, d) = (set(&refs), dfa_set(&refs));
+        let k = set(&refs);
         for round in 0..300 {
             let len = if round % 10 == 0 {
                 next(8)
@@ -485,23 +470,102 @@ mod tests {
             let hay: Vec<u8> = (0..len).map(|_| b"abAsS_"[next(6) as usize]).collect();
             let want = naive(&refs, &hay);
             assert_eq!(k.hits(&hay), want, "{}", String::from_utf8_lossy(&hay));
-            assert_eq!(d.hits(&hay), want, "{}", String::from_utf8_lossy(&hay));
         }
     }
 
     #[test]
-    fn the_dfa_is_built_only_after_enough_bytes() {
-        let mut k = set(&["secret", "token"]);
-        k.table_upto = 64;
-        k.dfa_after = 100;
-        let hay = b"my secret token ".repeat(4);
-        assert_eq!(k.hits(&hay).len(), 8);
-        assert!(k.lazy.nfa.get().is_none(), "64 bytes: the table");
-        assert_eq!(k.hits(&hay[..32]).len(), 4);
-        assert!(k.lazy.nfa.get().is_some(), "96 bytes: the NFA");
-        assert!(k.lazy.dfa.get().is_none(), "96 bytes: still the NFA");
-        assert_eq!(k.hits(&hay).len(), 8);
-        assert!(k.lazy.dfa.get().is_some(), "160 bytes: the DFA is built");
-        assert_eq!(k.hits(&hay), naive(&["secret", "token"], &hay));
+    fn case_folding_collisions_and_text_edges_are_compared_exactly() {
+        // `_` and DEL, `@` and a backquote, `[` and `{` fold alike: the filter lets them
+        // through and the comparison tells them apart. Keywords of every length class,
+        // including two-byte ones (user rules), and occurrences cut by the end of the text.
+        let words = [
+            "api_key",
+            "a@b",
+            "[x]",
+            "ab",
+            "sk-",
+            "token",
+            "toke",
+            "client_secret_key",
+        ];
+        let k = set(&words);
+        for hay in [
+            &b"API_KEY api\x7fkey a`b A@B {x] [X] ab sk- SK-"[..],
+            b"tok",
+            b"toke",
+            b"token",
+            b"a",
+            b"ab",
+            b"sk",
+            b"xsk-",
+            b"api\x7fkey",
+            b"CLIENT_SECRET_KEY client_secret_ke Client_Secret_Kez client_secret_key",
+            b"client_secret_kex",
+            b"client_secret_ke",
+        ] {
+            assert_eq!(
+                k.hits(hay),
+                naive(&words, hay),
+                "{}",
+                String::from_utf8_lossy(hay)
+            );
+        }
+    }
+
+    #[test]
+    fn occurrences_across_block_edges_match_the_naive_search() {
+        // Texts a few bytes either side of one and two blocks, keywords of three to eleven
+        // bytes over a small alphabet: occurrences start in one block and end in the next,
+        // and the last positions of a text take the padded path.
+        let words = [
+            "ab_",
+            "b_a",
+            "aab",
+            "abab",
+            "_ab_a",
+            "bba_ab",
+            "ab_abab",
+            "aaaabbbb",
+            "ba_ab_ab_ab",
+        ];
+        let k = set(&words);
+        let mut x: u32 = 7;
+        for len in (BLOCK - 12..BLOCK + 12).chain(2 * BLOCK - 6..2 * BLOCK + 6) {
+            let hay: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    b"aAbB_"[(x >> 16) as usize % 5]
+                })
+                .collect();
+            assert_eq!(k.hits(&hay), naive(&words, &hay), "length {len}");
+        }
+    }
+
+    #[test]
+    fn eight_bytes_lowercase_as_each_byte_does() {
+        for b in 0..=255u8 {
+            for other in [0u8, b'A', b'z', 0x7F, 0x80, 0xC1, 0xDA, 0xFF] {
+                let bytes = [b, other, b, 0x5A, 0x40, 0x5B, other, b];
+                let want: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+                let got = lower8(u64::from_le_bytes(bytes)).to_le_bytes();
+                assert_eq!(got.as_slice(), want.as_slice(), "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_text_made_of_one_prefix_stays_linear() {
+        // Every position passes the filter and finds its prefix group: the work per position
+        // is that group, so 256 KiB of `consconscons…` is one group lookup per position.
+        let words = ["consul", "cons_key", "console_token", "con", "onsc"];
+        let k = set(&words);
+        let hay = b"cons".repeat(1 << 16);
+        let hits = k.hits(&hay);
+        assert_eq!(hits, naive(&words, &hay));
+        assert_eq!(
+            hits.len(),
+            2 * (1 << 16) - 1,
+            "`con` at every `cons`, `onsc` at all but the last"
+        );
     }
 }
