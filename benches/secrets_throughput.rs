@@ -111,13 +111,13 @@ fn pack_walk(repo: &std::path::Path) {
     );
 }
 
-/// Rule loading with today's rules and with twice as many (every built-in rule parsed a second
-/// time under new ids), as a pre-commit run pays it: parse the rules (the JSON `build.rs`
+/// Rule loading with today's rules and with twice as many (every built-in rule loaded a second
+/// time under new ids), as a pre-commit run pays it: load the rules (the static form `build.rs`
 /// makes of the rule files; the TOML parse it replaces is shown beside), build the keyword
-/// automaton. Regexes compile lazily, per triggered rule, so they are measured separately.
+/// table. Regexes compile lazily, per triggered rule, so they are measured separately.
 fn compile_twice() {
-    use stagegate::scanners::secrets::rule::{parse_rule_file, parse_rule_json};
-    use stagegate::scanners::secrets::{builtin_rule_files, builtin_rule_json, CompiledRules};
+    use stagegate::scanners::secrets::rule::{parse_rule_file, parse_static_rules};
+    use stagegate::scanners::secrets::{builtin_rule_files, builtin_static_rules, CompiledRules};
     for copies in [1, 2] {
         let t = Instant::now();
         let mut n_toml = 0;
@@ -136,17 +136,18 @@ fn compile_twice() {
         let t = Instant::now();
         let mut rules = Vec::new();
         for copy in 0..copies {
-            for ((path, _), json) in builtin_rule_files().iter().zip(builtin_rule_json()) {
-                let json = if copy == 0 {
-                    json.to_string()
-                } else {
-                    json.replace("\"id\":\"", "\"id\":\"copy-")
-                };
-                rules.extend(
-                    parse_rule_json(&json, path, false)
-                        .map(|r| r.0)
-                        .unwrap_or_default(),
-                );
+            for ((path, _), list) in builtin_rule_files().iter().zip(builtin_static_rules()) {
+                let mut loaded = list
+                    .and_then(|l| parse_static_rules(l, path, false))
+                    .map(|r| r.0)
+                    .unwrap_or_default();
+                if copy > 0 {
+                    for r in &mut loaded {
+                        r.def.id = format!("copy-{}", r.def.id);
+                        r.qualified_id = format!("secret/{}", r.def.id);
+                    }
+                }
+                rules.extend(loaded);
             }
         }
         let parsed = t.elapsed().as_secs_f64();
@@ -161,7 +162,7 @@ fn compile_twice() {
             .count();
         let regexes = t2.elapsed().as_secs_f64();
         println!(
-            "rule loading with {n} rules: parse {:.1} ms (the TOML parse it replaces: {:.1} ms for {n_toml}), + keyword automaton {:.1} ms = {:.1} ms (every regex, compiled lazily only when triggered: {:.1} ms for {all})",
+            "rule loading with {n} rules: load {:.1} ms (the TOML parse it replaces: {:.1} ms for {n_toml}), + keyword table {:.1} ms = {:.1} ms (every regex, compiled lazily only when triggered: {:.1} ms for {all})",
             parsed * 1000.0,
             toml * 1000.0,
             (built - parsed) * 1000.0,

@@ -56,38 +56,42 @@ impl ScanResult {
 ///
 /// A panicking scanner becomes an error notification; the others' findings are kept.
 pub fn run(scanners: &[Box<dyn Scanner>], ctx: &ScanContext<'_>) -> ScanResult {
-    let outputs: Vec<(ScannerKind, ScanOutput, u128)> = scanners
-        .par_iter()
-        .map(|s| {
-            let start = Instant::now();
-            let errors = ctx.config.section_errors(s.kind());
-            if !errors.is_empty() {
-                return (s.kind(), section_errors(s.kind(), errors, ctx), 0);
+    let one = |s: &dyn Scanner| {
+        let start = Instant::now();
+        let errors = ctx.config.section_errors(s.kind());
+        if !errors.is_empty() {
+            return (s.kind(), section_errors(s.kind(), errors, ctx), 0);
+        }
+        let mut out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            ScanOutput {
+                notifications: vec![Notification::error(
+                    s.kind(),
+                    format!(
+                        "internal error in the {} scanner: {what}; please report it",
+                        s.kind()
+                    ),
+                )],
+                ..ScanOutput::default()
             }
-            let mut out = catch_unwind(AssertUnwindSafe(|| s.scan(ctx))).unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                ScanOutput {
-                    notifications: vec![Notification::error(
-                        s.kind(),
-                        format!(
-                            "internal error in the {} scanner: {what}; please report it",
-                            s.kind()
-                        ),
-                    )],
-                    ..ScanOutput::default()
-                }
-            });
-            // Only what the user pointed at (a file, several paths).
-            let targets = &ctx.options.targets;
-            out.findings
-                .retain(|f| crate::targets::contains(targets, &f.location.path));
-            (s.kind(), out, start.elapsed().as_millis())
-        })
-        .collect();
+        });
+        // Only what the user pointed at (a file, several paths).
+        let targets = &ctx.options.targets;
+        out.findings
+            .retain(|f| crate::targets::contains(targets, &f.location.path));
+        (s.kind(), out, start.elapsed().as_millis())
+    };
+    // One scanner (a pre-commit `secrets --staged`) runs on this thread: starting the thread
+    // pool for it would only put idle workers beside the git process it starts.
+    let outputs: Vec<(ScannerKind, ScanOutput, u128)> = if scanners.len() == 1 {
+        scanners.iter().map(|s| one(s.as_ref())).collect()
+    } else {
+        scanners.par_iter().map(|s| one(s.as_ref())).collect()
+    };
     let mut result = merge(outputs);
     // A mistake in the section of a scanner that was not selected is still a mistake in the
     // file: report it (exit 2) rather than let it wait for the day that scanner runs.

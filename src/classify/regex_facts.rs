@@ -83,3 +83,72 @@ fn find_capture<'h>(hir: &'h Hir, want: &dyn Fn(&Capture) -> bool) -> Option<&'h
         _ => None,
     }
 }
+
+/// How far a regex's matches reach, from its syntax alone (the secrets engine searches a window
+/// that wide around each keyword hit). Computed by `build.rs` for the built-in rules, so a
+/// rule that triggers compiles its regex without parsing it a second time for its bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachFact {
+    /// No match is longer than this many bytes.
+    Bounded(usize),
+    /// Unbounded only through repetitions of narrow classes (`\s*`, `[\w.]+`).
+    Unbounded,
+    /// An unbounded repetition of almost any byte, newlines included (`(?s:.){64,}?`,
+    /// `[^"]+`), such as a PEM body; also the answer for a regex that does not parse.
+    LongBody,
+}
+
+/// The [`ReachFact`] of `regex` (bytes mode, as the engine compiles it).
+pub fn reach_fact(regex: &str) -> ReachFact {
+    match regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(regex)
+    {
+        Ok(hir) => match hir.properties().maximum_len() {
+            Some(n) => ReachFact::Bounded(n),
+            None if has_long_body(&hir) => ReachFact::LongBody,
+            None => ReachFact::Unbounded,
+        },
+        Err(_) => ReachFact::LongBody,
+    }
+}
+
+/// Whether `hir` has an unbounded repetition of a class that matches a newline and most other
+/// characters (`(?s:.)`, `[^"]`, `[\s\S]`).
+fn has_long_body(hir: &Hir) -> bool {
+    use regex_syntax::hir::Class;
+    let wide = |h: &Hir| match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u64 = c
+                .ranges()
+                .iter()
+                .map(|r| u64::from(r.end()) - u64::from(r.start()) + 1)
+                .sum();
+            n > 200
+                && c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= '\n' && '\n' <= r.end())
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: u32 = c
+                .ranges()
+                .iter()
+                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+                .sum();
+            n > 200
+                && c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+        }
+        _ => false,
+    };
+    match hir.kind() {
+        HirKind::Repetition(rep) => {
+            (rep.max.is_none() && wide(&rep.sub)) || has_long_body(&rep.sub)
+        }
+        HirKind::Capture(c) => has_long_body(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(has_long_body),
+        _ => false,
+    }
+}

@@ -25,6 +25,7 @@ pub mod git;
 pub mod gitleaksignore;
 pub mod grammar;
 pub mod keywords;
+pub mod loose;
 pub mod pack;
 pub mod position;
 pub mod rule;
@@ -56,10 +57,10 @@ pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
     builtin_files::BUILTIN_RULE_FILES
 }
 
-/// The built-in rule files as JSON (`[[line, rule], …]`, made by `build.rs`), in the order of
-/// [`builtin_rule_files`]; an empty string for a file that did not convert.
-pub fn builtin_rule_json() -> &'static [&'static str] {
-    builtin_files::BUILTIN_RULE_JSON
+/// The built-in rule files as static rules (made by `build.rs`), in the order of
+/// [`builtin_rule_files`]; `None` for a file that did not convert.
+pub fn builtin_static_rules() -> &'static [Option<&'static [rule::StaticRule]>] {
+    builtin_files::BUILTIN_RULES
 }
 
 struct Builtin {
@@ -70,39 +71,27 @@ struct Builtin {
 fn builtin() -> &'static Builtin {
     static BUILTIN: OnceLock<Builtin> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let mut rules: Vec<Rule> = Vec::new();
-        let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let n: usize = builtin_files::BUILTIN_RULES
+            .iter()
+            .map(|f| f.map_or(0, <[_]>::len))
+            .sum();
+        let mut rules: Vec<Rule> = Vec::with_capacity(n);
+        let mut ids: std::collections::HashSet<String> =
+            std::collections::HashSet::with_capacity(n);
         let mut errors = Vec::new();
-        // The JSON form `build.rs` made of each file parses much faster than its TOML. The
-        // files parse on two plain threads (a pre-commit run waits for them); not on rayon:
-        // a rayon worker blocked here could steal a job that waits for this very `OnceLock`.
-        let files = builtin_rule_files();
-        let parse = |i: usize, (path, text): &(&str, &str)| {
-            builtin_files::BUILTIN_RULE_JSON
-                .get(i)
-                .and_then(|json| rule::parse_rule_json(json, path, false))
-                .unwrap_or_else(|| rule::parse_rule_file(text, path, false))
-        };
-        let half = files.len() / 2;
-        let parsed: Vec<(Vec<Rule>, Vec<RuleError>)> = std::thread::scope(|s| {
-            let second = s.spawn(|| {
-                files[half..]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| parse(half + i, f))
-                    .collect::<Vec<_>>()
+        // The static form `build.rs` made of each file only needs copying into rule
+        // definitions (well under a millisecond for all of them): no parse, no threads.
+        let parsed = builtin_rule_files()
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                builtin_files::BUILTIN_RULES
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|list| rule::parse_static_rules(list, path, false))
+                    .unwrap_or_else(|| rule::parse_rule_file(text, path, false))
             });
-            let mut first: Vec<_> = files[..half]
-                .iter()
-                .enumerate()
-                .map(|(i, f)| parse(i, f))
-                .collect();
-            match second.join() {
-                Ok(rest) => first.extend(rest),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-            first
-        });
         for ((path, _), (rs, es)) in builtin_rule_files().iter().zip(parsed) {
             errors.extend(es);
             for r in rs {
@@ -533,26 +522,31 @@ impl Scanner for SecretsScanner {
 mod tests {
     use super::*;
 
-    /// The JSON that `build.rs` makes of each built-in rule file loads, and gives exactly the
-    /// rules (ids, lines, every field) that parsing the TOML gives.
+    /// The static rules `build.rs` makes of each built-in rule file load, and give exactly the
+    /// rules (ids, lines, names, keywords, regexes, examples: every field) that parsing the TOML
+    /// gives, with the reach that parsing their regex gives.
     #[test]
-    fn builtin_json_mirrors_the_toml() {
+    fn builtin_static_rules_mirror_the_toml() {
+        use crate::classify::regex_facts::reach_fact;
         let files = builtin_rule_files();
-        assert_eq!(builtin_files::BUILTIN_RULE_JSON.len(), files.len());
+        assert_eq!(builtin_static_rules().len(), files.len());
         let mut total = 0;
-        for ((path, text), json) in files.iter().zip(builtin_files::BUILTIN_RULE_JSON) {
+        for ((path, text), list) in files.iter().zip(builtin_static_rules()) {
+            let list = list.unwrap_or_else(|| panic!("{path}: no static form"));
             let (from_toml, toml_errors) = rule::parse_rule_file(text, path, false);
-            let (from_json, json_errors) =
-                rule::parse_rule_json(json, path, false).expect("the JSON parses");
-            assert_eq!(json_errors, toml_errors, "{path}");
-            assert_eq!(from_json.len(), from_toml.len(), "{path}");
-            for (j, t) in from_json.iter().zip(&from_toml) {
-                assert_eq!((j.line, &j.source), (t.line, &t.source), "{path}");
-                assert_eq!(format!("{:?}", j.def), format!("{:?}", t.def), "{path}");
+            let (from_static, static_errors) =
+                rule::parse_static_rules(list, path, false).expect("the static rules load");
+            assert_eq!(static_errors, toml_errors, "{path}");
+            assert_eq!(from_static.len(), from_toml.len(), "{path}");
+            for ((s, t), raw) in from_static.iter().zip(&from_toml).zip(list) {
+                assert_eq!((s.line, &s.source), (t.line, &t.source), "{path}");
+                assert_eq!(format!("{:?}", s.def), format!("{:?}", t.def), "{path}");
+                assert_eq!(raw.reach, reach_fact(&t.def.regex), "{path}: {}", t.id());
             }
-            total += from_json.len();
+            total += from_static.len();
         }
         assert_eq!(total, builtin_rules().rules().len());
+        assert!(total > 900, "{total}");
     }
 
     /// The regex facts `build.rs` compiled in are those the program would compute, for every
@@ -598,9 +592,22 @@ mod tests {
         assert!(format!("{a:?}").contains("\"aws_secret\""));
     }
 
+    /// A static rule with a named value that is not one (which only a hand-edited build could
+    /// make) is not loaded from its static form: the caller parses the TOML instead.
     #[test]
-    fn a_rule_file_that_is_not_json_falls_back() {
-        assert!(rule::parse_rule_json("", "x.toml", false).is_none());
-        assert!(rule::parse_rule_json("[[1, {\"id\": 3}]]", "x.toml", false).is_none());
+    fn a_static_rule_with_an_unknown_name_falls_back() {
+        let list = builtin_static_rules()[0].expect("static form");
+        let good = &list[0];
+        let bad = rule::StaticRule {
+            severity: "urgent",
+            ..*good
+        };
+        assert!(rule::parse_static_rules(std::slice::from_ref(good), "x.toml", false).is_some());
+        assert!(rule::parse_static_rules(&[bad], "x.toml", false).is_none());
+        let bad = rule::StaticRule {
+            validator: Some("crc64"),
+            ..*good
+        };
+        assert!(rule::parse_static_rules(&[bad], "x.toml", false).is_none());
     }
 }

@@ -193,6 +193,33 @@ fn staged_scan_finds_what_the_tree_scan_finds() {
     assert!(t.len() > 300, "the sample exercises the rules: {}", t.len());
     assert!(t.iter().any(|f| f.7), "one finding is allowed inline");
     assert_eq!(s, t);
+    // The staged blobs were loose objects, read in-process. Packed (read through `git
+    // cat-file`), and packed beside one new loose blob, they give the same findings.
+    git(root, &["repack", "-a", "-d", "-q"]);
+    let loose = std::fs::read_dir(root.join(".git/objects"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().len() == 2)
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().filter_map(Result::ok))
+        .count();
+    assert_eq!(loose, 0, "every staged blob is packed");
+    let staged = scan_with(root, &Config::default(), &opts);
+    assert_eq!(key(&staged), t);
+    write(
+        root,
+        "late.env",
+        "DB=postgres://app:Qm4vT8zLx2Rw9k@db3/app\n",
+    );
+    git(root, &["add", "late.env"]);
+    let staged = scan_with(root, &Config::default(), &opts);
+    opts.secrets.mode = SecretsMode::Tree;
+    let tree = scan_with(root, &Config::default(), &opts);
+    assert_eq!(key(&staged), key(&tree));
+    assert_eq!(
+        key(&tree).len(),
+        t.len() + 1,
+        "the new file's secret is found"
+    );
 }
 
 #[test]

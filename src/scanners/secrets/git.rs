@@ -3,8 +3,9 @@
 //!
 //! * **Staged** (`--staged`, for pre-commit): the *whole staged content* of every added, copied,
 //!   modified or renamed file (`git diff --cached --raw -z --diff-filter=ACMR` lists them with
-//!   their blob ids in the index), read by id with one `git cat-file --batch`: two git
-//!   processes per run. Scanning whole files rather than only the
+//!   their blob ids in the index), read by id: in-process when they are loose objects, as
+//!   `git add` leaves them ([`loose`]), else with one `git cat-file --batch`: one git process
+//!   per typical run. Scanning whole files rather than only the
 //!   added lines keeps line numbers exact (they are the file's lines in the index) and catches a
 //!   secret that a partial staging would otherwise split; the cost is a few extra kilobytes per
 //!   file, far below the 100 ms budget of a typical commit.
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelExtend, ParallelIterator};
 
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
+use super::loose;
 use super::pack;
 use super::position::LineCursor;
 use super::scope;
@@ -317,7 +319,14 @@ pub fn scan_staged(
         }
     };
     let exclude = exclude_set(ctx, &mut out);
+    let max = ctx.config.secrets.max_file_size;
+    // Blobs `git add` just wrote are loose objects, read here; the rest (packed, large) go
+    // through `git cat-file`, started only if there is any.
+    let objects = loose::objects_dir(ctx.root);
+    let loose_limit = max.unwrap_or(WHOLE_LIMIT).min(WHOLE_LIMIT);
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut paths: Vec<String> = Vec::new();
+    let mut asked = 0usize;
     let (tx, rx) = std::sync::mpsc::channel();
     for (rel, id) in staged {
         if rel.contains('\n') {
@@ -331,16 +340,23 @@ pub fn scan_staged(
             continue;
         }
         if !exclude.is_excluded(&rel) {
-            let _ = tx.send((id, paths.len()));
+            match objects
+                .as_deref()
+                .and_then(|o| loose::read_blob(o, &id, loose_limit))
+            {
+                Some(content) => batch.push((paths.len(), content)),
+                None => {
+                    let _ = tx.send((id, paths.len()));
+                    asked += 1;
+                }
+            }
             paths.push(rel);
         }
     }
     drop(tx);
-    let max = ctx.config.secrets.max_file_size;
     // Whole blobs are scanned in parallel batches, so the regexes of the rules they trigger
     // (most of a pre-commit run's work) compile on every core; large ones stream as they come.
-    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
-    let mut batch_bytes = 0usize;
+    let mut batch_bytes: usize = batch.iter().map(|(_, c)| c.len()).sum();
     let mut results: Vec<(usize, Result<std::io::Result<Scanned>, String>)> = Vec::new();
     let scan_batch = |batch: &mut Vec<(usize, Vec<u8>)>, results: &mut Vec<_>| {
         results.par_extend(
@@ -355,7 +371,7 @@ pub fn scan_staged(
                 }),
         );
     };
-    let res = cat_file_stream(ctx.root, rx, max, |index, content| {
+    let read = |index: usize, content: Result<Blob<'_>, String>| {
         let Some(path) = paths.get(index) else {
             return;
         };
@@ -371,7 +387,12 @@ pub fn scan_staged(
             Ok(large) => results.push((index, Ok(scan_blob(emitter, large, path, None)))),
             Err(msg) => results.push((index, Err(msg))),
         }
-    });
+    };
+    let res = if asked > 0 {
+        cat_file_stream(ctx.root, rx, max, read)
+    } else {
+        Ok(())
+    };
     scan_batch(&mut batch, &mut results);
     results.sort_by_key(|(index, _)| *index);
     let mut findings = Vec::new();

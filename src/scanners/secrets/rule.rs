@@ -13,6 +13,7 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use super::engine::CompiledRules;
+use crate::classify::regex_facts::{reach_fact, ReachFact};
 use crate::error::line_of_offset;
 use crate::finding::{Precision, Severity};
 
@@ -137,6 +138,9 @@ pub struct Rule {
     compiled: Arc<OnceLock<Option<CompiledRegex>>>,
     /// Whether every secret starts with one of the keywords (computed on first use).
     prefixed: Arc<OnceLock<bool>>,
+    /// The regex's reach as `build.rs` computed it (built-in rules), so compiling it on first
+    /// use does not parse it again for its bound.
+    reach: Option<ReachFact>,
     /// Lowercased context keywords.
     pub(crate) context_lower: Vec<Vec<u8>>,
 }
@@ -153,7 +157,7 @@ impl Rule {
     pub(crate) fn compiled(&self) -> Option<&CompiledRegex> {
         self.compiled
             .get_or_init(|| {
-                build_regex_with(&self.def.regex, false)
+                build_regex_with(&self.def.regex, false, self.reach)
                     .ok()
                     .map(|c| classify(&self.def, c))
             })
@@ -232,38 +236,125 @@ pub fn parse_rule_file(
             .get("id")
             .and_then(toml::Value::as_str)
             .map(str::to_string);
-        let def = RuleDef::deserialize(value).map_err(|e| (id, e.message().trim().to_string()));
+        let def = RuleDef::deserialize(value)
+            .map(|d| (d, None))
+            .map_err(|e| (id, e.message().trim().to_string()));
         (line, def)
     });
     compile_defs(defs, path, check_examples)
 }
 
-/// Parses a built-in rule file from its JSON form (`[[line, rule], …]`, made by `build.rs`
-/// from the TOML, which it mirrors value for value); `None` if the JSON does not parse, and
-/// then the caller parses the TOML. Each rule is validated exactly as [`parse_rule_file`] does.
-pub fn parse_rule_json(
-    json: &str,
+/// A rule definition ready to validate: as written (`None`), or a built-in one whose regex
+/// `build.rs` expanded, with the reach it computed.
+type Prepared = (RuleDef, Option<ReachFact>);
+
+/// A built-in rule as `build.rs` compiles it into the binary: the fields of its `[[rule]]`
+/// table as static data, its regex with the `{{assign}}` placeholders already expanded and its
+/// reach already computed. Loading the built-in rules is then copying these fields, not
+/// parsing 900 KB of TOML (or JSON) at every start of a pre-commit run.
+#[derive(Debug)]
+pub struct StaticRule {
+    /// 1-based line of its `[[rule]]` table.
+    pub line: u32,
+    /// See [`RuleDef::id`].
+    pub id: &'static str,
+    /// See [`RuleDef::name`].
+    pub name: &'static str,
+    /// [`RuleDef::severity`] as written (`"high"`).
+    pub severity: &'static str,
+    /// See [`RuleDef::keywords`].
+    pub keywords: &'static [&'static str],
+    /// [`RuleDef::regex`], expanded.
+    pub regex: &'static str,
+    /// See [`RuleDef::entropy`].
+    pub entropy: Option<f64>,
+    /// [`RuleDef::validator`] as written.
+    pub validator: Option<&'static str>,
+    /// See [`RuleDef::description`].
+    pub description: &'static str,
+    /// See [`RuleDef::references`].
+    pub references: &'static [&'static str],
+    /// See [`RuleDef::examples`].
+    pub examples: &'static [&'static str],
+    /// See [`RuleDef::negative_examples`].
+    pub negative_examples: &'static [&'static str],
+    /// See [`RuleDef::doubtful_examples`].
+    pub doubtful_examples: &'static [&'static str],
+    /// See [`RuleDef::allow_placeholders`].
+    pub allow_placeholders: bool,
+    /// [`RuleDef::precision`] as written.
+    pub precision: Option<&'static str>,
+    /// See [`RuleDef::context`].
+    pub context: &'static [&'static str],
+    /// [`RuleDef::within`] as written.
+    pub within: Option<&'static str>,
+    /// The regex's reach ([`reach_fact`]).
+    pub reach: ReachFact,
+}
+
+impl StaticRule {
+    /// The definition, with its named values (severity, validator…) read by the same serde
+    /// derive as a rule file's; `None` for a name that is not one.
+    fn to_def(&self) -> Option<RuleDef> {
+        use serde::de::IntoDeserializer;
+        fn named<T: serde::de::DeserializeOwned>(s: &'static str) -> Option<T> {
+            T::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(s)).ok()
+        }
+        fn opt<T: serde::de::DeserializeOwned>(s: Option<&'static str>) -> Option<Option<T>> {
+            s.map_or(Some(None), |s| named(s).map(Some))
+        }
+        let strings = |l: &[&str]| l.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        Some(RuleDef {
+            id: self.id.to_string(),
+            name: self.name.to_string(),
+            severity: named(self.severity)?,
+            keywords: strings(self.keywords),
+            regex: self.regex.to_string(),
+            entropy: self.entropy,
+            validator: opt(self.validator)?,
+            description: self.description.to_string(),
+            references: strings(self.references),
+            examples: strings(self.examples),
+            negative_examples: strings(self.negative_examples),
+            doubtful_examples: strings(self.doubtful_examples),
+            allow_placeholders: self.allow_placeholders,
+            precision: opt(self.precision)?,
+            context: strings(self.context),
+            within: opt(self.within)?,
+        })
+    }
+}
+
+/// Loads a built-in rule file from its static form ([`StaticRule`], made by `build.rs` from
+/// the TOML, which it mirrors value for value); `None` if a named value (severity, validator…)
+/// is not one, and then the caller parses the TOML, which reports it at its line. Each rule is
+/// validated exactly as [`parse_rule_file`] does.
+pub fn parse_static_rules(
+    list: &[StaticRule],
     path: &str,
     check_examples: bool,
 ) -> Option<(Vec<Rule>, Vec<RuleError>)> {
-    let list: Vec<(u32, RuleDef)> = serde_json::from_str(json).ok()?;
-    let defs = list.into_iter().map(|(line, def)| (line, Ok(def)));
-    Some(compile_defs(defs, path, check_examples))
+    let defs = list
+        .iter()
+        .map(|s| Some((s.line, Ok((s.to_def()?, Some(s.reach))))))
+        .collect::<Option<Vec<_>>>()?;
+    Some(compile_defs(defs.into_iter(), path, check_examples))
 }
 
 /// Validates and compiles deserialized rules (`Err` holds the rule's id, if any, and why it
 /// did not deserialize): one error per bad rule, never hiding the good ones.
 fn compile_defs(
-    defs: impl Iterator<Item = (u32, Result<RuleDef, (Option<String>, String)>)>,
+    defs: impl Iterator<Item = (u32, Result<Prepared, (Option<String>, String)>)>,
     path: &str,
     check_examples: bool,
 ) -> (Vec<Rule>, Vec<RuleError>) {
-    let mut rules: Vec<Rule> = Vec::new();
+    let mut rules: Vec<Rule> = Vec::with_capacity(defs.size_hint().0);
     let mut errors = Vec::new();
-    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut ids: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(defs.size_hint().0);
     for (line, def) in defs {
-        let def = match def {
-            Ok(def) => def,
+        let (def, built) = match def {
+            Ok(prepared) => prepared,
             Err((id, e)) => {
                 let which = id.map_or_else(|| "rule".to_string(), |id| format!("rule `{id}`"));
                 errors.push(RuleError {
@@ -282,7 +373,7 @@ fn compile_defs(
             });
             continue;
         }
-        match compile_rule(def, path, line, check_examples) {
+        match compile_prepared(def, built, path, line, check_examples) {
             Ok(rule) => {
                 if check_examples {
                     let problems = check_rule_examples(&rule);
@@ -401,8 +492,13 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
 
 /// Compiles a rule regex and finds its secret group: `secret` if named, else 1, else 0. With
 /// `eager`, the Unicode build is compiled now (its errors are the rule's errors); otherwise
-/// only the ASCII build is, when the regex has one ([`CompiledRegex`]).
-fn build_regex_with(src: &str, eager: bool) -> Result<CompiledRegex, regex::Error> {
+/// only the ASCII build is, when the regex has one ([`CompiledRegex`]). `known` is the reach
+/// `build.rs` computed for a built-in rule; without it the regex is parsed for it.
+fn build_regex_with(
+    src: &str,
+    eager: bool,
+    known: Option<ReachFact>,
+) -> Result<CompiledRegex, regex::Error> {
     let ascii = unicode_builder(src).unicode(false).build().ok();
     let unicode = OnceLock::new();
     if eager || ascii.is_none() {
@@ -415,18 +511,10 @@ fn build_regex_with(src: &str, eager: bool) -> Result<CompiledRegex, regex::Erro
         .capture_names()
         .position(|n| n == Some("secret"))
         .unwrap_or(if probe.captures_len() > 1 { 1 } else { 0 });
-    // The regex compiled, so it parses; a failure here only loses the bound.
-    let reach = match regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(src)
-    {
-        Ok(hir) => match hir.properties().maximum_len() {
-            Some(n) => Reach::Bounded(n),
-            None if has_long_body(&hir) => Reach::LongBody,
-            None => Reach::Unbounded,
-        },
-        Err(_) => Reach::LongBody,
+    let reach = match known.unwrap_or_else(|| reach_fact(src)) {
+        ReachFact::Bounded(n) => Reach::Bounded(n),
+        ReachFact::Unbounded => Reach::Unbounded,
+        ReachFact::LongBody => Reach::LongBody,
     };
     Ok(CompiledRegex {
         ascii,
@@ -439,59 +527,30 @@ fn build_regex_with(src: &str, eager: bool) -> Result<CompiledRegex, regex::Erro
 
 /// [`build_regex_with`], compiling the Unicode build now.
 fn build_regex(src: &str) -> Result<CompiledRegex, regex::Error> {
-    build_regex_with(src, true)
-}
-
-/// Whether `hir` has an unbounded repetition of a class that matches a newline and most other
-/// characters (`(?s:.)`, `[^"]`, `[\s\S]`).
-fn has_long_body(hir: &regex_syntax::hir::Hir) -> bool {
-    use regex_syntax::hir::{Class, HirKind};
-    let wide = |h: &regex_syntax::hir::Hir| match h.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
-            let n: u64 = c
-                .ranges()
-                .iter()
-                .map(|r| u64::from(r.end()) - u64::from(r.start()) + 1)
-                .sum();
-            n > 200
-                && c.ranges()
-                    .iter()
-                    .any(|r| r.start() <= '\n' && '\n' <= r.end())
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let n: u32 = c
-                .ranges()
-                .iter()
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            n > 200
-                && c.ranges()
-                    .iter()
-                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
-        }
-        _ => false,
-    };
-    match hir.kind() {
-        HirKind::Repetition(rep) => {
-            (rep.max.is_none() && wide(&rep.sub)) || has_long_body(&rep.sub)
-        }
-        HirKind::Capture(c) => has_long_body(&c.sub),
-        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(has_long_body),
-        _ => false,
-    }
+    build_regex_with(src, true, None)
 }
 
 /// Validates a definition; with `eager`, compiles its regex now so that a bad one is an error
 /// (otherwise it compiles on first use).
-pub fn compile_rule(
+pub fn compile_rule(def: RuleDef, source: &str, line: u32, eager: bool) -> Result<Rule, String> {
+    compile_prepared(def, None, source, line, eager)
+}
+
+/// [`compile_rule`] for a definition that is either as written (`built` is `None`) or a
+/// built-in rule from `build.rs`, whose regex is already expanded and whose reach is known.
+/// The one set of checks for both.
+fn compile_prepared(
     mut def: RuleDef,
+    built: Option<ReachFact>,
     source: &str,
     line: u32,
     eager: bool,
 ) -> Result<Rule, String> {
-    // `{{assign}}` and other placeholders: every later step sees the expanded regex.
-    def.regex = super::grammar::expand(&def.regex)
-        .map_err(|e| format!("rule `{}`: invalid regex: {e}", def.id))?;
+    if built.is_none() {
+        // `{{assign}}` and other placeholders: every later step sees the expanded regex.
+        def.regex = super::grammar::expand(&def.regex)
+            .map_err(|e| format!("rule `{}`: invalid regex: {e}", def.id))?;
+    }
     let id = def.id.as_str();
     let kebab = !id.is_empty()
         && id
@@ -547,6 +606,7 @@ pub fn compile_rule(
         line,
         compiled,
         prefixed: Arc::new(OnceLock::new()),
+        reach: built,
         context_lower,
         def,
     })
