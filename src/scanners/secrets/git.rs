@@ -10,7 +10,7 @@
 //!   secret that a partial staging would otherwise split; the cost is a few extra kilobytes per
 //!   file, far below the 100 ms budget of a typical commit.
 //! * **History** (`--history [--since REV]`): `git rev-list --all --topo-order --reverse` gives
-//!   the commits oldest first, and `git diff-tree --stdin -m --raw` processes (one per core,
+//!   the commits oldest first, and `git diff-tree --stdin -m --raw` processes (one per two cores,
 //!   each on a contiguous range of them) list every blob each commit added or changed with its
 //!   path; the first sighting of a blob id in that order is the commit that introduced it, as
 //!   one `git log --raw` over the same walk would say. Each distinct blob is read once
