@@ -16,14 +16,22 @@ use std::path::{Path, PathBuf};
 /// of `$GIT_DIR` or of the nearest `.git` directory (or `gitdir:` file) from `root` upward.
 /// `None` when there is none; a wrong guess only means the blobs are not found here.
 pub fn objects_dir(root: &Path) -> Option<PathBuf> {
+    objects_dir_in(root, |name| std::env::var_os(name))
+}
+
+/// [`objects_dir`] with the environment read through `env` (tests pass an empty one).
+fn objects_dir_in(
+    root: &Path,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
     let root = std::fs::canonicalize(root).ok()?;
-    if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
+    if let Some(dir) = env("GIT_OBJECT_DIRECTORY") {
         return Some(root.join(dir));
     }
-    if let Some(dir) = std::env::var_os("GIT_COMMON_DIR") {
+    if let Some(dir) = env("GIT_COMMON_DIR") {
         return Some(root.join(dir).join("objects"));
     }
-    let git_dir = match std::env::var_os("GIT_DIR") {
+    let git_dir = match env("GIT_DIR") {
         Some(dir) => root.join(dir),
         None => root.ancestors().find_map(|dir| {
             let dot_git = dir.join(".git");
@@ -118,18 +126,17 @@ mod tests {
 
     #[test]
     fn finds_the_object_directory_of_a_repository_and_a_linked_worktree() {
-        if std::env::var_os("GIT_DIR").is_some()
-            || std::env::var_os("GIT_OBJECT_DIRECTORY").is_some()
-            || std::env::var_os("GIT_COMMON_DIR").is_some()
-        {
-            return;
-        }
+        // The environment a hook would set is not consulted here: `none`.
+        let none = |_: &str| None;
         let tmp = tempfile::tempdir().expect("tmp");
         let repo = tmp.path().join("repo");
         std::fs::create_dir_all(repo.join(".git/objects")).expect("dir");
         std::fs::create_dir_all(repo.join("sub/dir")).expect("dir");
         let want = std::fs::canonicalize(repo.join(".git/objects")).expect("canon");
-        assert_eq!(objects_dir(&repo.join("sub/dir")), Some(want.clone()));
+        assert_eq!(
+            objects_dir_in(&repo.join("sub/dir"), none),
+            Some(want.clone())
+        );
         // A linked worktree: `.git` is a file naming its git dir, whose `commondir` leads back.
         let wt = tmp.path().join("wt");
         let wt_git = repo.join(".git/worktrees/wt");
@@ -137,7 +144,11 @@ mod tests {
         std::fs::create_dir_all(&wt).expect("dir");
         std::fs::write(wt.join(".git"), format!("gitdir: {}\n", wt_git.display())).expect("w");
         std::fs::write(wt_git.join("commondir"), "../..\n").expect("w");
-        let found = objects_dir(&wt).expect("found");
+        let found = objects_dir_in(&wt, none).expect("found");
+        let with_env = objects_dir_in(&wt, |name| {
+            (name == "GIT_OBJECT_DIRECTORY").then(|| repo.join(".git/objects").into_os_string())
+        });
+        assert_eq!(with_env, Some(repo.join(".git/objects")));
         assert_eq!(std::fs::canonicalize(found).ok(), Some(want));
     }
 }
