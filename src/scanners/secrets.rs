@@ -301,6 +301,20 @@ impl Emitter<'_> {
         commit: Option<&CommitInfo>,
     ) -> Vec<Finding> {
         let matches = self.rules.find_starting_in(hay, report);
+        self.findings_of(hay, &matches, cursor, path, commit)
+    }
+
+    /// Findings for `matches` already found in `hay` (by [`CompiledRules::find_starting_in`],
+    /// `cursor` at the start of the range searched): the history scan matches a blob before it
+    /// knows the blob's path, and builds the findings once the path is known.
+    pub fn findings_of(
+        &self,
+        hay: &[u8],
+        matches: &[SecretMatch],
+        cursor: &LineCursor,
+        path: &str,
+        commit: Option<&CommitInfo>,
+    ) -> Vec<Finding> {
         if matches.is_empty() {
             return Vec::new();
         }

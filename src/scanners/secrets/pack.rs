@@ -331,11 +331,15 @@ impl Pack<'_> {
         self.children.get(a as usize..b as usize).unwrap_or(&[])
     }
 
-    /// Inflates entry `i`'s data (the object, or its delta). The compressed bytes go through
-    /// one buffer per thread, and the output is written into its capacity (never zeroed).
-    fn inflate(&self, i: u32) -> Option<Vec<u8>> {
+    /// Inflates entry `i`'s data (the object, or its delta) into `out` (cleared first). The
+    /// compressed bytes go through one buffer per thread, the output is written into `out`'s
+    /// capacity (never zeroed), and each thread reuses one inflate state (reset per entry)
+    /// rather than allocating one per object.
+    fn inflate_into(&self, i: u32, out: &mut Vec<u8>) -> Option<()> {
         thread_local! {
             static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static Z: std::cell::RefCell<Option<flate2::Decompress>> =
+                const { std::cell::RefCell::new(None) };
         }
         let e = self.entries.get(i as usize)?;
         // A size header is data from the pack: a corrupt one must not size an allocation past
@@ -353,12 +357,21 @@ impl Pack<'_> {
                 raw.resize(len, 0);
             }
             read_at(self.file, e.data, &mut raw[..len]).ok()?;
-            let mut out = Vec::with_capacity(size);
-            let mut z = flate2::Decompress::new(true);
-            let status = z
-                .decompress_vec(&raw[..len], &mut out, flate2::FlushDecompress::Finish)
-                .ok()?;
-            (status == flate2::Status::StreamEnd && out.len() == size).then_some(out)
+            out.clear();
+            out.reserve(size);
+            Z.with_borrow_mut(|z| {
+                let z = match z {
+                    Some(z) => {
+                        z.reset(true);
+                        z
+                    }
+                    None => z.insert(flate2::Decompress::new(true)),
+                };
+                let status = z
+                    .decompress_vec(&raw[..len], out, flate2::FlushDecompress::Finish)
+                    .ok()?;
+                (status == flate2::Status::StreamEnd && out.len() == size).then_some(())
+            })
         })
     }
 
@@ -371,12 +384,15 @@ impl Pack<'_> {
         if root.size > self.limit {
             return;
         }
-        let Some(content) = self.inflate(r) else {
+        let mut content = Vec::new();
+        if self.inflate_into(r, &mut content).is_none() {
             return;
-        };
+        }
         visit(&root.oid, &content);
         // (content of a decoded object, its index, next child to do)
         let mut stack: Vec<(Vec<u8>, u32, usize)> = vec![(content, r, 0)];
+        // One buffer for every delta of the family (a delta is dropped once applied).
+        let mut delta = Vec::new();
         while let Some(top) = stack.last_mut() {
             let kids = self.children_of(top.1);
             let Some(&child) = kids.get(top.2) else {
@@ -385,9 +401,9 @@ impl Pack<'_> {
             };
             top.2 += 1;
             let base = &top.0;
-            let Some(delta) = self.inflate(child) else {
+            if self.inflate_into(child, &mut delta).is_none() {
                 continue;
-            };
+            }
             let Some(decoded) = apply_delta(base, &delta, self.limit) else {
                 continue;
             };
