@@ -23,15 +23,9 @@ HIST=${2:-${TMPDIR:-/tmp}/stagegate-bench-history}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "install GNU time: apt-get install -y time" >&2; exit 2; }
 
-cargo build --profile bench --bench secrets_throughput --quiet
-cargo build --profile bench --bin stagegate --quiet
-CLI=$PWD/target/release/stagegate
-BIN=$(cargo build --profile bench --bench secrets_throughput --message-format=json 2>/dev/null \
-  | python3 -c 'import json,sys
-for l in sys.stdin:
-    m=json.loads(l)
-    if m.get("reason")=="compiler-artifact" and m.get("executable") and "secrets_throughput" in m["executable"]:
-        print(m["executable"])' | tail -1)
+CLI= BIN=
+# shellcheck source=benches/build_bins.sh
+. benches/build_bins.sh
 
 if [ ! -d "$HIST/.git" ]; then
   echo "generating synthetic history in $HIST ..." >&2

@@ -10,17 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TREE=${1:-$HOME/.cargo/registry/src}
-if [ -z "${CLI:-}" ] || [ -z "${BIN:-}" ]; then
-  cargo build --profile bench --bench secrets_throughput --quiet
-  cargo build --profile bench --bin stagegate --quiet
-  CLI=$PWD/target/release/stagegate
-  BIN=$(cargo build --profile bench --bench secrets_throughput --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m=json.loads(l)
-    if m.get("reason")=="compiler-artifact" and m.get("executable") and "secrets_throughput" in m["executable"]:
-        print(m["executable"])' | tail -1)
-fi
+# shellcheck source=benches/build_bins.sh
+. benches/build_bins.sh
 # The bench binary's staged mode splits out the rule loading (static rules + keyword table) and
 # the regexes the scan compiles (its first scan minus a second one).
 STAGED=$(mktemp -d)

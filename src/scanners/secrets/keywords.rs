@@ -397,25 +397,33 @@ mod tests {
         out
     }
 
+    /// Asserts that the set of `words` finds in each of `hays` what [`naive`] finds.
+    fn assert_finds_the_naive_hits(words: &[&str], hays: &[&[u8]]) {
+        let k = set(words);
+        for hay in hays {
+            assert_eq!(
+                k.hits(hay),
+                naive(words, hay),
+                "{}",
+                String::from_utf8_lossy(hay)
+            );
+        }
+    }
+
     #[test]
     fn overlapping_keywords_are_all_found() {
         let words = [
             "api_key", "key", "keys", "_ke", "pass", "password", "wordy", "ssw",
         ];
-        let k = set(&words);
-        for hay in [
-            &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
-            b"apikey passwor password api_ke",
-            b"",
-            b"kkkeeeyyy keykeykey",
-        ] {
-            assert_eq!(
-                k.hits(hay),
-                naive(&words, hay),
-                "{}",
-                String::from_utf8_lossy(hay)
-            );
-        }
+        assert_finds_the_naive_hits(
+            &words,
+            &[
+                &b"MY_API_KEY = 1; passwordy; keys api_keys"[..],
+                b"apikey passwor password api_ke",
+                b"",
+                b"kkkeeeyyy keykeykey",
+            ],
+        );
     }
 
     #[test]
@@ -488,28 +496,23 @@ mod tests {
             "toke",
             "client_secret_key",
         ];
-        let k = set(&words);
-        for hay in [
-            &b"API_KEY api\x7fkey a`b A@B {x] [X] ab sk- SK-"[..],
-            b"tok",
-            b"toke",
-            b"token",
-            b"a",
-            b"ab",
-            b"sk",
-            b"xsk-",
-            b"api\x7fkey",
-            b"CLIENT_SECRET_KEY client_secret_ke Client_Secret_Kez client_secret_key",
-            b"client_secret_kex",
-            b"client_secret_ke",
-        ] {
-            assert_eq!(
-                k.hits(hay),
-                naive(&words, hay),
-                "{}",
-                String::from_utf8_lossy(hay)
-            );
-        }
+        assert_finds_the_naive_hits(
+            &words,
+            &[
+                &b"API_KEY api\x7fkey a`b A@B {x] [X] ab sk- SK-"[..],
+                b"tok",
+                b"toke",
+                b"token",
+                b"a",
+                b"ab",
+                b"sk",
+                b"xsk-",
+                b"api\x7fkey",
+                b"CLIENT_SECRET_KEY client_secret_ke Client_Secret_Kez client_secret_key",
+                b"client_secret_kex",
+                b"client_secret_ke",
+            ],
+        );
     }
 
     #[test]
