@@ -733,6 +733,18 @@ fn walk_with_packs(
     exclude: &ExcludeSet,
     meet: &std::sync::Mutex<Meet>,
 ) -> (u64, Option<String>, Vec<Sighting>) {
+    // A blob decoded before its path was known, now named by `sighting`: its early matches
+    // become findings, or it is read again when they cannot (outside the meet's lock).
+    let settle = |early: Early, sighting: Sighting| {
+        let done = resolve(emitter, early, &sighting);
+        if let Ok(mut m) = meet.lock() {
+            match done {
+                Some(done) => m.accept(ctx, sighting, done),
+                None => m.reread.push(sighting),
+            }
+        }
+    };
+    let settle = &settle;
     let (commits, log_err) = std::thread::scope(|s| {
         let walker = s.spawn(move || {
             walk_log(log, prefix, exclude, |sighting| {
@@ -747,13 +759,7 @@ fn walk_with_packs(
                     Some(early) => {
                         m.done.insert(oid);
                         drop(m);
-                        let done = resolve(emitter, early, &sighting);
-                        if let Ok(mut m) = meet.lock() {
-                            match done {
-                                Some(done) => m.accept(ctx, sighting, done),
-                                None => m.reread.push(sighting),
-                            }
-                        }
+                        settle(early, sighting);
                     }
                     None => {
                         m.waiting.insert(oid, sighting);
@@ -787,13 +793,7 @@ fn walk_with_packs(
                 Some(s) => {
                     m.done.insert(*oid);
                     drop(m);
-                    let done = resolve(emitter, early, &s);
-                    if let Ok(mut m) = meet.lock() {
-                        match done {
-                            Some(done) => m.accept(ctx, s, done),
-                            None => m.reread.push(s),
-                        }
-                    }
+                    settle(early, s);
                 }
                 None => {
                     m.early.insert(*oid, early);

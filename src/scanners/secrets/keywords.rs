@@ -50,6 +50,23 @@ fn hash(folded: u32) -> usize {
     (folded.wrapping_mul(HASH_MUL) >> (32 - FILTER_BITS)) as usize
 }
 
+/// A bit filter over [`hash`] values: 2^FILTER_BITS bits, so indexing by a hash needs no
+/// bounds check.
+type Filter = [u64; FILTER_WORDS];
+
+/// Sets `key`'s bit in `filter`.
+fn set_bit(filter: &mut Filter, key: u32) {
+    let h = hash(key);
+    filter[h >> 6] |= 1 << (h & 63);
+}
+
+/// `key`'s bit in `filter` (false positives possible).
+#[inline]
+fn has_bit(filter: &Filter, key: u32) -> bool {
+    let h = hash(key);
+    filter[h >> 6] >> (h & 63) & 1 != 0
+}
+
 /// One keyword occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
@@ -76,7 +93,7 @@ struct Tables {
     three: PrefixIndex,
     /// The first three bytes of every keyword of three or more: the first test at each
     /// position (bits of [`hash`] over the folded three bytes).
-    first3: Box<[u64; FILTER_WORDS]>,
+    first3: Box<Filter>,
     /// Keywords shorter than three bytes (rules require three; kept for generality), compared
     /// at every position.
     short: Vec<u32>,
@@ -118,7 +135,7 @@ fn head_at(hay: &[u8], at: usize) -> u64 {
 struct PrefixIndex {
     /// The bits of [`hash`] over the prefixes, one `u64` per 64 (a fixed size, so indexing
     /// by a hash needs no bounds check).
-    filter: Box<[u64; FILTER_WORDS]>,
+    filter: Box<Filter>,
     /// Which bytes of the folded word make the prefix (all four, or [`THREE`]).
     mask: u32,
     /// Slots of `(folded prefix, first, end)`: the keywords `order[first..end]` share the
@@ -153,9 +170,8 @@ impl PrefixIndex {
             while j < grouped.len() && grouped[j].0 == key {
                 j += 1;
             }
-            let h = hash(key);
-            filter[h >> 6] |= 1 << (h & 63);
-            let mut s = h & (size - 1);
+            set_bit(&mut filter, key);
+            let mut s = hash(key) & (size - 1);
             while slots[s].1 != slots[s].2 {
                 s = (s + 1) & (size - 1);
             }
@@ -173,9 +189,7 @@ impl PrefixIndex {
     /// Whether some keyword may start with the folded word `f` (false positives possible).
     #[inline]
     fn may_start(&self, f: u32) -> bool {
-        let h = hash(f & self.mask);
-        // The filter has exactly 2^FILTER_BITS bits and `h` is below that.
-        self.filter[h >> 6] >> (h & 63) & 1 != 0
+        has_bit(&self.filter, f & self.mask)
     }
 
     /// The keywords whose prefix folds to `f`'s (to be compared in full).
@@ -224,8 +238,10 @@ impl KeywordSet {
         let mut first3 = Box::new([0u64; FILTER_WORDS]);
         for p in long.iter().chain(&three) {
             let w = &patterns[*p as usize];
-            let h = hash(fold(u32::from_le_bytes([w[0], w[1], w[2], 0])) & THREE);
-            first3[h >> 6] |= 1 << (h & 63);
+            set_bit(
+                &mut first3,
+                fold(u32::from_le_bytes([w[0], w[1], w[2], 0])) & THREE,
+            );
         }
         let tables = Tables {
             first3,
@@ -265,11 +281,7 @@ impl KeywordSet {
         // three (about one in ten passes, on source code); those take the four-byte and
         // three-byte-keyword tests (about one in twenty-five passes); those look their
         // keywords up and compare them. Each pass writes the positions it keeps to `cand`.
-        let (first3, long, three) = (&*t.first3, &*t.long.filter, &*t.three.filter);
-        let bit = |filter: &[u64; FILTER_WORDS], key: u32| {
-            let h = hash(key);
-            filter[h >> 6] >> (h & 63) & 1
-        };
+        let first3 = &*t.first3;
         let word = |at: usize| {
             let w = &hay[at..at + 4];
             fold(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
@@ -292,13 +304,13 @@ impl KeywordSet {
                 let x = u64::from_le_bytes(b) | 0x2020_2020_2020_2020;
                 for k in 0..4 {
                     cand[kept % BLOCK] = (i + k) as u32;
-                    kept += bit(first3, (x >> (8 * k)) as u32 & THREE) as usize;
+                    kept += usize::from(has_bit(first3, (x >> (8 * k)) as u32 & THREE));
                 }
                 i += 4;
             }
             while i < count {
                 cand[kept % BLOCK] = i as u32;
-                kept += bit(first3, word(base + i) & THREE) as usize;
+                kept += usize::from(has_bit(first3, word(base + i) & THREE));
                 i += 1;
             }
             let mut again = 0;
@@ -306,7 +318,7 @@ impl KeywordSet {
                 let i = cand[j];
                 let f = word(base + i as usize);
                 cand[again] = i;
-                again += (bit(long, f) | bit(three, f & THREE)) as usize;
+                again += usize::from(t.long.may_start(f) | t.three.may_start(f));
             }
             for &i in &cand[..again] {
                 let start = base + i as usize;
