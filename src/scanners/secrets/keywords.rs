@@ -29,9 +29,6 @@ const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
 /// The bytes of a folded little-endian word that make a three-byte prefix.
 const THREE: u32 = 0x00FF_FFFF;
 
-/// Positions tested before their candidates are looked at.
-const BLOCK: usize = 256;
-
 /// Multiplier of the prefix hash (Knuth's, odd: a bijection on `u32` whose high bits mix all
 /// four bytes).
 const HASH_MUL: u32 = 0x9E37_79B1;
@@ -67,6 +64,108 @@ fn has_bit(filter: &Filter, key: u32) -> bool {
     filter[h >> 6] >> (h & 63) & 1 != 0
 }
 
+/// log2 of the entries of a [`Reach`]: 8 Ki entries (64 KiB, in L2), so a bucket of a few
+/// hundred keywords fills a few percent of an offset's bits.
+const REACH_BITS: u32 = 13;
+
+/// Bytes a block of eight starts reads from its first: its three-byte windows end at +10, and
+/// the block after it (whose windows finish the block's own test) at +18, read as words to +20.
+const SCAN_AHEAD: usize = 20;
+
+/// Multiplier of the three-byte hash (odd, from the golden ratio).
+const REACH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// For every hash of three folded bytes, a byte per offset 0..8 (offset `j` in byte `7 - j`),
+/// a bit per length bucket (3, 4, …, 9, 10 or more bytes) in it: the bit is clear when some
+/// keyword of the bucket may have those three bytes at that offset, or when the bucket's
+/// keywords are too short to reach the offset. A start is a candidate when, for some bucket,
+/// the windows at the start and the seven positions after it all find their bit clear: a
+/// keyword of ten bytes is tested on all eight of its windows (what FDR, Hyperscan's
+/// literal matcher, calls shift-or over buckets), so a text merely sharing a three-byte
+/// prefix with some keyword (`con`, `typ`, `nam`) rarely gets through.
+type Reach = [u64; 1 << REACH_BITS];
+
+/// The length bucket of a keyword of `len` (three or more) bytes: the last offset whose three
+/// bytes it constrains.
+fn bucket(len: usize) -> usize {
+    len.clamp(3, 10) - 3
+}
+
+/// A reach with no keyword: every bucket's offsets within its length are set (no candidate),
+/// the rest clear.
+fn new_reach() -> Box<Reach> {
+    let mut empty = 0u64;
+    for j in 0..8 {
+        empty |= u64::from(0xFFu8 << j) << (8 * (7 - j));
+    }
+    Box::new([empty; 1 << REACH_BITS])
+}
+
+/// Clears the bits of keyword `w` (three bytes or more, lowercase): each of its first windows
+/// (up to eight) at its offset, in its length's bucket.
+fn add_to_reach(reach: &mut Reach, w: &[u8]) {
+    let b = bucket(w.len());
+    for j in 0..=b {
+        let three = u64::from(fold(u32::from_le_bytes([w[j], w[j + 1], w[j + 2], 0])));
+        reach[slot(three << 40)] &= !(1u64 << (8 * (7 - j) + b));
+    }
+}
+
+/// The top three bytes of a `u64`.
+const TOP3: u64 = 0xFFFF_FF00_0000_0000;
+
+/// The entry of the three folded bytes in the top of `x` (the rest zero).
+#[inline(always)]
+fn slot(x: u64) -> usize {
+    (x.wrapping_mul(REACH_MUL) >> (64 - REACH_BITS)) as usize
+}
+
+/// The reach of the eight positions from `at` (which need 12 bytes of `v`), each entry moved
+/// up by its position's distance from `at`, as a 128-bit value in two halves `(low, high)`:
+/// byte `7 + k` collects, from each position, the offset that points back to start `at + k`.
+#[inline(always)]
+fn frame(reach: &Reach, v: &[u8], at: usize) -> (u64, u64) {
+    let word = |i: usize| {
+        let b = <[u8; 8]>::try_from(&v[i..i + 8]).unwrap_or([0; 8]);
+        u64::from_le_bytes(b) | 0x2020_2020_2020_2020
+    };
+    let (w0, w1) = (word(at), word(at + 4));
+    let mut lo = reach[slot(w0 << 40)];
+    let mut hi = 0;
+    for i in 1..8 {
+        let (w, k) = if i < 4 { (w0, i) } else { (w1, i - 4) };
+        let t = reach[slot((w << (40 - 8 * k)) & TOP3)];
+        lo |= t << (8 * i);
+        hi |= t >> (64 - 8 * i);
+    }
+    (lo, hi)
+}
+
+/// Calls `found` with every candidate start below the returned one, which is the first start
+/// left untested: fewer than [`SCAN_AHEAD`] bytes from the end of `v`.
+#[inline(always)]
+fn scan(reach: &Reach, v: &[u8], mut found: impl FnMut(usize)) -> usize {
+    if v.len() < SCAN_AHEAD {
+        return 0;
+    }
+    let mut cur = frame(reach, v, 0);
+    let mut at = 0;
+    while at + SCAN_AHEAD <= v.len() {
+        // Starts `at..at + 8` collect their offsets from this block's positions (bytes 7..15
+        // of its frame) and from the next block's (bytes 0..7 of that frame).
+        let next = frame(reach, v, at + 8);
+        let mut m = !((cur.0 >> 56) | (cur.1 << 8) | (next.0 << 8));
+        while m != 0 {
+            let k = m.trailing_zeros() as usize / 8;
+            found(at + k);
+            m &= !(0xFF << (8 * k));
+        }
+        cur = next;
+        at += 8;
+    }
+    at
+}
+
 /// One keyword occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
@@ -91,9 +190,9 @@ struct Tables {
     long: PrefixIndex,
     /// Keywords of exactly three bytes, by all three.
     three: PrefixIndex,
-    /// The first three bytes of every keyword of three or more: the first test at each
-    /// position (bits of [`hash`] over the folded three bytes).
-    first3: Box<Filter>,
+    /// Which keywords a position's three bytes may belong to, and at which offset: the test
+    /// every position takes (see [`Reach`]).
+    reach: Box<Reach>,
     /// Keywords shorter than three bytes (rules require three; kept for generality), compared
     /// at every position.
     short: Vec<u32>,
@@ -235,16 +334,12 @@ impl KeywordSet {
                 (head_at(p, 0) & mask, mask)
             })
             .collect();
-        let mut first3 = Box::new([0u64; FILTER_WORDS]);
+        let mut reach = new_reach();
         for p in long.iter().chain(&three) {
-            let w = &patterns[*p as usize];
-            set_bit(
-                &mut first3,
-                fold(u32::from_le_bytes([w[0], w[1], w[2], 0])) & THREE,
-            );
+            add_to_reach(&mut reach, &patterns[*p as usize]);
         }
         let tables = Tables {
-            first3,
+            reach,
             heads,
             long: PrefixIndex::new(&patterns, &long, 4),
             three: PrefixIndex::new(&patterns, &three, 3),
@@ -276,62 +371,21 @@ impl KeywordSet {
         if t.patterns.is_empty() {
             return out;
         }
-        // Three passes over blocks of positions, none with a branch to mispredict per
-        // position: every position tests its first three bytes against all keywords' first
-        // three (about one in ten passes, on source code); those take the four-byte and
-        // three-byte-keyword tests (about one in twenty-five passes); those look their
-        // keywords up and compare them. Each pass writes the positions it keeps to `cand`.
-        let first3 = &*t.first3;
-        let word = |at: usize| {
-            let w = &hay[at..at + 4];
-            fold(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        // Blocks of eight starts test their reach (see [`Reach`]); the few starts left standing
+        // look their keywords up and compare them.
+        let found = |start: usize, out: &mut Vec<Hit>| {
+            if start < hay.len() {
+                t.at(hay, start, word_at(hay, start), out);
+            }
         };
-        let n = hay.len().saturating_sub(3);
-        let mut cand = [0u32; BLOCK];
-        let mut base = 0;
-        while base < n {
-            let end = (base + BLOCK).min(n);
-            let mut kept = 0;
-            // Four positions per 8-byte load (their three bytes each lie in it); `kept` is at
-            // most the position, below BLOCK.
-            let block = &hay[base..end + 3];
-            let count = end - base;
-            let mut i = 0;
-            while i + 8 <= block.len() {
-                let Ok(b) = <[u8; 8]>::try_from(&block[i..i + 8]) else {
-                    break;
-                };
-                let x = u64::from_le_bytes(b) | 0x2020_2020_2020_2020;
-                for k in 0..4 {
-                    cand[kept % BLOCK] = (i + k) as u32;
-                    kept += usize::from(has_bit(first3, (x >> (8 * k)) as u32 & THREE));
-                }
-                i += 4;
-            }
-            while i < count {
-                cand[kept % BLOCK] = i as u32;
-                kept += usize::from(has_bit(first3, word(base + i) & THREE));
-                i += 1;
-            }
-            let mut again = 0;
-            for j in 0..kept {
-                let i = cand[j];
-                let f = word(base + i as usize);
-                cand[again] = i;
-                again += usize::from(t.long.may_start(f) | t.three.may_start(f));
-            }
-            for &i in &cand[..again] {
-                let start = base + i as usize;
-                t.at(hay, start, word(start), &mut out);
-            }
-            base = end;
-        }
-        for start in hay.len().saturating_sub(3)..hay.len() {
-            let mut b = [0u8; 4];
-            let rest = &hay[start..];
-            b[..rest.len()].copy_from_slice(rest);
-            t.at(hay, start, fold(u32::from_le_bytes(b)), &mut out);
-        }
+        let done = scan(&t.reach, hay, |start| found(start, &mut out));
+        // The last starts (fewer than `SCAN_AHEAD` bytes from the end) run the same test on a
+        // zero-padded copy: padding may let a start through, never hide an occurrence, whose
+        // bytes all lie in the text.
+        let rest = &hay[done..];
+        let mut padded = [0u8; 2 * SCAN_AHEAD];
+        padded[..rest.len()].copy_from_slice(rest);
+        scan(&t.reach, &padded, |i| found(done + i, &mut out));
         if !t.short.is_empty() {
             for start in 0..hay.len() {
                 t.compare(hay, start, head_at(hay, start), &t.short, &mut out);
@@ -342,6 +396,16 @@ impl KeywordSet {
         out.sort_unstable();
         out
     }
+}
+
+/// The folded first four bytes at `start` (zero-padded past the end of `hay`).
+#[inline]
+fn word_at(hay: &[u8], start: usize) -> u32 {
+    let mut b = [0u8; 4];
+    let rest = hay.get(start..).unwrap_or_default();
+    let n = rest.len().min(4);
+    b[..n].copy_from_slice(&rest[..n]);
+    fold(u32::from_le_bytes(b))
 }
 
 impl Tables {
@@ -385,6 +449,10 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text lengths around which the block-edge test runs (the old pass's block of positions;
+    /// multiples of the new pass's eight starts).
+    const BLOCK: usize = 256;
 
     fn set(words: &[&str]) -> KeywordSet {
         KeywordSet::new(words.iter().map(|w| w.as_bytes().to_vec()).collect())
