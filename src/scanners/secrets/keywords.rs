@@ -141,6 +141,9 @@ fn frame(reach: &Reach, v: &[u8], at: usize) -> (u64, u64) {
     (lo, hi)
 }
 
+/// Blocks of eight starts tested before their candidates are looked at.
+const BATCH: usize = 32;
+
 /// Calls `found` with every candidate start below the returned one, which is the first start
 /// left untested: fewer than [`SCAN_AHEAD`] bytes from the end of `v`.
 #[inline(always)]
@@ -150,18 +153,27 @@ fn scan(reach: &Reach, v: &[u8], mut found: impl FnMut(usize)) -> usize {
     }
     let mut cur = frame(reach, v, 0);
     let mut at = 0;
+    // Per block, its candidates (a byte per start, nonzero for a candidate): written for
+    // every block, looked at after the batch, so the test loop has no call in it.
+    let mut masks = [0u64; BATCH];
     while at + SCAN_AHEAD <= v.len() {
-        // Starts `at..at + 8` collect their offsets from this block's positions (bytes 7..15
-        // of its frame) and from the next block's (bytes 0..7 of that frame).
-        let next = frame(reach, v, at + 8);
-        let mut m = !((cur.0 >> 56) | (cur.1 << 8) | (next.0 << 8));
-        while m != 0 {
-            let k = m.trailing_zeros() as usize / 8;
-            found(at + k);
-            m &= !(0xFF << (8 * k));
+        let blocks = ((v.len() - SCAN_AHEAD - at) / 8 + 1).min(BATCH);
+        for (b, mask) in masks[..blocks].iter_mut().enumerate() {
+            // Starts `at + 8b..` collect their offsets from this block's positions (bytes
+            // 7..15 of its frame) and from the next block's (bytes 0..7 of that frame).
+            let next = frame(reach, v, at + 8 * b + 8);
+            *mask = !((cur.0 >> 56) | (cur.1 << 8) | (next.0 << 8));
+            cur = next;
         }
-        cur = next;
-        at += 8;
+        for (b, &mask) in masks[..blocks].iter().enumerate() {
+            let mut m = mask;
+            while m != 0 {
+                let k = m.trailing_zeros() as usize / 8;
+                found(at + 8 * b + k);
+                m &= !(0xFF << (8 * k));
+            }
+        }
+        at += 8 * blocks;
     }
     at
 }
