@@ -72,8 +72,12 @@ const REACH_BITS: u32 = 13;
 /// the block after it (whose windows finish the block's own test) at +18, read as words to +20.
 const SCAN_AHEAD: usize = 20;
 
-/// Multiplier of the three-byte hash (odd, from the golden ratio).
-const REACH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Multiplier of the three-byte hash (Knuth's, odd): the top bits of the 32-bit product mix
+/// all three bytes, and AVX2 has the same 32-bit multiply.
+const REACH_MUL: u32 = 0x9E37_79B1;
+
+/// The three low bytes of a `u64`.
+const LOW3: u64 = 0x00FF_FFFF;
 
 /// For every hash of three folded bytes, a byte per offset 0..8 (offset `j` in byte `7 - j`),
 /// a bit per length bucket (3, 4, …, 9, 10 or more bytes) in it: the bit is clear when some
@@ -106,18 +110,15 @@ fn new_reach() -> Box<Reach> {
 fn add_to_reach(reach: &mut Reach, w: &[u8]) {
     let b = bucket(w.len());
     for j in 0..=b {
-        let three = u64::from(fold(u32::from_le_bytes([w[j], w[j + 1], w[j + 2], 0])));
-        reach[slot(three << 40)] &= !(1u64 << (8 * (7 - j) + b));
+        let three = u64::from(fold(u32::from_le_bytes([w[j], w[j + 1], w[j + 2], 0]))) & LOW3;
+        reach[slot(three)] &= !(1u64 << (8 * (7 - j) + b));
     }
 }
 
-/// The top three bytes of a `u64`.
-const TOP3: u64 = 0xFFFF_FF00_0000_0000;
-
-/// The entry of the three folded bytes in the top of `x` (the rest zero).
+/// The entry of three folded bytes (the low three of `three`, the rest zero).
 #[inline(always)]
-fn slot(x: u64) -> usize {
-    (x.wrapping_mul(REACH_MUL) >> (64 - REACH_BITS)) as usize
+fn slot(three: u64) -> usize {
+    ((three as u32).wrapping_mul(REACH_MUL) >> (32 - REACH_BITS)) as usize
 }
 
 /// The reach of the eight positions from `at` (which need 12 bytes of `v`), each entry moved
@@ -130,11 +131,11 @@ fn frame(reach: &Reach, v: &[u8], at: usize) -> (u64, u64) {
         u64::from_le_bytes(b) | 0x2020_2020_2020_2020
     };
     let (w0, w1) = (word(at), word(at + 4));
-    let mut lo = reach[slot(w0 << 40)];
+    let mut lo = reach[slot(w0 & LOW3)];
     let mut hi = 0;
     for i in 1..8 {
         let (w, k) = if i < 4 { (w0, i) } else { (w1, i - 4) };
-        let t = reach[slot((w << (40 - 8 * k)) & TOP3)];
+        let t = reach[slot((w >> (8 * k)) & LOW3)];
         lo |= t << (8 * i);
         hi |= t >> (64 - 8 * i);
     }
