@@ -634,6 +634,148 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator (an LCG's high bits).
+    struct Lcg(u32);
+
+    impl Lcg {
+        fn below(&mut self, n: u32) -> u32 {
+            self.0 = self.0.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (self.0 >> 16) % n
+        }
+    }
+
+    /// Asserts that both paths (vector and scalar) find what [`naive`] finds in `hay`.
+    fn assert_both_paths_find_the_naive_hits(k: &KeywordSet, words: &[&str], hay: &[u8]) {
+        let want = naive(words, hay);
+        let text = String::from_utf8_lossy(hay);
+        assert_eq!(k.hits_using(hay, true), want, "vector path, {text}");
+        assert_eq!(k.hits_using(hay, false), want, "scalar path, {text}");
+    }
+
+    /// Keywords of every length bucket and beyond eight bytes (3, 4, 5, 8, 9, 10, 11, 64),
+    /// over the alphabet the texts use, so prefixes and windows collide often.
+    const BUCKET_WORDS: [&str; 10] = [
+        "ab_",
+        "b_ab",
+        "_abba",
+        "abab_b_a",
+        "ba_ab_ab_",
+        "a_b_a_b_ab",
+        "bb_aa_bb_aa",
+        "aab",
+        "a_ba",
+        "ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_ab_a",
+    ];
+
+    #[test]
+    fn vector_and_scalar_paths_match_the_naive_search_on_random_texts() {
+        // Lengths from empty through shorter than one vector step (32 starts, 36 bytes read)
+        // to several batches, so every edge between the vector loop, the scalar blocks and
+        // the padded tail is crossed.
+        let mut words: Vec<&str> = BUCKET_WORDS.to_vec();
+        words.push(&BUCKET_WORDS[9][..64]);
+        assert_eq!(words[10].len(), 64);
+        let k = set(&words);
+        let mut rng = Lcg(4242);
+        let lengths = (0..120).chain([255, 256, 257, 1023, 1024, 1025, 1100, 2900]);
+        for len in lengths {
+            for _ in 0..3 {
+                let hay: Vec<u8> = (0..len).map(|_| b"aAbB_"[rng.below(5) as usize]).collect();
+                assert_both_paths_find_the_naive_hits(&k, &words, &hay);
+            }
+        }
+    }
+
+    #[test]
+    fn every_keyword_length_is_found_at_every_start_parity_and_block_edge() {
+        // Each keyword planted alone at every start from 0 to 80 in a filler that shares
+        // none of its bytes, in texts ending right after it and 1..40 bytes later: a start
+        // at every offset within a block of eight and a step of 32, and windows cut by the
+        // text's end.
+        let words = [
+            "xyz",
+            "wxyz",
+            "vwxyz",
+            "stuvwxyz",
+            "rstuvwxyz",
+            "qrstuvwxyz",
+            "pqrstuvwxyz",
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01",
+        ];
+        assert_eq!(words[7].len(), 64);
+        let k = set(&words);
+        for (i, w) in words.iter().enumerate() {
+            for start in 0..80 {
+                for after in [0, 1, 7, 8, 31, 40] {
+                    let mut hay = vec![b'.'; start];
+                    hay.extend(w.to_ascii_uppercase().bytes());
+                    hay.extend(std::iter::repeat_n(b'.', after));
+                    let want: Vec<Hit> = naive(&words, &hay);
+                    assert!(want.contains(&Hit {
+                        start,
+                        pattern: i as u32
+                    }));
+                    assert_both_paths_find_the_naive_hits(&k, &words, &hay);
+                }
+            }
+        }
+    }
+
+    /// The candidate starts the scalar test and (where the processor has it) the vector
+    /// test let through in `v`, below the first start both tested.
+    fn candidates(k: &KeywordSet, v: &[u8]) -> (Vec<usize>, Vec<usize>) {
+        let reach = &k.inner.reach;
+        let mut scalar = Vec::new();
+        let mut done = scan(reach, v, |s| scalar.push(s));
+        let mut vector = scalar.clone();
+        #[cfg(target_arch = "x86_64")]
+        if avx2::available() {
+            vector.clear();
+            // SAFETY: the processor has AVX2 (just checked).
+            let got = unsafe { avx2::scan(reach, v, &mut |s| vector.push(s)) };
+            done = done.min(got);
+        }
+        scalar.retain(|&s| s < done);
+        vector.retain(|&s| s < done);
+        (scalar, vector)
+    }
+
+    #[test]
+    fn vector_and_scalar_tests_let_the_same_starts_through() {
+        let mut words: Vec<&str> = BUCKET_WORDS.to_vec();
+        words.extend(["_b_", "bba", "a_a_"]);
+        let k = set(&words);
+        let mut rng = Lcg(77);
+        for len in [68, 69, 100, 300, 1000, 5000] {
+            let hay: Vec<u8> = (0..len).map(|_| b"aAbB_"[rng.below(5) as usize]).collect();
+            let (scalar, vector) = candidates(&k, &hay);
+            assert_eq!(scalar, vector, "length {len}");
+            // Every occurrence in the tested range is among the candidates.
+            for hit in naive(&words, &hay) {
+                if hit.start < len - SCAN_AHEAD - 36 {
+                    assert!(scalar.binary_search(&hit.start).is_ok(), "{hit:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shared_three_byte_prefix_does_not_make_a_candidate() {
+        // `con` begins the long keywords, and the text is full of `con`s that go on
+        // differently: the windows at offsets 1..8 rule them out, so no start reaches the
+        // lookup (a filter of first three bytes let every one through).
+        let k = set(&["consumer_secret", "content_api_key", "connection_string"]);
+        let hay = b"let context = config.connect(conn, consts::CONTROL); // continue; ".repeat(20);
+        let (scalar, vector) = candidates(&k, &hay);
+        assert!(scalar.is_empty(), "{scalar:?}");
+        assert!(vector.is_empty(), "{vector:?}");
+        let mut planted = hay.clone();
+        planted.splice(200..200, b"CONTENT_API_KEY".iter().copied());
+        let (scalar, vector) = candidates(&k, &planted);
+        assert_eq!(scalar, [200]);
+        assert_eq!(vector, [200]);
+    }
+
     #[test]
     fn overlapping_keywords_are_all_found() {
         let words = [
