@@ -1,21 +1,29 @@
-//! Keyword candidates: every occurrence of every rule keyword, from one pass of hashed prefix
-//! filters with direct verification.
+//! Keyword candidates: every occurrence of every rule keyword, from one pass of a shift-or
+//! filter over length buckets (FDR-style) with direct verification.
 //!
 //! An automaton over ~1,350 case-insensitive keywords is a few MB of transition table that a
-//! search walks one dependent load per byte, cache-missing through it. Here a position costs
-//! one bit test in an 8 KiB filter that stays in L1: its first three bytes, case-folded with one
-//! OR and hashed, against every keyword's first three. Nothing chains from one position to the
-//! next, so the processor overlaps them, and the positions that pass are written to a buffer
-//! rather than branched on. About one position in ten of source code passes (`con`, `typ`,
-//! `nam` begin keywords); those test their first four bytes against the longer keywords' prefixes
-//! and their first three against the three-byte keywords (about one in twenty-five passes), and
-//! only those look their keywords up in a small open-addressed table and compare them, with one
-//! lowercased 8-byte word per keyword.
+//! search walks one dependent load per byte, cache-missing through it. Here each position
+//! costs one load from a 64 KiB table (a [`Reach`]): its three bytes, case-folded with one OR
+//! and hashed, give a byte per offset 0..8 with a bit per length bucket (keywords of 3, 4, …,
+//! 9, 10 or more bytes), clear where a keyword of that bucket may have those three bytes at
+//! that offset. A start survives only if, in some bucket, the windows at the start and at the
+//! seven positions after it all agree, so a keyword of ten bytes or more is tested on eight
+//! windows and a short one on all it has. Text that merely shares a keyword's first bytes
+//! (`con`, `typ`, `nam`, which let one source position in ten through a test of first three
+//! bytes) rarely survives: about one position in a hundred does, and a quarter of those pass
+//! the four-byte prefix test after it. Only those look their keywords up in a small
+//! open-addressed table and compare them, with one lowercased 8-byte word per keyword.
+//!
+//! Blocks of eight starts combine their entries with shifts and ORs, nothing chaining from
+//! one block to the next, and candidates are collected per batch rather than branched on per
+//! start. With AVX2 four blocks go side by side, one per 64-bit lane, their entries fetched
+//! by gathers; the scalar loop is the fallback and the reference the tests hold it to.
 //!
 //! Every occurrence is found directly, overlapping ones included (`api_key` and `key` at the
 //! same text), so there is nothing to recover from hits; work per position is bounded by the
 //! keywords sharing one prefix, so the pass is linear in the text. Building is a hash of the
-//! keywords: microseconds, so a pre-commit run and a tree scan use the same search.
+//! keywords: a fraction of a millisecond, so a pre-commit run and a tree scan use the same
+//! search.
 
 use std::sync::Arc;
 
@@ -29,8 +37,8 @@ const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
 /// The bytes of a folded little-endian word that make a three-byte prefix.
 const THREE: u32 = 0x00FF_FFFF;
 
-/// Multiplier of the prefix hash (Knuth's, odd: a bijection on `u32` whose high bits mix all
-/// four bytes).
+/// Multiplier of the prefix and three-byte hashes (Knuth's, odd: a bijection on `u32` whose
+/// high bits mix all four bytes; AVX2 has the same 32-bit multiply).
 const HASH_MUL: u32 = 0x9E37_79B1;
 
 /// Case-folds four bytes at once: ASCII letters' `0x20` bit is set. Other bytes may collide
@@ -71,10 +79,6 @@ const REACH_BITS: u32 = 13;
 /// Bytes a block of eight starts reads from its first: its three-byte windows end at +10, and
 /// the block after it (whose windows finish the block's own test) at +18, read as words to +20.
 const SCAN_AHEAD: usize = 20;
-
-/// Multiplier of the three-byte hash (Knuth's, odd): the top bits of the 32-bit product mix
-/// all three bytes, and AVX2 has the same 32-bit multiply.
-const REACH_MUL: u32 = 0x9E37_79B1;
 
 /// The three low bytes of a `u64`.
 const LOW3: u64 = 0x00FF_FFFF;
@@ -118,7 +122,7 @@ fn add_to_reach(reach: &mut Reach, w: &[u8]) {
 /// The entry of three folded bytes (the low three of `three`, the rest zero).
 #[inline(always)]
 fn slot(three: u64) -> usize {
-    ((three as u32).wrapping_mul(REACH_MUL) >> (32 - REACH_BITS)) as usize
+    ((three as u32).wrapping_mul(HASH_MUL) >> (32 - REACH_BITS)) as usize
 }
 
 /// The reach of the eight positions from `at` (which need 12 bytes of `v`), each entry moved
@@ -430,7 +434,7 @@ impl KeywordSet {
 /// 80 instructions where the scalar loop takes about 450.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Reach, BATCH, LOW3, REACH_BITS, REACH_MUL};
+    use super::{Reach, BATCH, HASH_MUL, LOW3, REACH_BITS};
     use std::arch::x86_64::*;
 
     /// Starts a step tests: four blocks of eight.
@@ -500,7 +504,7 @@ mod avx2 {
         debug_assert!(at + AHEAD <= v.len());
         let fold = _mm256_set1_epi8(0x20);
         let low3 = _mm256_set1_epi64x(LOW3 as i64);
-        let mul = _mm256_set1_epi64x(i64::from(REACH_MUL));
+        let mul = _mm256_set1_epi64x(i64::from(HASH_MUL));
         let table = reach.as_ptr().cast::<i64>();
         // SAFETY: the caller keeps both 32-byte loads inside `v`.
         let (w0, w1) = unsafe {
