@@ -558,8 +558,8 @@ fn word_at(hay: &[u8], start: usize) -> u32 {
 
 impl Tables {
     /// Pushes the keywords of three bytes or more that occur at `start`, whose folded first
-    /// four bytes are `f`. Reached from about one position in a hundred (the [`Reach`] test's candidates), so kept out
-    /// of line.
+    /// four bytes are `f`. Reached from about one position in a hundred (the [`Reach`] test's
+    /// candidates), so kept out of line.
     #[inline(never)]
     fn at(&self, hay: &[u8], start: usize, f: u32, out: &mut Vec<Hit>) {
         let (long, three) = (self.long.may_start(f), self.three.may_start(f));
