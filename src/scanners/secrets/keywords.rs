@@ -688,6 +688,12 @@ mod tests {
                 let hay: Vec<u8> = (0..len).map(|_| b"aAbB_"[rng.below(5) as usize]).collect();
                 assert_both_paths_find_the_naive_hits(&k, &words, &hay);
             }
+            // Bytes that fold alike (DEL and `_`; 0xC1 and 0xE1, which is `a` with the high
+            // bit set), and NUL, which the padded tail pads with.
+            let hay: Vec<u8> = (0..len)
+                .map(|_| b"aAbB_\x7f\xc1\xe1\x00\xff"[rng.below(10) as usize])
+                .collect();
+            assert_both_paths_find_the_naive_hits(&k, &words, &hay);
         }
     }
 
