@@ -737,15 +737,20 @@ mod tests {
     fn candidates(k: &KeywordSet, v: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let reach = &k.inner.reach;
         let mut scalar = Vec::new();
-        let mut done = scan(reach, v, |s| scalar.push(s));
-        let mut vector = scalar.clone();
+        let done = scan(reach, v, |s| scalar.push(s));
         #[cfg(target_arch = "x86_64")]
-        if avx2::available() {
-            vector.clear();
+        let vector_run = avx2::available().then(|| {
+            let mut vector = Vec::new();
             // SAFETY: the processor has AVX2 (just checked).
             let got = unsafe { avx2::scan(reach, v, &mut |s| vector.push(s)) };
-            done = done.min(got);
-        }
+            (vector, got)
+        });
+        #[cfg(not(target_arch = "x86_64"))]
+        let vector_run: Option<(Vec<usize>, usize)> = None;
+        let (mut vector, done) = match vector_run {
+            Some((vector, got)) => (vector, done.min(got)),
+            None => (scalar.clone(), done),
+        };
         scalar.retain(|&s| s < done);
         vector.retain(|&s| s < done);
         (scalar, vector)
