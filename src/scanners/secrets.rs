@@ -27,6 +27,7 @@ pub mod grammar;
 pub mod keywords;
 pub mod loose;
 pub mod pack;
+mod trees;
 pub mod position;
 mod regex_cache;
 pub mod rule;

@@ -32,6 +32,7 @@ use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelExtend, Parallel
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
 use super::loose;
 use super::pack;
+use super::trees;
 use super::position::LineCursor;
 use super::scope;
 use super::walk::is_binary;
@@ -745,9 +746,11 @@ fn walk_with_packs(
         }
     };
     let settle = &settle;
+    let (packs, _) = pack::open_all(objects);
+    let packs = packs.as_slice();
     let (commits, log_err) = std::thread::scope(|s| {
         let walker = s.spawn(move || {
-            walk_log(log, prefix, exclude, |sighting| {
+            walk_log(log, packs, prefix, exclude, |sighting| {
                 let Some(oid) = oid_of(&sighting.blob) else {
                     if let Ok(mut m) = meet.lock() {
                         m.reread.push(sighting);
@@ -800,7 +803,9 @@ fn walk_with_packs(
                 }
             }
         };
-        pack::for_each_blob(objects, limit, &visit);
+        for pack in packs {
+            pack.walk_blobs(limit, &visit);
+        }
         walker
             .join()
             .unwrap_or((0, Some("the git log reader panicked".to_string())))
@@ -862,6 +867,38 @@ enum Walk {
         /// Fewest commits a range is given (fewer ranges on a short history).
         min_commits: usize,
     },
+    /// `git rev-list` gives the walk order with each commit's tree and parents; the trees are
+    /// read from the packs and diffed in-process ([`walk_trees`]).
+    Trees {
+        revs: Child,
+        root: std::path::PathBuf,
+        objects: std::path::PathBuf,
+    },
+}
+
+/// Starts the in-process commit walk over the whole history ([`Walk::Trees`]), reading trees
+/// from `objects`.
+fn start_tree_walk(root: &Path, objects: &Path) -> Result<Walk, String> {
+    let args = [
+        "rev-list",
+        "--all",
+        "--topo-order",
+        "--reverse",
+        trees::REV_FORMAT,
+    ];
+    let revs = spawn_git(root, &args, Stdio::null())
+        .map_err(|e| format!("cannot run git rev-list: {e}"))?;
+    Ok(Walk::Trees {
+        revs,
+        root: root.to_path_buf(),
+        objects: objects.to_path_buf(),
+    })
+}
+
+/// Whether the history's commit walk diffs trees in-process ([`Walk::Trees`]): with the pack
+/// walk, unless `STAGEGATE_LOG_PARTS` asks for `git` processes (the reference in tests).
+fn tree_walk() -> bool {
+    std::env::var_os("STAGEGATE_LOG_PARTS").is_none()
 }
 
 /// How many `git diff-tree` processes list the history's blobs, and the fewest commits each is
@@ -967,6 +1004,7 @@ type RangeSighting = (String, Arc<CommitInfo>, String);
 /// in the walk order wins, as with one `git log`.
 fn walk_log(
     walk: Walk,
+    packs: &[pack::PackFile],
     prefix: &str,
     exclude: &ExcludeSet,
     mut on_new: impl FnMut(Sighting),
@@ -1002,6 +1040,11 @@ fn walk_log(
             parts,
             min_commits,
         } => (revs, root, parts, min_commits),
+        Walk::Trees {
+            revs,
+            root,
+            objects,
+        } => return walk_trees(&root, revs, packs, &objects, &keep, &mut emit),
     };
     let ids = match read_revs(revs) {
         Ok(ids) => ids,
@@ -1011,6 +1054,31 @@ fn walk_log(
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    walk_ranges(
+        &root,
+        &ids,
+        (parts, min_commits),
+        &keep,
+        &mut seen,
+        &mut emit,
+    )
+}
+
+/// Lists the blobs of the commits `ids` (in walk order) with `git diff-tree --stdin`, split
+/// into at most `parts` contiguous ranges of at least `min_commits` each, calling `emit` with
+/// each first sighting of a blob not in `seen` whose path `keep` accepts (see [`walk_log`]).
+fn walk_ranges(
+    root: &Path,
+    ids: &[&[u8]],
+    (parts, min_commits): (usize, usize),
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    seen: &mut HashSet<String>,
+    emit: &mut dyn FnMut(String, &Arc<CommitInfo>, &str),
+) -> (u64, Option<String>) {
+    if ids.is_empty() {
+        return (0, None);
+    }
     let parts = parts.min(ids.len().div_ceil(min_commits.max(1))).max(1);
     let per = ids.len().div_ceil(parts).max(1);
     let mut children: Vec<(Child, Vec<u8>)> = Vec::new();
@@ -1019,7 +1087,7 @@ fn walk_log(
         args.push("--stdin");
         args.extend(["--always", "--root", "-r", LOG_FORMAT]);
         args.extend(RAW_ARGS);
-        match spawn_git(&root, &args, Stdio::piped()) {
+        match spawn_git(root, &args, Stdio::piped()) {
             Ok(child) => {
                 let mut input = range.join(&b'\n');
                 input.push(b'\n');
@@ -1034,7 +1102,6 @@ fn walk_log(
             }
         }
     }
-    let keep = &keep;
     std::thread::scope(|s| {
         let mut first = None;
         let mut later = Vec::new();
@@ -1060,11 +1127,13 @@ fn walk_log(
                 (commits, found)
             }));
         }
-        let mut seen: HashSet<String> = HashSet::new();
+        // The first range's first sightings are final as they arrive (unless the commits walked
+        // before these ranges saw the blob).
         let mut commits = first.map_or(0, |out| {
             parse_log(out, keep, |blob, commit, path| {
-                seen.insert(blob.clone());
-                emit(blob, commit, path);
+                if seen.insert(blob.clone()) {
+                    emit(blob, commit, path);
+                }
             })
         });
         for range in later {
@@ -1084,6 +1153,82 @@ fn walk_log(
         }
         (commits, err)
     })
+}
+
+/// The in-process commit walk ([`trees`]): `git rev-list` (walk order, trees, parents) read
+/// whole, then each commit's changed files found by diffing trees read from the packs. At the
+/// first commit whose trees cannot be read in-process, the rest of the walk goes through `git
+/// diff-tree` processes ([`walk_ranges`]), which continue from what was seen so far, so the
+/// attribution is the same either way.
+fn walk_trees(
+    root: &Path,
+    revs: Child,
+    packs: &[pack::PackFile],
+    objects: &Path,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    emit: &mut dyn FnMut(String, &Arc<CommitInfo>, &str),
+) -> (u64, Option<String>) {
+    let out = match read_revs(revs) {
+        Ok(out) => out,
+        Err(e) => return (0, Some(e)),
+    };
+    let commits = match trees::parse_revs(&out) {
+        Ok(c) => c,
+        Err(e) => return (0, Some(e)),
+    };
+    let tree_of: HashMap<pack::Oid, pack::Oid> = commits
+        .iter()
+        .filter_map(|c| Some((oid_of(&c.id)?, c.tree)))
+        .collect();
+    let mut reader = trees::TreeReader::new(packs, objects);
+    let mut seen: HashSet<pack::Oid> = HashSet::new();
+    let mut found: Vec<(pack::Oid, String)> = Vec::new();
+    let mut parent_trees: Vec<pack::Oid> = Vec::new();
+    for (n, c) in commits.iter().enumerate() {
+        found.clear();
+        parent_trees.clear();
+        let listed = c
+            .parents
+            .iter()
+            .map(|p| tree_of.get(p).copied().ok_or("a parent outside the walk"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(str::to_string)
+            .and_then(|parents| {
+                parent_trees.extend(parents);
+                reader.changed_files(&c.tree, &parent_trees, &mut |oid, path| {
+                    if seen.contains(oid) {
+                        return;
+                    }
+                    let path = String::from_utf8_lossy(path);
+                    if keep(&path) {
+                        seen.insert(*oid);
+                        found.push((*oid, path.into_owned()));
+                    }
+                })
+            });
+        if listed.is_err() {
+            // This commit's sightings are not final: git lists it and the rest.
+            for (oid, _) in &found {
+                seen.remove(oid);
+            }
+            let mut seen: HashSet<String> = seen.iter().map(hex::encode).collect();
+            let ids: Vec<&[u8]> = commits[n..].iter().map(|c| c.id.as_bytes()).collect();
+            let (rest, err) = walk_ranges(root, &ids, walk_parts(), keep, &mut seen, emit);
+            return (n as u64 + rest, err);
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let info = Arc::new(CommitInfo {
+            id: c.id.clone(),
+            date: c.date.clone(),
+            author: c.author.clone(),
+        });
+        for (oid, path) in found.drain(..) {
+            emit(hex::encode(oid), &info, &path);
+        }
+    }
+    (commits.len() as u64, None)
 }
 
 /// The commit ids `git rev-list` printed (one a line), or its error output.
@@ -1234,7 +1379,11 @@ pub fn scan_history(
     } else {
         None
     };
-    let log = match start_walk(ctx.root, since, walk_parts()) {
+    let started = match &objects {
+        Some(objects) if tree_walk() => start_tree_walk(ctx.root, objects),
+        _ => start_walk(ctx.root, since, walk_parts()),
+    };
+    let log = match started {
         Ok(c) => c,
         Err(msg) => {
             out.notifications
@@ -1269,7 +1418,7 @@ pub fn scan_history(
                 let prefix = prefix.as_str();
                 let exclude = &exclude;
                 let walker = s.spawn(move || {
-                    walk_log(log, prefix, exclude, |sighting| {
+                    walk_log(log, &[], prefix, exclude, |sighting| {
                         let _ = tx.send(sighting);
                     })
                 });
@@ -1450,7 +1599,7 @@ mod tests {
     fn sightings(root: &Path, parts: (usize, usize)) -> (u64, Vec<String>) {
         let walk = start_walk(root, None, parts).expect("walk starts");
         let mut got = Vec::new();
-        let (commits, err) = walk_log(walk, "", &ExcludeSet::default(), |s| {
+        let (commits, err) = walk_log(walk, &[], "", &ExcludeSet::default(), |s| {
             got.push(format!("{} {} {} {}", s.blob, s.commit.id, s.path, s.seq));
         });
         assert_eq!(err, None);

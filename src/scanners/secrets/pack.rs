@@ -27,6 +27,8 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 pub type Oid = [u8; 20];
 
 const NONE: u32 = u32::MAX;
+/// A tree's type in a pack entry header.
+pub const OBJ_TREE: u8 = 2;
 const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
 const OBJ_REF_DELTA: u8 = 7;
@@ -50,8 +52,18 @@ struct Entry {
 /// at most `limit`, in parallel (any order, each blob once per pack holding it). Returns how many
 /// packs could not be read (their blobs are left to the caller's fallback).
 pub fn for_each_blob(objects: &Path, limit: u64, visit: &(dyn Fn(&Oid, &[u8]) + Sync)) -> usize {
+    let (packs, failed) = open_all(objects);
+    for pack in &packs {
+        pack.walk_blobs(limit, visit);
+    }
+    failed
+}
+
+/// Every pack under `objects/pack` that opens (index and entry headers parsed), in index-name
+/// order, and how many did not.
+pub fn open_all(objects: &Path) -> (Vec<PackFile>, usize) {
     let Ok(dir) = std::fs::read_dir(objects.join("pack")) else {
-        return 0;
+        return (Vec::new(), 0);
     };
     let mut idxs: Vec<_> = dir
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -59,13 +71,14 @@ pub fn for_each_blob(objects: &Path, limit: u64, visit: &(dyn Fn(&Oid, &[u8]) + 
         .collect();
     idxs.sort();
     let mut failed = 0;
+    let mut packs = Vec::new();
     for idx in idxs {
-        let pack = idx.with_extension("pack");
-        if walk_pack(&idx, &pack, limit, visit).is_err() {
-            failed += 1;
+        match PackFile::open(&idx, &idx.with_extension("pack")) {
+            Ok(p) => packs.push(p),
+            Err(_) => failed += 1,
         }
     }
-    failed
+    (packs, failed)
 }
 
 /// Reads an index file: (object id, offset) of every object.
@@ -188,14 +201,13 @@ fn parse_header(h: &[u8]) -> Option<Header> {
     })
 }
 
-/// Parses every entry of `pack` (located through its index) and walks the blob families.
-fn walk_pack(
-    idx: &Path,
-    pack: &Path,
-    limit: u64,
-    visit: &(dyn Fn(&Oid, &[u8]) + Sync),
-) -> std::io::Result<()> {
-    let mut objects = read_index(idx)?;
+impl PackFile {
+    /// Parses the index and every entry header of `pack`, and links each delta to its base
+    /// (an entry whose base is not in this pack, or whose header does not parse, keeps no
+    /// base: it and its deltas are never decoded here).
+    pub fn open(idx: &Path, pack: &Path) -> std::io::Result<Self> {
+    let by_oid_order = read_index(idx)?;
+    let mut objects = by_oid_order.clone();
     objects.sort_by_key(|&(_, off)| off);
     let file = File::open(pack)?;
     let pack_len = file.metadata()?.len();
@@ -292,37 +304,76 @@ fn walk_pack(
             *slot += 1;
         }
     }
-    let roots: Vec<u32> = entries
+    // Object ids in index (id) order, for lookups by id.
+    let ids: Vec<(Oid, u32)> = by_oid_order
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == OBJ_BLOB)
-        .map(|(i, _)| i as u32)
+        .filter_map(|(oid, off)| pos_of.get(off).map(|&i| (*oid, i)))
         .collect();
-    let pack = Pack {
-        file: &file,
-        entries: &entries,
-        children: &children,
-        starts: &count,
-        limit,
-    };
-    roots.par_iter().for_each(|&r| pack.walk_family(r, visit));
-    Ok(())
+    Ok(PackFile {
+        file,
+        entries,
+        children,
+        starts: count,
+        ids,
+    })
+    }
+
+    /// Calls `visit` for every blob of this pack of at most `limit` bytes, each delta family
+    /// walked from its base on the rayon pool.
+    pub fn walk_blobs(&self, limit: u64, visit: &(dyn Fn(&Oid, &[u8]) + Sync)) {
+        let roots: Vec<u32> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == OBJ_BLOB)
+            .map(|(i, _)| i as u32)
+            .collect();
+        roots
+            .par_iter()
+            .for_each(|&r| self.walk_family(r, limit, visit));
+    }
 }
 
 fn is_delta(kind: u8) -> bool {
     kind == OBJ_OFS_DELTA || kind == OBJ_REF_DELTA
 }
 
-struct Pack<'a> {
-    file: &'a File,
-    entries: &'a [Entry],
-    children: &'a [u32],
+/// One pack file, opened: its entries in offset order, each delta linked to its base, and the
+/// deltas built on each entry.
+pub struct PackFile {
+    file: File,
+    entries: Vec<Entry>,
+    children: Vec<u32>,
     /// `children[starts[i]..starts[i + 1]]` are the deltas built on entry `i`.
-    starts: &'a [u32],
-    limit: u64,
+    starts: Vec<u32>,
+    /// (object id, entry) sorted by id.
+    ids: Vec<(Oid, u32)>,
 }
 
-impl Pack<'_> {
+impl PackFile {
+    /// The entry holding object `oid`, if this pack has it.
+    pub fn find(&self, oid: &Oid) -> Option<u32> {
+        let at = self.ids.binary_search_by(|(id, _)| id.cmp(oid)).ok()?;
+        self.ids.get(at).map(|&(_, i)| i)
+    }
+
+    /// Entry `i`'s stored type (a delta type for a delta) and, for a delta, its base entry.
+    pub fn kind_and_base(&self, i: u32) -> Option<(u8, Option<u32>)> {
+        let e = self.entries.get(i as usize)?;
+        if is_delta(e.kind) {
+            (e.base != NONE).then_some((e.kind, Some(e.base)))
+        } else {
+            Some((e.kind, None))
+        }
+    }
+
+    /// Entry `i`'s data inflated: the object itself, or its delta (at most `limit` bytes).
+    pub fn data(&self, i: u32, limit: u64) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        self.inflate_into(i, limit, &mut out)?;
+        Some(out)
+    }
+
     fn children_of(&self, i: u32) -> &[u32] {
         let (Some(&a), Some(&b)) = (self.starts.get(i as usize), self.starts.get(i as usize + 1))
         else {
@@ -335,7 +386,7 @@ impl Pack<'_> {
     /// compressed bytes go through one buffer per thread, the output is written into `out`'s
     /// capacity (never zeroed), and each thread reuses one inflate state (reset per entry)
     /// rather than allocating one per object.
-    fn inflate_into(&self, i: u32, out: &mut Vec<u8>) -> Option<()> {
+    fn inflate_into(&self, i: u32, limit: u64, out: &mut Vec<u8>) -> Option<()> {
         thread_local! {
             static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
             static Z: std::cell::RefCell<Option<flate2::Decompress>> =
@@ -345,7 +396,7 @@ impl Pack<'_> {
         // A size header is data from the pack: a corrupt one must not size an allocation past
         // what any object we decode can need (a delta of an object under the limit is at most
         // a little larger than it).
-        let slack = self.limit.saturating_add(1 << 20);
+        let slack = limit.saturating_add(1 << 20);
         let stored = e.end.checked_sub(e.data)?;
         if e.size > slack || stored > slack {
             return None;
@@ -356,7 +407,7 @@ impl Pack<'_> {
             if raw.len() < len {
                 raw.resize(len, 0);
             }
-            read_at(self.file, e.data, &mut raw[..len]).ok()?;
+            read_at(&self.file, e.data, &mut raw[..len]).ok()?;
             out.clear();
             out.reserve(size);
             Z.with_borrow_mut(|z| {
@@ -377,15 +428,15 @@ impl Pack<'_> {
 
     /// Decodes the blob at root `r` and every delta built on it, depth-first: a base stays in
     /// memory only while its deltas are being applied (the depth of a chain, git's default 50).
-    fn walk_family(&self, r: u32, visit: &(dyn Fn(&Oid, &[u8]) + Sync)) {
+    fn walk_family(&self, r: u32, limit: u64, visit: &(dyn Fn(&Oid, &[u8]) + Sync)) {
         let Some(root) = self.entries.get(r as usize) else {
             return;
         };
-        if root.size > self.limit {
+        if root.size > limit {
             return;
         }
         let mut content = Vec::new();
-        if self.inflate_into(r, &mut content).is_none() {
+        if self.inflate_into(r, limit, &mut content).is_none() {
             return;
         }
         visit(&root.oid, &content);
@@ -401,10 +452,10 @@ impl Pack<'_> {
             };
             top.2 += 1;
             let base = &top.0;
-            if self.inflate_into(child, &mut delta).is_none() {
+            if self.inflate_into(child, limit, &mut delta).is_none() {
                 continue;
             }
-            let Some(decoded) = apply_delta(base, &delta, self.limit) else {
+            let Some(decoded) = apply_delta(base, &delta, limit) else {
                 continue;
             };
             let Some(entry) = self.entries.get(child as usize) else {
