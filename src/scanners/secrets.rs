@@ -27,7 +27,6 @@ pub mod grammar;
 pub mod keywords;
 pub mod loose;
 pub mod pack;
-mod trees;
 pub mod position;
 mod regex_cache;
 pub mod rule;
@@ -35,6 +34,7 @@ pub mod scope;
 pub mod since;
 pub mod suppress;
 pub mod surroundings;
+mod trees;
 pub mod validate;
 pub mod walk;
 

@@ -32,9 +32,9 @@ use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelExtend, Parallel
 use super::chunked::{self, Chunking, Scanned, WHOLE_LIMIT};
 use super::loose;
 use super::pack;
-use super::trees;
 use super::position::LineCursor;
 use super::scope;
+use super::trees;
 use super::walk::is_binary;
 use super::{CommitInfo, Emitter, SecretMatch};
 use crate::finding::{Finding, Location, Notification, ScannerKind};
@@ -1183,19 +1183,17 @@ fn walk_trees(
     let mut reader = trees::TreeReader::new(packs, objects);
     let mut seen: HashSet<pack::Oid> = HashSet::new();
     let mut found: Vec<(pack::Oid, String)> = Vec::new();
-    let mut parent_trees: Vec<pack::Oid> = Vec::new();
     for (n, c) in commits.iter().enumerate() {
         found.clear();
-        parent_trees.clear();
+        // A merge's diffs against its other parents would find no blob first (see `trees`).
         let listed = c
             .parents
-            .iter()
-            .map(|p| tree_of.get(p).copied().ok_or("a parent outside the walk"))
-            .collect::<Result<Vec<_>, _>>()
+            .first()
+            .map(|p| tree_of.get(p).ok_or("a parent outside the walk"))
+            .transpose()
             .map_err(str::to_string)
-            .and_then(|parents| {
-                parent_trees.extend(parents);
-                reader.changed_files(&c.tree, &parent_trees, &mut |oid, path| {
+            .and_then(|parent| {
+                reader.changed_files(&c.tree, parent, &mut |oid, path| {
                     if seen.contains(oid) {
                         return;
                     }
@@ -1653,6 +1651,7 @@ mod tests {
         assert_eq!(parents.split(' ').count(), 2, "HEAD~6 is the merge");
         let (n1, single) = sightings(root, (1, 1));
         assert_eq!(n1, 21);
+        assert_eq!(in_process_sightings(root, None), (n1, single.clone()));
         let blobs: HashSet<&str> = single.iter().filter_map(|s| s.split(' ').next()).collect();
         assert_eq!(blobs.len(), single.len(), "each blob once: {single:#?}");
         assert!(single.iter().any(|s| s.contains(" a.txt ")), "{single:#?}");
@@ -1662,6 +1661,123 @@ mod tests {
         }
         // Few commits: one range, however many cores.
         assert_eq!(sightings(root, (4, MIN_PART_COMMITS)), (n1, single));
+    }
+
+    /// [`sightings`] of the in-process walk; with `loose_dir`, loose objects are looked for
+    /// there instead (an empty directory: the walk falls back to `git diff-tree` at the first
+    /// commit whose trees are loose).
+    fn in_process_sightings(root: &Path, loose_dir: Option<&Path>) -> (u64, Vec<String>) {
+        let objects = objects_dir(root).expect("SHA-1 objects");
+        let (packs, failed) = pack::open_all(&objects);
+        assert_eq!(failed, 0);
+        let walk = start_tree_walk(root, loose_dir.unwrap_or(&objects)).expect("walk starts");
+        let mut got = Vec::new();
+        let (commits, err) = walk_log(walk, &packs, "", &ExcludeSet::default(), |s| {
+            got.push(format!("{} {} {} {}", s.blob, s.commit.id, s.path, s.seq));
+        });
+        assert_eq!(err, None);
+        (commits, got)
+    }
+
+    /// Every walk (the single `git log`, split `git diff-tree` ranges, the in-process tree diff,
+    /// and the in-process walk falling back to git where trees are loose) gives the same first
+    /// sightings; returns them.
+    fn assert_walks_agree(root: &Path) -> Vec<String> {
+        let reference = sightings(root, (1, 1));
+        for parts in [2, 7] {
+            assert_eq!(sightings(root, (parts, 1)), reference, "{parts} ranges");
+        }
+        assert_eq!(in_process_sightings(root, None), reference, "in-process");
+        let empty = tempfile::tempdir().expect("temp dir");
+        assert_eq!(
+            in_process_sightings(root, Some(empty.path())),
+            reference,
+            "in-process, falling back to git where trees are loose"
+        );
+        reference.1
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn in_process_tree_walk_attributes_as_git() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let commit = |msg: &str| {
+            run_git(root, &["add", "-A"]);
+            run_git(root, &["commit", "-qm", msg, "--allow-empty"]);
+        };
+        run_git(root, &["init", "-q"]);
+        write("a.txt", "a0\n");
+        write("deep/er/x.txt", "x0\n");
+        write("ord/b-x", "b-x 0\n");
+        write("ord/b/x", "b/x 0\n");
+        write("tc", "file then dir\n");
+        commit("root");
+        // A symbolic link (its blob is the target's name: not scanned, as with git), a
+        // submodule entry (a gitlink: skipped), an executable file, a mode-only change.
+        std::os::unix::fs::symlink("target-name", root.join("link")).expect("symlink");
+        let sub_commit = run_git(root, &["rev-parse", "HEAD"]);
+        run_git(
+            root,
+            &[
+                "update-index",
+                "--add",
+                "--cacheinfo",
+                &format!("160000,{sub_commit},vendor/module"),
+            ],
+        );
+        write("run.sh", "#!/bin/sh\necho run\n");
+        let exec = |rel: &str| {
+            std::fs::set_permissions(root.join(rel), std::fs::Permissions::from_mode(0o755))
+                .expect("chmod")
+        };
+        exec("run.sh");
+        exec("a.txt");
+        commit("link, gitlink, executable");
+        // The same new content at three paths of one commit: the first in git's tree order
+        // ("b-x" < "b.x" < "b/", a directory sorting as its name and a slash) wins.
+        write("ord/b/x", "dup\n");
+        write("ord/b-x", "dup\n");
+        write("ord/b.x", "dup\n");
+        commit("three paths, one blob");
+        // A nested directory renamed, a file turned directory, the link turned a file holding
+        // its target's name (the same blob, first seen as a file here).
+        std::fs::create_dir_all(root.join("moved")).expect("mkdir");
+        run_git(root, &["mv", "deep/er", "moved/er"]);
+        std::fs::remove_file(root.join("tc")).expect("rm");
+        write("tc/inner.txt", "inside\n");
+        std::fs::remove_file(root.join("link")).expect("rm");
+        write("link", "target-name");
+        commit("rename, typechanges");
+        run_git(root, &["checkout", "-qb", "side", "HEAD~1"]);
+        write("side.txt", "side\n");
+        write("ord/b/x", "side version\n");
+        commit("side");
+        run_git(root, &["checkout", "-q", "main"]);
+        run_git(root, &["merge", "-q", "--no-commit", "--no-ff", "side"]);
+        write("ord/b/x", "merged\n");
+        commit("merge");
+        let loose = assert_walks_agree(root);
+        let has = |path: &str| loose.iter().any(|s| s.split(' ').nth(2) == Some(path));
+        assert!(has("ord/b-x") && !has("ord/b.x"), "{loose:#?}");
+        assert!(
+            has("link") && has("tc/inner.txt") && has("run.sh"),
+            "{loose:#?}"
+        );
+        assert!(!has("vendor/module"), "{loose:#?}");
+        // Packed, then packed with loose commits on top.
+        run_git(root, &["repack", "-a", "-d", "-q"]);
+        assert_eq!(assert_walks_agree(root), loose);
+        write("moved/er/x.txt", "later\n");
+        commit("later, loose");
+        let mixed = assert_walks_agree(root);
+        assert_eq!(mixed.len(), loose.len() + 1);
     }
 
     #[test]

@@ -78,11 +78,7 @@ pub fn read_object(objects: &Path, id: &str, kind: &str, limit: u64) -> Option<V
         }
         header.push(byte[0]);
     }
-    let size: u64 = std::str::from_utf8(
-        header
-            .strip_prefix(kind.as_bytes())?
-            .strip_prefix(b" ")?,
-    )
+    let size: u64 = std::str::from_utf8(header.strip_prefix(kind.as_bytes())?.strip_prefix(b" ")?)
         .ok()?
         .parse()
         .ok()?;

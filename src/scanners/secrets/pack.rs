@@ -206,116 +206,116 @@ impl PackFile {
     /// (an entry whose base is not in this pack, or whose header does not parse, keeps no
     /// base: it and its deltas are never decoded here).
     pub fn open(idx: &Path, pack: &Path) -> std::io::Result<Self> {
-    let by_oid_order = read_index(idx)?;
-    let mut objects = by_oid_order.clone();
-    objects.sort_by_key(|&(_, off)| off);
-    let file = File::open(pack)?;
-    let pack_len = file.metadata()?.len();
-    let mut magic = [0u8; 4];
-    (&file).read_exact(&mut magic)?;
-    if &magic != b"PACK" {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "not a pack",
-        ));
-    }
-    let trailer = pack_len.saturating_sub(20);
-    let mut entries: Vec<Entry> = Vec::with_capacity(objects.len());
-    let mut refs: Vec<(usize, Oid)> = Vec::new();
-    for (i, &(oid, offset)) in objects.iter().enumerate() {
-        let end = objects.get(i + 1).map_or(trailer, |&(_, o)| o);
-        if end <= offset || end > trailer {
-            continue;
+        let by_oid_order = read_index(idx)?;
+        let mut objects = by_oid_order.clone();
+        objects.sort_by_key(|&(_, off)| off);
+        let file = File::open(pack)?;
+        let pack_len = file.metadata()?.len();
+        let mut magic = [0u8; 4];
+        (&file).read_exact(&mut magic)?;
+        if &magic != b"PACK" {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a pack",
+            ));
         }
-        let mut head = [0u8; 32];
-        let head = &mut head[..(end - offset).min(32) as usize];
-        if read_at(&file, offset, head).is_err() {
-            continue;
-        }
-        let Some(h) = parse_header(head) else {
-            continue;
-        };
-        let base = match h.base {
-            // Offsets are sorted, so the base is found by binary search.
-            Base::Back(d) => offset
-                .checked_sub(d)
-                .and_then(|b| objects.binary_search_by_key(&b, |&(_, o)| o).ok())
-                .map_or(NONE, |b| b as u32),
-            Base::Id(b) => {
-                refs.push((entries.len(), b));
-                NONE
+        let trailer = pack_len.saturating_sub(20);
+        let mut entries: Vec<Entry> = Vec::with_capacity(objects.len());
+        let mut refs: Vec<(usize, Oid)> = Vec::new();
+        for (i, &(oid, offset)) in objects.iter().enumerate() {
+            let end = objects.get(i + 1).map_or(trailer, |&(_, o)| o);
+            if end <= offset || end > trailer {
+                continue;
             }
-            Base::None => NONE,
-        };
-        entries.push(Entry {
-            offset,
-            data: offset + h.len as u64,
-            end,
-            size: h.size,
-            kind: h.kind,
-            base,
-            oid,
-        });
-    }
-    // Entries skipped above shift indices: map object positions to entry positions.
-    let pos_of: std::collections::HashMap<u64, u32> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.offset, i as u32))
-        .collect();
-    let by_oid: std::collections::HashMap<Oid, u32> = if refs.is_empty() {
-        Default::default()
-    } else {
-        entries
+            let mut head = [0u8; 32];
+            let head = &mut head[..(end - offset).min(32) as usize];
+            if read_at(&file, offset, head).is_err() {
+                continue;
+            }
+            let Some(h) = parse_header(head) else {
+                continue;
+            };
+            let base = match h.base {
+                // Offsets are sorted, so the base is found by binary search.
+                Base::Back(d) => offset
+                    .checked_sub(d)
+                    .and_then(|b| objects.binary_search_by_key(&b, |&(_, o)| o).ok())
+                    .map_or(NONE, |b| b as u32),
+                Base::Id(b) => {
+                    refs.push((entries.len(), b));
+                    NONE
+                }
+                Base::None => NONE,
+            };
+            entries.push(Entry {
+                offset,
+                data: offset + h.len as u64,
+                end,
+                size: h.size,
+                kind: h.kind,
+                base,
+                oid,
+            });
+        }
+        // Entries skipped above shift indices: map object positions to entry positions.
+        let pos_of: std::collections::HashMap<u64, u32> = entries
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.oid, i as u32))
-            .collect()
-    };
-    for e in entries.iter_mut() {
-        if e.base != NONE {
-            e.base = objects
-                .get(e.base as usize)
-                .and_then(|&(_, off)| pos_of.get(&off).copied())
-                .unwrap_or(NONE);
+            .map(|(i, e)| (e.offset, i as u32))
+            .collect();
+        let by_oid: std::collections::HashMap<Oid, u32> = if refs.is_empty() {
+            Default::default()
+        } else {
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.oid, i as u32))
+                .collect()
+        };
+        for e in entries.iter_mut() {
+            if e.base != NONE {
+                e.base = objects
+                    .get(e.base as usize)
+                    .and_then(|&(_, off)| pos_of.get(&off).copied())
+                    .unwrap_or(NONE);
+            }
         }
-    }
-    for (i, oid) in refs {
-        if let Some(e) = entries.get_mut(i) {
-            e.base = by_oid.get(&oid).copied().unwrap_or(NONE);
+        for (i, oid) in refs {
+            if let Some(e) = entries.get_mut(i) {
+                e.base = by_oid.get(&oid).copied().unwrap_or(NONE);
+            }
         }
-    }
-    // Children lists (compressed sparse rows) and the roots of blob families.
-    let mut count = vec![0u32; entries.len() + 1];
-    for e in &entries {
-        if is_delta(e.kind) && e.base != NONE {
-            count[e.base as usize + 1] += 1;
+        // Children lists (compressed sparse rows) and the roots of blob families.
+        let mut count = vec![0u32; entries.len() + 1];
+        for e in &entries {
+            if is_delta(e.kind) && e.base != NONE {
+                count[e.base as usize + 1] += 1;
+            }
         }
-    }
-    for i in 1..count.len() {
-        count[i] += count[i - 1];
-    }
-    let mut fill = count.clone();
-    let mut children = vec![0u32; count.last().copied().unwrap_or(0) as usize];
-    for (i, e) in entries.iter().enumerate() {
-        if is_delta(e.kind) && e.base != NONE {
-            let slot = &mut fill[e.base as usize];
-            children[*slot as usize] = i as u32;
-            *slot += 1;
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
         }
-    }
-    // Object ids in index (id) order, for lookups by id.
-    let ids: Vec<(Oid, u32)> = by_oid_order
-        .iter()
-        .filter_map(|(oid, off)| pos_of.get(off).map(|&i| (*oid, i)))
-        .collect();
-    Ok(PackFile {
-        file,
-        entries,
-        children,
-        starts: count,
-        ids,
-    })
+        let mut fill = count.clone();
+        let mut children = vec![0u32; count.last().copied().unwrap_or(0) as usize];
+        for (i, e) in entries.iter().enumerate() {
+            if is_delta(e.kind) && e.base != NONE {
+                let slot = &mut fill[e.base as usize];
+                children[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        // Object ids in index (id) order, for lookups by id.
+        let ids: Vec<(Oid, u32)> = by_oid_order
+            .iter()
+            .filter_map(|(oid, off)| pos_of.get(off).map(|&i| (*oid, i)))
+            .collect();
+        Ok(PackFile {
+            file,
+            entries,
+            children,
+            starts: count,
+            ids,
+        })
     }
 
     /// Calls `visit` for every blob of this pack of at most `limit` bytes, each delta family
