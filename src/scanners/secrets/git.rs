@@ -622,11 +622,11 @@ const KEEP_BUDGET: u64 = 64 << 20;
 #[derive(Default)]
 struct Meet {
     /// First sightings whose blob the pack walk has not decoded yet.
-    waiting: HashMap<pack::Oid, Sighting>,
+    waiting: HashMap<pack::Oid, Sighting, pack::OidHash>,
     /// Blobs decoded before their first sighting.
-    early: HashMap<pack::Oid, Early>,
+    early: HashMap<pack::Oid, Early, pack::OidHash>,
     /// Blobs matched with their sighting.
-    done: HashSet<pack::Oid>,
+    done: HashSet<pack::Oid, pack::OidHash>,
     /// Bytes held in [`Early::Hits`].
     kept: u64,
     scanned: Vec<(Sighting, Scanned)>,
@@ -1176,12 +1176,13 @@ fn walk_trees(
         Ok(c) => c,
         Err(e) => return (0, Some(e)),
     };
-    let tree_of: HashMap<pack::Oid, pack::Oid> = commits
+    drop(out);
+    let tree_of: HashMap<pack::Oid, pack::Oid, pack::OidHash> = commits
         .iter()
         .filter_map(|c| Some((oid_of(&c.id)?, c.tree)))
         .collect();
     let mut reader = trees::TreeReader::new(packs, objects);
-    let mut seen: HashSet<pack::Oid> = HashSet::new();
+    let mut seen: HashSet<pack::Oid, pack::OidHash> = HashSet::default();
     let mut found: Vec<(pack::Oid, String)> = Vec::new();
     for (n, c) in commits.iter().enumerate() {
         found.clear();

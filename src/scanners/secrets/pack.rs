@@ -309,12 +309,14 @@ impl PackFile {
             .iter()
             .filter_map(|(oid, off)| pos_of.get(off).map(|&i| (*oid, i)))
             .collect();
+        let prefixes = ids.iter().map(|(oid, _)| prefix_of(oid)).collect();
         Ok(PackFile {
             file,
             entries,
             children,
             starts: count,
             ids,
+            prefixes,
         })
     }
 
@@ -334,6 +336,37 @@ impl PackFile {
     }
 }
 
+/// An id's first eight bytes as a number (ids sort as these do).
+fn prefix_of(oid: &Oid) -> u64 {
+    let mut p = [0u8; 8];
+    p.copy_from_slice(&oid[..8]);
+    u64::from_be_bytes(p)
+}
+
+/// Hashes an object id by its first eight bytes: ids are already uniformly random, so SipHash
+/// over all twenty is wasted work in the history walk's maps and sets.
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Hash impls of arrays may write a length first: mix every write in.
+        for chunk in bytes.chunks(8) {
+            let mut p = [0u8; 8];
+            p[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(17) ^ u64::from_le_bytes(p))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+}
+
+/// Builds [`OidHasher`]s.
+pub type OidHash = std::hash::BuildHasherDefault<OidHasher>;
+
 fn is_delta(kind: u8) -> bool {
     kind == OBJ_OFS_DELTA || kind == OBJ_REF_DELTA
 }
@@ -348,13 +381,22 @@ pub struct PackFile {
     starts: Vec<u32>,
     /// (object id, entry) sorted by id.
     ids: Vec<(Oid, u32)>,
+    /// The first eight bytes of each of `ids`, for a binary search without byte-string compares.
+    prefixes: Vec<u64>,
 }
 
 impl PackFile {
     /// The entry holding object `oid`, if this pack has it.
     pub fn find(&self, oid: &Oid) -> Option<u32> {
-        let at = self.ids.binary_search_by(|(id, _)| id.cmp(oid)).ok()?;
-        self.ids.get(at).map(|&(_, i)| i)
+        let want = prefix_of(oid);
+        let from = self.prefixes.partition_point(|&p| p < want);
+        self.prefixes
+            .get(from..)?
+            .iter()
+            .take_while(|&&p| p == want)
+            .zip(self.ids.get(from..)?)
+            .find(|(_, (id, _))| id == oid)
+            .map(|(_, &(_, i))| i)
     }
 
     /// Entry `i`'s stored type (a delta type for a delta) and, for a delta, its base entry.
@@ -442,12 +484,16 @@ impl PackFile {
         visit(&root.oid, &content);
         // (content of a decoded object, its index, next child to do)
         let mut stack: Vec<(Vec<u8>, u32, usize)> = vec![(content, r, 0)];
-        // One buffer for every delta of the family (a delta is dropped once applied).
+        // One buffer for every delta of the family (a delta is dropped once applied), and the
+        // buffers of finished objects reused for the next ones (no fresh pages per blob).
         let mut delta = Vec::new();
+        let mut spare: Vec<Vec<u8>> = Vec::new();
         while let Some(top) = stack.last_mut() {
             let kids = self.children_of(top.1);
             let Some(&child) = kids.get(top.2) else {
-                stack.pop();
+                if let Some((done, _, _)) = stack.pop() {
+                    spare.push(done);
+                }
                 continue;
             };
             top.2 += 1;
@@ -455,14 +501,18 @@ impl PackFile {
             if self.inflate_into(child, limit, &mut delta).is_none() {
                 continue;
             }
-            let Some(decoded) = apply_delta(base, &delta, limit) else {
+            let mut decoded = spare.pop().unwrap_or_default();
+            if apply_delta_into(base, &delta, limit, &mut decoded).is_none() {
+                spare.push(decoded);
                 continue;
-            };
+            }
             let Some(entry) = self.entries.get(child as usize) else {
                 continue;
             };
             visit(&entry.oid, &decoded);
-            if !self.children_of(child).is_empty() {
+            if self.children_of(child).is_empty() {
+                spare.push(decoded);
+            } else {
                 stack.push((decoded, child, 0));
             }
         }
@@ -489,13 +539,21 @@ fn varint(d: &[u8], i: &mut usize) -> Option<u64> {
 
 /// Applies a git delta to `base`; `None` when it is malformed or its result is over `limit`.
 pub fn apply_delta(base: &[u8], delta: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    apply_delta_into(base, delta, limit, &mut out)?;
+    Some(out)
+}
+
+/// [`apply_delta`] into `out` (cleared first), reusing its allocation.
+fn apply_delta_into(base: &[u8], delta: &[u8], limit: u64, out: &mut Vec<u8>) -> Option<()> {
     let mut i = 0;
     let src = varint(delta, &mut i)?;
     let dst = varint(delta, &mut i)?;
     if src != base.len() as u64 || dst > limit {
         return None;
     }
-    let mut out = Vec::with_capacity(usize::try_from(dst).ok()?);
+    out.clear();
+    out.reserve(usize::try_from(dst).ok()?);
     while i < delta.len() {
         let op = delta[i];
         i += 1;
@@ -526,7 +584,7 @@ pub fn apply_delta(base: &[u8], delta: &[u8], limit: u64) -> Option<Vec<u8>> {
             return None;
         }
     }
-    (out.len() as u64 == dst).then_some(out)
+    (out.len() as u64 == dst).then_some(())
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ pub struct TreeReader<'a> {
     packs: &'a [PackFile],
     objects: &'a Path,
     /// Decoded object (tree, or a delta chain's intermediate), and when it was last used.
-    cache: HashMap<Key, (Arc<Vec<u8>>, u64)>,
+    cache: HashMap<Key, (Arc<Vec<u8>>, u64), pack::OidHash>,
     bytes: usize,
     tick: u64,
     /// How many pack entries were inflated (for the benchmark's figures).
@@ -229,7 +229,7 @@ impl<'a> TreeReader<'a> {
         TreeReader {
             packs,
             objects,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             bytes: 0,
             tick: 0,
             inflated: 0,
