@@ -10,15 +10,19 @@
 //!   secret that a partial staging would otherwise split; the cost is a few extra kilobytes per
 //!   file, far below the 100 ms budget of a typical commit.
 //! * **History** (`--history [--since REV]`): `git rev-list --all --topo-order --reverse` gives
-//!   the commits oldest first, and `git diff-tree --stdin -m --raw` processes (one per core,
-//!   each on a contiguous range of them) list every blob each commit added or changed with its
+//!   the commits oldest first, and every blob each commit added or changed is listed with its
 //!   path; the first sighting of a blob id in that order is the commit that introduced it, as
 //!   one `git log --raw` over the same walk would say. Each distinct blob is read once
-//!   and scanned once, however many commits or paths contain it. Over a whole history the
+//!   and scanned once, however many commits or paths contain it. Over a whole history (SHA-1
+//!   objects) the commits' trees are diffed in-process, read from the pack files and loose
+//!   objects ([`trees`]; `git rev-list` also prints each commit's tree and parents), and the
 //!   blobs come from the pack files themselves ([`pack`]: decoded in parallel, in pack order,
-//!   while the log is still being read), and only what the packs lack goes through `git
-//!   cat-file --batch`; with `--since REV` (`^REV`: only commits not reachable from REV) every
-//!   blob goes through `git cat-file --batch` processes fed by the log as it streams.
+//!   while the commits are still being walked); only what the packs lack goes through `git
+//!   cat-file --batch`, and from the first commit whose trees cannot be read in-process the walk
+//!   continues with `git diff-tree --stdin -m --raw` processes (one per core, each on a
+//!   contiguous range of commits). With `--since REV` (`^REV`: only commits not reachable from
+//!   REV) those processes list the blobs and every blob goes through `git cat-file --batch`
+//!   processes fed by the walk as it streams.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -718,8 +722,9 @@ impl Meet {
     }
 }
 
-/// The history's first sightings, scanned with the pack walk: the log walk (one thread, with
-/// `git log` in its own process) and the pack walk (the rayon pool) run at the same time and
+/// The history's first sightings, scanned with the pack walk: the commit walk (one thread:
+/// in-process tree diffs, or `git` processes) and the pack walk (the rayon pool) run at the
+/// same time and
 /// meet in a [`Meet`]; whatever the pack walk did not decode (loose objects, alternates, large
 /// blobs) is left in `waiting`/`reread` for `git cat-file`. Returns the commit count, `git
 /// log`'s error, and the sightings left over (in sighting order).
@@ -896,9 +901,12 @@ fn start_tree_walk(root: &Path, objects: &Path) -> Result<Walk, String> {
 }
 
 /// Whether the history's commit walk diffs trees in-process ([`Walk::Trees`]): with the pack
-/// walk, unless `STAGEGATE_LOG_PARTS` asks for `git` processes (the reference in tests).
-fn tree_walk() -> bool {
+/// walk, unless `STAGEGATE_LOG_PARTS` asks for `git` processes (the reference in tests) or the
+/// repository has replace refs (git reads a replaced tree's replacement; the packs hold the
+/// original).
+fn tree_walk(root: &Path) -> bool {
     std::env::var_os("STAGEGATE_LOG_PARTS").is_none()
+        && git(root, &["for-each-ref", "--count=1", "refs/replace/"]).is_ok_and(|o| o.is_empty())
 }
 
 /// How many `git diff-tree` processes list the history's blobs, and the fewest commits each is
@@ -1351,8 +1359,9 @@ fn cat_file_scan(
 
 /// Scans every blob reachable from all refs (after `since`), once each.
 ///
-/// Over a whole history (no `since`) with packed SHA-1 objects, the log walk and the pack walk
-/// ([`pack::for_each_blob`]) run at the same time: every blob of the packs is decoded once,
+/// Over a whole history (no `since`) with packed SHA-1 objects, the commit walk (trees diffed
+/// in-process, [`walk_trees`]) and the pack walk ([`pack::PackFile::walk_blobs`]) run at the
+/// same time: every blob of the packs is decoded once,
 /// in pack order and in parallel, scanned on the thread that decoded it, and matched with its
 /// first sighting whichever comes first (see [`Meet`]); `git cat-file` reads only what the
 /// packs did not give. With `since` (a part of the history, where decoding every pack would be
@@ -1379,7 +1388,7 @@ pub fn scan_history(
         None
     };
     let started = match &objects {
-        Some(objects) if tree_walk() => start_tree_walk(ctx.root, objects),
+        Some(objects) if tree_walk(ctx.root) => start_tree_walk(ctx.root, objects),
         _ => start_walk(ctx.root, since, walk_parts()),
     };
     let log = match started {
@@ -1779,6 +1788,53 @@ mod tests {
         commit("later, loose");
         let mixed = assert_walks_agree(root);
         assert_eq!(mixed.len(), loose.len() + 1);
+    }
+
+    #[test]
+    fn corrupt_packs_give_an_error_or_the_same_walk() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        run_git(root, &["init", "-q"]);
+        for i in 0..40 {
+            let p = root.join(format!("d{}/f{}.txt", i % 4, i % 7));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, format!("version {i}\n")).expect("write");
+            run_git(root, &["add", "-A"]);
+            run_git(root, &["commit", "-qm", &format!("c{i}")]);
+        }
+        run_git(root, &["repack", "-a", "-d", "-q"]);
+        let reference = sightings(root, (1, 1));
+        let objects = objects_dir(root).expect("objects");
+        let pack_path = std::fs::read_dir(objects.join("pack"))
+            .expect("pack dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "pack"))
+            .expect("a pack");
+        let original = std::fs::read(&pack_path).expect("read pack");
+        // Garbage over a stretch of entries, then the pack cut in half: never a panic; the
+        // in-process walk either agrees with git or fails as git does.
+        let mut garbled = original.clone();
+        let mid = garbled.len() / 2;
+        for b in &mut garbled[mid..mid + 200] {
+            *b = 0x5a;
+        }
+        for bytes in [garbled, original[..original.len() / 2].to_vec()] {
+            let mut perms = std::fs::metadata(&pack_path).expect("meta").permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&pack_path, perms).expect("chmod");
+            std::fs::write(&pack_path, &bytes).expect("write pack");
+            let (packs, _) = pack::open_all(&objects);
+            let walk = start_tree_walk(root, &objects).expect("walk starts");
+            let mut got = Vec::new();
+            let (commits, err) = walk_log(walk, &packs, "", &ExcludeSet::default(), |s| {
+                got.push(format!("{} {} {} {}", s.blob, s.commit.id, s.path, s.seq));
+            });
+            assert!(
+                err.is_some() || (commits, &got) == (reference.0, &reference.1),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //! base blob and the deltas built on it, transitively) is walked depth-first from its base, so
 //! every compressed entry is inflated exactly once and every delta applied once. Families are
 //! independent, so they are spread over the rayon pool, and the caller scans each blob on the
-//! thread that decoded it, while it is still in cache. Trees and commits (most of a pack's
-//! inflate work) are never inflated: a delta has the type of its base, so their families are
-//! skipped whole.
+//! thread that decoded it, while it is still in cache. Trees and commits are never inflated by
+//! the blob walk: a delta has the type of its base, so their families are skipped whole. The
+//! history's commit walk reads trees by id through [`PackFile::find`] and
+//! [`PackFile::kind_and_base`] (with its own cache of decoded trees: `trees.rs`), from the same
+//! opened packs.
 //!
 //! Anything this reader does not handle is simply not visited, and the caller reads it through
 //! `git cat-file` instead: loose objects, alternates, objects over `limit`, an unknown index
