@@ -401,6 +401,11 @@ impl PackFile {
             .map(|(_, &(_, i))| i)
     }
 
+    /// The id of the object at entry `i`.
+    pub fn oid_at(&self, i: u32) -> Option<&Oid> {
+        self.entries.get(i as usize).map(|e| &e.oid)
+    }
+
     /// Entry `i`'s stored type (a delta type for a delta) and, for a delta, its base entry.
     pub fn kind_and_base(&self, i: u32) -> Option<(u8, Option<u32>)> {
         let e = self.entries.get(i as usize)?;

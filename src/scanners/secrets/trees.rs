@@ -90,19 +90,14 @@ const CACHE_BUDGET: usize = 16 << 20;
 /// Deepest tree nesting followed (a hostile repository must not exhaust the stack).
 const MAX_DEPTH: usize = 1024;
 
-/// Where a tree was found, as a cache key.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Key {
-    Packed(u32, u32),
-    Loose(Oid),
-}
-
 /// Reads trees by id from the packs (then loose objects), keeping recently decoded ones.
 pub struct TreeReader<'a> {
     packs: &'a [PackFile],
     objects: &'a Path,
     /// Decoded object (tree, or a delta chain's intermediate), and when it was last used.
-    cache: HashMap<Key, (Arc<Vec<u8>>, u64), pack::OidHash>,
+    /// By id, so a tree read again (every commit's parent was the commit before's tree) costs
+    /// one lookup, not a search of the packs' indexes.
+    cache: HashMap<Oid, (Arc<Vec<u8>>, u64), pack::OidHash>,
     bytes: usize,
     tick: u64,
     /// How many pack entries were inflated (for the benchmark's figures).
@@ -236,16 +231,16 @@ impl<'a> TreeReader<'a> {
         }
     }
 
-    fn cached(&mut self, key: Key) -> Option<Arc<Vec<u8>>> {
+    fn cached(&mut self, key: &Oid) -> Option<Arc<Vec<u8>>> {
         self.tick += 1;
         let tick = self.tick;
-        self.cache.get_mut(&key).map(|(v, t)| {
+        self.cache.get_mut(key).map(|(v, t)| {
             *t = tick;
             Arc::clone(v)
         })
     }
 
-    fn keep(&mut self, key: Key, content: Vec<u8>) -> Arc<Vec<u8>> {
+    fn keep(&mut self, key: Oid, content: Vec<u8>) -> Arc<Vec<u8>> {
         let content = Arc::new(content);
         self.bytes += content.len();
         self.tick += 1;
@@ -274,6 +269,9 @@ impl<'a> TreeReader<'a> {
 
     /// The raw content of tree `oid`.
     pub fn tree(&mut self, oid: &Oid) -> Result<Arc<Vec<u8>>, String> {
+        if let Some(hit) = self.cached(oid) {
+            return Ok(hit);
+        }
         let found = self
             .packs
             .iter()
@@ -287,19 +285,13 @@ impl<'a> TreeReader<'a> {
     }
 
     fn loose(&mut self, oid: &Oid) -> Option<Arc<Vec<u8>>> {
-        if let Some(hit) = self.cached(Key::Loose(*oid)) {
-            return Some(hit);
-        }
         let content = loose::read_object(self.objects, &hex::encode(oid), "tree", TREE_LIMIT)?;
-        Some(self.keep(Key::Loose(*oid), content))
+        Some(self.keep(*oid, content))
     }
 
     /// Entry `i` of pack `p` decoded: its delta chain is followed down to a cached object or
     /// a whole tree, then applied back up, every step kept in the cache.
     fn packed(&mut self, p: u32, i: u32) -> Option<Arc<Vec<u8>>> {
-        if let Some(hit) = self.cached(Key::Packed(p, i)) {
-            return Some(hit);
-        }
         let pack = self.packs.get(p as usize)?;
         let mut chain = vec![i];
         let mut base = loop {
@@ -309,10 +301,10 @@ impl<'a> TreeReader<'a> {
                     chain.pop();
                     self.inflated += 1;
                     let content = pack.data(top, TREE_LIMIT)?;
-                    break self.keep(Key::Packed(p, top), content);
+                    break self.keep(*pack.oid_at(top)?, content);
                 }
                 (_, Some(b)) => {
-                    if let Some(hit) = self.cached(Key::Packed(p, b)) {
+                    if let Some(hit) = self.cached(pack.oid_at(b)?) {
                         break hit;
                     }
                     if chain.len() > 100_000 {
@@ -328,7 +320,7 @@ impl<'a> TreeReader<'a> {
             self.inflated += 1;
             let delta = pack.data(d, TREE_LIMIT)?;
             let content = pack::apply_delta(&base, &delta, TREE_LIMIT)?;
-            base = self.keep(Key::Packed(p, d), content);
+            base = self.keep(*pack.oid_at(d)?, content);
         }
         Some(base)
     }
