@@ -121,9 +121,21 @@ fn static_rule(line: usize, table: &toml::Table) -> Option<(String, regex_facts:
         regex_facts::ReachFact::Unbounded => "Unbounded".to_string(),
         regex_facts::ReachFact::LongBody => "LongBody".to_string(),
     };
+    let keywords: Vec<&str> = table
+        .get("keywords")?
+        .as_array()?
+        .iter()
+        .map(toml::Value::as_str)
+        .collect::<Option<_>>()?;
+    let [a, u] = [false, true].map(|unicode| {
+        format!(
+            "crate::classify::regex_facts::KeywordStart::{:?}",
+            regex_facts::keyword_start(&regex, &keywords, unicode)
+        )
+    });
     let _ = write!(
         out,
-        "reach: crate::classify::regex_facts::ReachFact::{reach} }}"
+        "reach: crate::classify::regex_facts::ReachFact::{reach}, starts: [{a}, {u}] }}"
     );
     Some((out, regex_facts::regex_facts(&regex)))
 }

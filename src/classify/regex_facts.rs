@@ -152,3 +152,404 @@ fn has_long_body(hir: &Hir) -> bool {
         _ => false,
     }
 }
+
+/// Where a rule regex's matches start relative to its keywords' occurrences, when its syntax
+/// settles it ([`keyword_start`]).
+///
+/// Most prefixed-token rules (`\b(ghp_[A-Za-z0-9]{36})`) and many name-anchored ones
+/// (`(?i)(?:pat|token)[a-z_]{0,20}…`) start at their keyword; for those the engine tries one
+/// anchored search at each keyword hit, a few bytes of automaton each on text that is not a
+/// credential, instead of searching a window around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordStart {
+    /// Not settled (a keyword in the middle of a match, `[\w.-]*token`, an optional prefix
+    /// of many lengths or longer than [`MAX_START`]): the engine searches a window.
+    Anywhere,
+    /// Every match starts `o` bytes before an occurrence of one of the keywords, for some `o`
+    /// whose bit is set (`1`: at the keyword; `0b11`: at it or one byte before, as with
+    /// `(?:^|[^a-z])phrase`).
+    Before(u32),
+    /// Every match starts at the start of the line that holds one of its keywords' occurrences:
+    /// the regex begins with `(?m)^` and nothing before the keyword can match a line break
+    /// (`(?m)^[ \t]*(?:export[ \t]+)?[\w.-]*(?:secret|token)…`).
+    LineStart,
+}
+
+/// The largest offset [`KeywordStart::Before`] records.
+pub const MAX_START: usize = 31;
+
+/// The [`KeywordStart`] of `regex` for `keywords` (ASCII, case-insensitive, as the keyword
+/// search finds them). `unicode` picks the build the fact is for (the engine searches ASCII
+/// text with the regex's ASCII build): with Unicode, `(?i)k` also matches the Kelvin sign and
+/// `[^a-z]` a multi-byte character, so fewer regexes start at a fixed offset.
+pub fn keyword_start(regex: &str, keywords: &[&str], unicode: bool) -> KeywordStart {
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .unicode(unicode)
+        .build()
+        .parse(regex)
+    else {
+        return KeywordStart::Anywhere;
+    };
+    let keywords: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if let Some(offsets) = offsets_before(&hir, &keywords) {
+        return KeywordStart::Before(offsets);
+    }
+    if starts_lines_at_keyword(&hir, &keywords) {
+        return KeywordStart::LineStart;
+    }
+    KeywordStart::Anywhere
+}
+
+/// The offsets (bits) before a keyword at which every match of `hir` starts, if settled.
+fn offsets_before(hir: &Hir, keywords: &[Vec<u8>]) -> Option<u32> {
+    let mut mask = 0u32;
+    for lead in &leads(hir)? {
+        let o = (0..=MAX_START).find(|&o| {
+            keywords.iter().any(|k| {
+                lead.sets.len() >= o + k.len()
+                    && k.iter()
+                        .zip(&lead.sets[o..])
+                        .all(|(&c, set)| set.within_folds_of(c))
+            })
+        })?;
+        mask |= 1 << o;
+    }
+    (mask != 0).then_some(mask)
+}
+
+/// Whether `hir` is `(?m)^`, then parts that cannot match a line break, then a part whose every
+/// match starts with a keyword ([`KeywordStart::LineStart`]).
+fn starts_lines_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
+    use regex_syntax::hir::Look;
+    let mut hir = hir;
+    while let HirKind::Capture(c) = hir.kind() {
+        hir = &c.sub;
+    }
+    let HirKind::Concat(parts) = hir.kind() else {
+        return false;
+    };
+    let Some((first, rest)) = parts.split_first() else {
+        return false;
+    };
+    if !matches!(
+        first.kind(),
+        HirKind::Look(Look::StartLF | Look::StartCRLF | Look::Start)
+    ) {
+        return false;
+    }
+    for part in rest {
+        if offsets_before(part, keywords) == Some(1) {
+            return true;
+        }
+        if may_match_newline(part) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether some match of `hir` contains a line break (`\n` or `\r`).
+fn may_match_newline(hir: &Hir) -> bool {
+    use regex_syntax::hir::Class;
+    let breaks = |lo: u32, hi: u32| {
+        (lo..=hi).contains(&u32::from(b'\n')) || (lo..=hi).contains(&u32::from(b'\r'))
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(lit) => lit.0.iter().any(|&b| b == b'\n' || b == b'\r'),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| breaks(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| breaks(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Capture(c) => may_match_newline(&c.sub),
+        HirKind::Repetition(r) => r.max != Some(0) && may_match_newline(&r.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(may_match_newline),
+    }
+}
+
+/// Longest lead [`leads`] follows (keywords are rarely longer).
+const MAX_LEAD: usize = 40;
+
+/// Most leads [`leads`] keeps before giving up (alternations of case variants multiply).
+const MAX_LEADS: usize = 64;
+
+/// A set of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    const EMPTY: ByteSet = ByteSet([0; 4]);
+
+    fn insert_range(&mut self, lo: u8, hi: u8) {
+        for b in lo..=hi {
+            self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+
+    fn single(b: u8) -> ByteSet {
+        let mut s = ByteSet::EMPTY;
+        s.insert_range(b, b);
+        s
+    }
+
+    /// Whether every byte of the set is `c` or its ASCII case twin (and the set is not empty).
+    fn within_folds_of(&self, c: u8) -> bool {
+        let mut allowed = ByteSet::single(c.to_ascii_lowercase());
+        allowed.insert_range(c.to_ascii_uppercase(), c.to_ascii_uppercase());
+        *self != ByteSet::EMPTY && (0..4).all(|i| self.0[i] & !allowed.0[i] == 0)
+    }
+}
+
+/// The first bytes of some of a regex's matches: match byte `i` lies in `sets[i]`, for every
+/// `i` below `sets.len()` (matches at least that long). `exact`: the matches this lead stands
+/// for are exactly `sets.len()` bytes long, so what follows in a concatenation extends it.
+#[derive(Debug, Clone)]
+struct Lead {
+    sets: Vec<ByteSet>,
+    exact: bool,
+}
+
+/// Leads covering every match of `hir` (each match agrees with at least one), or `None` when
+/// they would be too many or the syntax is one this does not follow.
+fn leads(hir: &Hir) -> Option<Vec<Lead>> {
+    use regex_syntax::hir::Class;
+    let empty = || {
+        vec![Lead {
+            sets: Vec::new(),
+            exact: true,
+        }]
+    };
+    let out = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => empty(),
+        HirKind::Literal(lit) => {
+            let bytes = &lit.0;
+            let n = bytes.len().min(MAX_LEAD);
+            vec![Lead {
+                sets: bytes[..n].iter().map(|&b| ByteSet::single(b)).collect(),
+                exact: n == bytes.len(),
+            }]
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut set = ByteSet::EMPTY;
+            for r in c.ranges() {
+                set.insert_range(r.start(), r.end());
+            }
+            vec![Lead {
+                sets: vec![set],
+                exact: true,
+            }]
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            // A character beyond ASCII is several bytes: its first byte stands for it, and
+            // the lead is then of unknown length.
+            let mut set = ByteSet::EMPTY;
+            let mut wide = false;
+            for r in c.ranges() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                if lo < 0x80 {
+                    set.insert_range(lo as u8, hi.min(0x7F) as u8);
+                }
+                if hi >= 0x80 {
+                    set.insert_range(0xC0, 0xFF);
+                    wide = true;
+                }
+            }
+            vec![Lead {
+                sets: vec![set],
+                exact: !wide,
+            }]
+        }
+        HirKind::Capture(c) => leads(&c.sub)?,
+        HirKind::Repetition(rep) => {
+            if rep.max == Some(rep.min) && rep.min <= 8 {
+                // `x{2}`: the same leads as `xx`.
+                let copies = (0..rep.min).map(|_| (*rep.sub).clone()).collect();
+                return leads(&Hir::concat(copies));
+            }
+            let mut sub = leads(&rep.sub)?;
+            // Past one copy, what follows a lead is another copy, not what follows the
+            // repetition.
+            if rep.max != Some(1) {
+                for l in &mut sub {
+                    l.exact = false;
+                }
+            }
+            if rep.min == 0 {
+                sub.extend(empty());
+            }
+            sub
+        }
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(leads(a)?);
+                if all.len() > MAX_LEADS {
+                    return None;
+                }
+            }
+            all
+        }
+        HirKind::Concat(parts) => {
+            // The leads so far are prefixes of every match whatever follows: when the next
+            // part cannot be followed, or would make too many, they are the answer as they are.
+            let mut acc = empty();
+            for part in parts {
+                if acc.iter().all(|l| !l.exact) {
+                    break;
+                }
+                let grown = leads(part).and_then(|next| {
+                    let mut grown = Vec::new();
+                    for l in &acc {
+                        if !l.exact {
+                            grown.push(l.clone());
+                            continue;
+                        }
+                        for n in &next {
+                            let mut sets = l.sets.clone();
+                            sets.extend_from_slice(&n.sets);
+                            let exact = n.exact && sets.len() <= MAX_LEAD;
+                            sets.truncate(MAX_LEAD);
+                            grown.push(Lead { sets, exact });
+                        }
+                        if grown.len() > MAX_LEADS {
+                            return None;
+                        }
+                    }
+                    Some(grown)
+                });
+                match grown {
+                    Some(grown) => acc = grown,
+                    None => {
+                        for l in &mut acc {
+                            l.exact = false;
+                        }
+                        break;
+                    }
+                }
+            }
+            acc
+        }
+    };
+    (out.len() <= MAX_LEADS).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII and Unicode facts, as offset masks (0: anywhere, `u32::MAX`: line start).
+    fn starts(regex: &str, keywords: &[&str]) -> [u32; 2] {
+        [false, true].map(|u| match keyword_start(regex, keywords, u) {
+            KeywordStart::Anywhere => 0,
+            KeywordStart::Before(m) => m,
+            KeywordStart::LineStart => u32::MAX,
+        })
+    }
+
+    #[test]
+    fn prefixed_tokens_start_at_their_keyword() {
+        assert_eq!(starts(r"\b(ion_[A-Za-z0-9]{42})\b", &["ion_"]), [1, 1]);
+        assert_eq!(
+            starts(r"(?:ghp|gho)_[A-Za-z0-9]{36}", &["ghp_", "gho_"]),
+            [1, 1]
+        );
+        // A keyword shorter than the literal, and two keywords sharing it.
+        assert_eq!(starts(r"\bxoxb-[0-9]{10}", &["xox"]), [1, 1]);
+        assert_eq!(starts(r"(?m)^\s*PrivateKey", &["privatekey"]), [0, 0]);
+        assert_eq!(
+            starts(r"(?m)^[ \t]*PrivateKey", &["privatekey"]),
+            [u32::MAX; 2]
+        );
+    }
+
+    #[test]
+    fn case_insensitive_names_start_at_their_keyword_in_ascii() {
+        // `(?i)t` and `(?i)p` have only ASCII variants; `(?i)k` and `(?i)s` gain the Kelvin
+        // sign and the long s in Unicode, where the keyword search would not see them.
+        let re = r"(?i)(?:pat|token)[a-z_]{0,20}\s*=\s*([a-z2-7]{52})";
+        assert_eq!(starts(re, &["pat", "token"]), [1, 0]);
+        assert_eq!(starts(r"(?i)pat[a-z_]{0,20}=", &["pat"]), [1, 1]);
+        // What follows the keyword does not matter, however many alternatives it has.
+        let many = (0..200)
+            .map(|i| format!("v{i}"))
+            .collect::<Vec<_>>()
+            .join("|");
+        assert_eq!(
+            starts(&format!("(?i)pat(?:{many})(?:{many})"), &["pat"]),
+            [1, 1]
+        );
+    }
+
+    #[test]
+    fn an_optional_boundary_byte_is_an_offset() {
+        let re = r"(?:^|[^A-Za-z0-9_.])((?:pk|sk)\.[a-f0-9]{32})";
+        assert_eq!(starts(re, &["pk.", "sk."]), [0b11, 0]);
+        let re = r"(?i)(?:password|(?:\b|_)pass\b)[\w.]{0,30}=";
+        assert_eq!(starts(re, &["password", "pass"]), [0b11, 0]);
+    }
+
+    #[test]
+    fn a_keyword_inside_the_match_is_not_a_start() {
+        assert_eq!(starts(r"(?i)[\w.-]*token[\w.-]*=", &["token"]), [0, 0]);
+        assert_eq!(starts(r"\b([a-f0-9]{32}-us[0-9]{1,2})\b", &["-us"]), [0, 0]);
+        // A prefix of varying length, or longer than the offsets recorded.
+        assert_eq!(starts(r"[a-z]{8}token", &["token"]), [1 << 8; 2]);
+        assert_eq!(starts(r"[a-z]{1,8}token", &["token"]), [0, 0]);
+        assert_eq!(
+            starts(&format!("x{{{}}}token", MAX_START + 1), &["token"]),
+            [0, 0]
+        );
+        assert_eq!(starts(r"(?:ab)*token", &["token"]), [0, 0]);
+        assert_eq!(starts(r"(?:a|bb)?token", &["token"]), [0b111, 0b111]);
+        // A regex that may start without any keyword.
+        assert_eq!(starts(r"token|secret", &["token"]), [0, 0]);
+        assert_eq!(starts(r"(?:token)?", &["token"]), [0, 0]);
+        assert_eq!(starts(r"(", &["token"]), [0, 0]);
+    }
+
+    #[test]
+    fn offsets_are_exact_for_each_alternative() {
+        assert_eq!(starts(r"(?:a|bb)token", &["token"]), [0b110, 0b110]);
+        assert_eq!(starts(r"x?token", &["token"]), [0b11, 0b11]);
+        assert_eq!(starts(r"\bx{2}token", &["token"]), [0b100, 0b100]);
+        assert_eq!(starts(r"\bx{2,3}token", &["token"]), [0, 0]);
+    }
+}
+
+#[cfg(test)]
+mod line_start_tests {
+    use super::*;
+
+    fn fact(regex: &str, keywords: &[&str]) -> KeywordStart {
+        keyword_start(regex, keywords, false)
+    }
+
+    #[test]
+    fn a_line_anchored_name_starts_at_its_line() {
+        let re =
+            r"(?im)^[ \t]*(?:export[ \t]+)?[\w.\-]*(?:secret|token)[\w.\-]*[ \t]*=[ \t]*(\S{8,})";
+        assert_eq!(fact(re, &["secret", "token"]), KeywordStart::LineStart);
+        // `\s` and `.` with `(?s)` cross lines; a keyword that is not where the prefix ends
+        // does not settle it either.
+        assert_eq!(fact(r"(?m)^\s*token=", &["token"]), KeywordStart::Anywhere);
+        assert_eq!(fact(r"(?ms)^.*token=", &["token"]), KeywordStart::Anywhere);
+        assert_eq!(
+            fact(r"(?m)^[ \t]*\w+=token", &["secret"]),
+            KeywordStart::Anywhere
+        );
+        assert_eq!(fact(r"[ \t]*token=", &["token"]), KeywordStart::Anywhere);
+        assert_eq!(
+            fact(r"(?m)^(?:a+\n)?token=", &["token"]),
+            KeywordStart::Anywhere
+        );
+    }
+}

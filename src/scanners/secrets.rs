@@ -529,7 +529,7 @@ mod tests {
     /// gives, with the reach that parsing their regex gives.
     #[test]
     fn builtin_static_rules_mirror_the_toml() {
-        use crate::classify::regex_facts::reach_fact;
+        use crate::classify::regex_facts::{keyword_start, reach_fact};
         let files = builtin_rule_files();
         assert_eq!(builtin_static_rules().len(), files.len());
         let mut total = 0;
@@ -544,6 +544,9 @@ mod tests {
                 assert_eq!((s.line, &s.source), (t.line, &t.source), "{path}");
                 assert_eq!(format!("{:?}", s.def), format!("{:?}", t.def), "{path}");
                 assert_eq!(raw.reach, reach_fact(&t.def.regex), "{path}: {}", t.id());
+                let keywords: Vec<&str> = t.def.keywords.iter().map(String::as_str).collect();
+                let starts = [false, true].map(|u| keyword_start(&t.def.regex, &keywords, u));
+                assert_eq!(raw.starts, starts, "{path}: {}", t.id());
             }
             total += from_static.len();
         }

@@ -17,6 +17,7 @@ use super::surroundings::{
     assigned_name, credential_on_example_host, in_kubernetes_secret_data, in_path_or_file_name,
 };
 use super::validate::{validate, Validation};
+use crate::classify::regex_facts::KeywordStart;
 use crate::classify::{
     entropy_floor, has_sandbox_marker, is_stand_in, names_no_credential, placeholder_reason,
     shannon_entropy, Rejection,
@@ -158,10 +159,11 @@ impl CompiledRules {
     /// Secrets in `hay` whose secret starts inside `report` (a chunk of a large file: the bytes
     /// around `report` are context only, and belong to the neighbouring chunks' reports).
     ///
-    /// One leftmost keyword pass lists every keyword occurrence; each rule with occurrences
-    /// runs its regex only in windows around them (merged where they overlap), so the work
-    /// grows with the file size plus the hits, and a rule's regex never crosses the whole file
-    /// for one keyword at its start.
+    /// One keyword pass lists every keyword occurrence; each rule with occurrences runs its
+    /// regex only where they allow a match, so the work grows with the file size plus the hits,
+    /// and a rule's regex never crosses the whole file for one keyword at its start: anchored at
+    /// each place a match may start, when the regex settles where that is relative to its
+    /// keywords ([`KeywordStart`]), else in windows around the hits (merged where they overlap).
     pub fn find_starting_in(&self, hay: &[u8], report: Range<usize>) -> Vec<SecretMatch> {
         let hits = self.keywords.hits(hay);
         if hits.is_empty() {
@@ -180,6 +182,8 @@ impl CompiledRules {
         }
         cand.sort_unstable();
         let mut out = Vec::new();
+        let ascii = AsciiMap::new(hay);
+        let mut starts = Vec::new();
         let mut i = 0;
         while i < cand.len() {
             let r = cand[i].0;
@@ -200,6 +204,14 @@ impl CompiledRules {
                         back.saturating_add(KEYWORD_CONTEXT),
                         forward.saturating_add(KEYWORD_CONTEXT),
                     );
+                    if let Some(start) = ascii.settled_start(compiled) {
+                        match_starts(hay, start, &cand[i..j], &mut starts);
+                        scan_starts(
+                            index, rule, compiled, hay, &starts, forward, &ascii, &mut out,
+                        );
+                        i = j;
+                        continue;
+                    }
                     let mut k = i;
                     while k < j {
                         let a = cand[k].1.saturating_sub(back);
@@ -256,6 +268,171 @@ impl CompiledRules {
             }
         }
         dedup_overlapping(&self.rules, out)
+    }
+}
+
+/// Which bytes of a text are ASCII, for picking a rule regex's build ([`CompiledRegex`]): most
+/// files are all ASCII, and in the others non-ASCII bytes are found by binary search.
+struct AsciiMap<'h> {
+    hay: &'h [u8],
+    /// `None` until first asked; then the ends of the ASCII runs' complements: sorted,
+    /// disjoint ranges of non-ASCII bytes (empty for an ASCII text).
+    non_ascii: std::cell::OnceCell<Vec<Range<usize>>>,
+}
+
+impl<'h> AsciiMap<'h> {
+    fn new(hay: &'h [u8]) -> Self {
+        AsciiMap {
+            hay,
+            non_ascii: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn runs(&self) -> &[Range<usize>] {
+        self.non_ascii.get_or_init(|| {
+            if self.hay.is_ascii() {
+                return Vec::new();
+            }
+            // Whole ASCII blocks are skipped with the word-at-a-time `is_ascii`.
+            const BLOCK: usize = 64;
+            let mut runs: Vec<Range<usize>> = Vec::new();
+            for (k, block) in self.hay.chunks(BLOCK).enumerate() {
+                if block.is_ascii() {
+                    continue;
+                }
+                for (j, &b) in block.iter().enumerate() {
+                    let i = k * BLOCK + j;
+                    if b >= 0x80 {
+                        match runs.last_mut() {
+                            Some(r) if r.end == i => r.end = i + 1,
+                            _ => runs.push(i..i + 1),
+                        }
+                    }
+                }
+            }
+            runs
+        })
+    }
+
+    /// Whether `hay[range]` is all ASCII.
+    fn is_ascii(&self, range: Range<usize>) -> bool {
+        let runs = self.runs();
+        // The first run that ends after the range's start must start at or after its end.
+        let k = runs.partition_point(|r| r.end <= range.start);
+        runs.get(k).is_none_or(|r| r.start >= range.end)
+    }
+
+    /// Where `compiled`'s matches start relative to a keyword hit, when that holds for every
+    /// build the text's searches may use: the ASCII build's fact for an ASCII text; for one with
+    /// non-ASCII bytes, only when both builds agree (then each search picks its build).
+    fn settled_start(&self, compiled: &CompiledRegex) -> Option<KeywordStart> {
+        let ascii = compiled.start(true);
+        let fact = if self.runs().is_empty() || ascii == compiled.start(false) {
+            ascii
+        } else {
+            KeywordStart::Anywhere
+        };
+        (fact != KeywordStart::Anywhere).then_some(fact)
+    }
+}
+
+/// The places where one rule's matches may start, given its keyword hits `cand` (rule, start,
+/// end; ascending) and where its matches start relative to them: each with the end of the
+/// last hit that put it there, the searches' windows reach as far past it as windows do.
+/// Ascending and distinct; linear in the hits (line starts are found from hit to hit, never
+/// from each hit back to the line's start, so a one-line bundle with many hits stays linear).
+fn match_starts(
+    hay: &[u8],
+    start: KeywordStart,
+    cand: &[(u32, usize, usize)],
+    out: &mut Vec<(usize, usize)>,
+) {
+    out.clear();
+    match start {
+        KeywordStart::Anywhere => {}
+        KeywordStart::Before(offsets) => {
+            for &(_, hit, end) in cand {
+                for o in 0..32 {
+                    if offsets & (1 << o) != 0 && hit >= o {
+                        out.push((hit - o, end));
+                    }
+                }
+            }
+            out.sort_unstable();
+        }
+        KeywordStart::LineStart => {
+            let (mut from, mut line) = (0, 0);
+            for &(_, hit, end) in cand {
+                if let Some(p) = memchr::memrchr2(b'\n', b'\r', &hay[from..hit]) {
+                    line = from + p + 1;
+                }
+                from = hit;
+                out.push((line, end));
+            }
+        }
+    }
+    // One search per start, seeing as far as its farthest hit's window.
+    out.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 = kept.1.max(next.1);
+        }
+        same
+    });
+}
+
+/// Runs one rule's regex anchored at each of `starts` (ascending, from [`match_starts`]): the
+/// rule's regex starts every match at one of them ([`CompiledRegex::start`]), so this finds
+/// what [`scan_region`] would find in the windows around the same hits, with a few bytes of
+/// automaton per start instead of a window's width. Matches do not overlap: a start inside the
+/// previous match is skipped, as a forward search skips it. Each search sees the text up to
+/// `forward` bytes past its hit's end, as a window does; a match that reaches that end is
+/// searched again with more, as in [`scan_region`].
+#[allow(clippy::too_many_arguments)]
+fn scan_starts(
+    index: usize,
+    rule: &Rule,
+    compiled: &CompiledRegex,
+    hay: &[u8],
+    starts: &[(usize, usize)],
+    forward: usize,
+    ascii: &AsciiMap<'_>,
+    out: &mut Vec<SecretMatch>,
+) {
+    let group = compiled.group;
+    let mut next = 0;
+    for &(s, hit_end) in starts {
+        if s < next {
+            continue;
+        }
+        let mut limit = hit_end.saturating_add(forward).min(hay.len());
+        let mut grow = forward.max(64);
+        let found = loop {
+            let Some(regex) = compiled.for_text(ascii.is_ascii(s.saturating_sub(4)..limit)) else {
+                return;
+            };
+            match regex.captures_anchored(&hay[..limit], s, group) {
+                Some((whole, _)) if whole.end == limit && limit < hay.len() => {
+                    limit = limit.saturating_add(grow).min(hay.len());
+                    grow = grow.saturating_mul(2);
+                }
+                other => break other,
+            }
+        };
+        let Some((whole, sec)) = found else {
+            continue;
+        };
+        next = if whole.is_empty() {
+            whole.end + 1
+        } else {
+            whole.end
+        };
+        let sec = sec.unwrap_or_else(|| whole.clone());
+        if !sec.is_empty() {
+            if let Some(m) = accept(index, rule, hay, whole, sec) {
+                out.push(m);
+            }
+        }
     }
 }
 
@@ -663,6 +840,90 @@ regex = '''\b(zz9[a-f0-9]{12})\b'''
 context = ["plural"]
 description = "d"
 "#;
+
+    /// Rules whose matches start at a settled place relative to their keywords: an offset
+    /// set (`Before`) and a line start (`LineStart`).
+    const SETTLED: &str = r#"
+[[rule]]
+id = "bounded-name"
+name = "Bounded name"
+severity = "high"
+keywords = ["phrase"]
+regex = '''(?:^|[^A-Za-z0-9])(?i:phrase)[a-z_]{0,8}=([a-f0-9]{16})\b'''
+description = "d"
+
+[[rule]]
+id = "line-name"
+name = "Line name"
+severity = "high"
+keywords = ["secret", "token"]
+regex = '''(?im)^[ \t]*(?:export[ \t]+)?[\w.\-]*(?:secret|token)[\w.\-]*[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9]{12,})$'''
+entropy = 2.0
+description = "d"
+"#;
+
+    #[test]
+    fn settled_starts_are_what_the_syntax_says() {
+        let e = engine(SETTLED);
+        let start = |id: &str| e.rule(id).and_then(|r| r.compiled()).map(|c| c.start(true));
+        assert_eq!(start("bounded-name"), Some(KeywordStart::Before(0b11)));
+        assert_eq!(start("line-name"), Some(KeywordStart::LineStart));
+    }
+
+    #[test]
+    fn match_starts_are_linear_and_distinct() {
+        let hay = b"ab\r\nx token y token\nsecret";
+        let cand = [(0, 6, 11), (0, 14, 19), (0, 20, 26)];
+        let mut out = Vec::new();
+        match_starts(hay, KeywordStart::LineStart, &cand, &mut out);
+        assert_eq!(
+            out,
+            vec![(4, 19), (20, 26)],
+            "one start per line, the farthest hit end"
+        );
+        match_starts(
+            hay,
+            KeywordStart::Before(0b101),
+            &[(0, 1, 3), (0, 3, 5)],
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            vec![(1, 5), (3, 5)],
+            "offsets past the text's start are dropped"
+        );
+    }
+
+    /// Anchored searches at the settled starts find what searching the whole text finds: at
+    /// text and line starts, after CR LF, beside non-ASCII text (both builds), with keywords far
+    /// into long lines (farther than a window reaches back) and many hits on one line.
+    #[test]
+    fn settled_starts_find_what_the_whole_text_finds() {
+        let e = engine(SETTLED);
+        let long_name = "a".repeat(3000);
+        let texts = [
+            "phrase=0123456789abcdef\n".to_string(),
+            "x Phrase_id=0123456789abcdef y phrasee=fedcba9876543210".to_string(),
+            "é phrase=0123456789abcdef é".to_string(),
+            "token=Q8w7E6r5T4y3U2i1\r\n  export MY_SECRET = Z9x8C7v6B5n4M3\n".to_string(),
+            format!("{long_name}token=Q8w7E6r5T4y3U2i1\n"),
+            format!("é\n{}_secret=Q8w7E6r5T4y3U2i1\n", &long_name[..500]),
+            "token token token=x secret=Q8w7E6r5T4y3U2i1 token=Q8w7E6r5T4y3U2i1".to_string(),
+            "a=1\ntoken_secret=Q8w7E6r5T4y3U2i1".to_string(),
+        ];
+        let key = |m: &SecretMatch| (m.rule_id.clone(), m.range.clone(), m.match_range.clone());
+        for t in &texts {
+            let got: Vec<_> = e.find_in(t).iter().map(key).collect();
+            let want: Vec<_> = e
+                .find_in_bytes_reference(t.as_bytes())
+                .iter()
+                .map(key)
+                .collect();
+            assert_eq!(got, want, "{t:?}");
+        }
+        let found: usize = texts.iter().map(|t| e.find_in(t).len()).sum();
+        assert!(found >= 8, "{found}");
+    }
 
     #[test]
     fn keyword_gates_regex_case_insensitively() {

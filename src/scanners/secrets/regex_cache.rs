@@ -21,7 +21,7 @@ use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID};
 
 /// Largest compiled regex a rule may have; keeps a careless `{1,100000}` from eating memory.
 const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -88,6 +88,24 @@ impl RuleRegex {
         group: usize,
     ) -> Option<(Range<usize>, Option<Range<usize>>)> {
         let input = Input::new(hay).span(start..hay.len());
+        with_cache(self, |cache, caps| {
+            self.re.search_captures_with(cache, &input, caps);
+            let whole = caps.get_group(0)?;
+            Some((whole.range(), caps.get_group(group).map(|s| s.range())))
+        })
+    }
+
+    /// The match that starts exactly at `start`, if any (leftmost-first among those), as
+    /// [`RuleRegex::captures_at`] reports it when it finds a match there.
+    pub(crate) fn captures_anchored(
+        &self,
+        hay: &[u8],
+        start: usize,
+        group: usize,
+    ) -> Option<(Range<usize>, Option<Range<usize>>)> {
+        let input = Input::new(hay)
+            .span(start..hay.len())
+            .anchored(Anchored::Yes);
         with_cache(self, |cache, caps| {
             self.re.search_captures_with(cache, &input, caps);
             let whole = caps.get_group(0)?;

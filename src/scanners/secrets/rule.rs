@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::engine::CompiledRules;
 use super::regex_cache::{ascii_build_is_exact, RuleRegex};
-use crate::classify::regex_facts::{reach_fact, ReachFact};
+use crate::classify::regex_facts::{keyword_start, reach_fact, KeywordStart, ReachFact};
 use crate::error::line_of_offset;
 use crate::finding::{Precision, Severity};
 
@@ -138,9 +138,9 @@ pub struct Rule {
     compiled: Arc<OnceLock<Option<CompiledRegex>>>,
     /// Whether every secret starts with one of the keywords (computed on first use).
     prefixed: Arc<OnceLock<bool>>,
-    /// The regex's reach as `build.rs` computed it (built-in rules), so compiling it on first
-    /// use does not parse it again for its bound.
-    reach: Option<ReachFact>,
+    /// The regex's facts as `build.rs` computed them (built-in rules), so compiling it on first
+    /// use does not parse it again for its bound and its start.
+    known: Option<KnownFacts>,
     /// Lowercased context keywords.
     pub(crate) context_lower: Vec<Vec<u8>>,
 }
@@ -157,7 +157,7 @@ impl Rule {
     pub(crate) fn compiled(&self) -> Option<&CompiledRegex> {
         self.compiled
             .get_or_init(|| {
-                build_regex_with(&self.def.regex, false, self.reach)
+                build_regex_with(&self.def.regex, &self.def.keywords, false, self.known)
                     .ok()
                     .map(|c| classify(&self.def, c))
             })
@@ -242,8 +242,13 @@ pub fn parse_rule_file(
 }
 
 /// A rule definition ready to validate: as written (`None`), or a built-in one whose regex
-/// `build.rs` expanded, with the reach it computed.
-type Prepared = (RuleDef, Option<ReachFact>);
+/// `build.rs` expanded, with the facts it computed.
+type Prepared = (RuleDef, Option<KnownFacts>);
+
+/// What `build.rs` computes about a built-in rule's regex: its reach ([`reach_fact`]) and where
+/// its matches start relative to its keywords, for its ASCII and its Unicode build
+/// ([`keyword_start`]).
+pub(crate) type KnownFacts = (ReachFact, [KeywordStart; 2]);
 
 /// A built-in rule as `build.rs` compiles it into the binary: the fields of its `[[rule]]`
 /// table as static data, its regex with the `{{assign}}` placeholders already expanded and its
@@ -287,6 +292,9 @@ pub struct StaticRule {
     pub within: Option<&'static str>,
     /// The regex's reach ([`reach_fact`]).
     pub reach: ReachFact,
+    /// Where its matches start relative to a keyword, ASCII and Unicode builds
+    /// ([`keyword_start`]).
+    pub starts: [KeywordStart; 2],
 }
 
 impl StaticRule {
@@ -333,7 +341,7 @@ pub fn parse_static_rules(
 ) -> Option<(Vec<Rule>, Vec<RuleError>)> {
     let defs = list
         .iter()
-        .map(|s| Some((s.line, Ok((s.to_def()?, Some(s.reach))))))
+        .map(|s| Some((s.line, Ok((s.to_def()?, Some((s.reach, s.starts)))))))
         .collect::<Option<Vec<_>>>()?;
     Some(compile_defs(defs.into_iter(), path, check_examples))
 }
@@ -422,6 +430,9 @@ pub(crate) struct CompiledRegex {
     pub group: usize,
     /// How far matches reach from the keyword.
     pub reach: Reach,
+    /// Where matches start relative to a keyword hit, for the ASCII and the Unicode build
+    /// ([`keyword_start`]).
+    starts: [KeywordStart; 2],
 }
 
 impl CompiledRegex {
@@ -438,6 +449,18 @@ impl CompiledRegex {
             UnicodeBuild::Own(r) => Some(r),
             UnicodeBuild::SameAsAscii => self.ascii.as_ref(),
             UnicodeBuild::Fails => None,
+        }
+    }
+
+    /// Where every match starts relative to a keyword hit, for the build
+    /// [`CompiledRegex::for_text`] picks for `ascii_text`.
+    pub(crate) fn start(&self, ascii_text: bool) -> KeywordStart {
+        if self.reach == Reach::File {
+            return KeywordStart::Anywhere;
+        }
+        match &self.ascii {
+            Some(_) if ascii_text => self.starts[0],
+            _ => self.starts[1],
         }
     }
 
@@ -514,8 +537,9 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
 /// `build.rs` computed for a built-in rule; without it the regex is parsed for it.
 fn build_regex_with(
     src: &str,
+    keywords: &[String],
     eager: bool,
-    known: Option<ReachFact>,
+    known: Option<KnownFacts>,
 ) -> Result<CompiledRegex, regex::Error> {
     let ascii = RuleRegex::build(src, false).ok();
     let unicode = OnceLock::new();
@@ -534,7 +558,17 @@ fn build_regex_with(
         return Err(regex::Error::Syntax(format!("{src}: no regex")));
     };
     let group = probe.secret_group();
-    let reach = match known.unwrap_or_else(|| reach_fact(src)) {
+    let (reach, starts) = known.unwrap_or_else(|| {
+        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        (
+            reach_fact(src),
+            [
+                keyword_start(src, &keywords, false),
+                keyword_start(src, &keywords, true),
+            ],
+        )
+    });
+    let reach = match reach {
         ReachFact::Bounded(n) => Reach::Bounded(n),
         ReachFact::Unbounded => Reach::Unbounded,
         ReachFact::LongBody => Reach::LongBody,
@@ -545,12 +579,13 @@ fn build_regex_with(
         source: src.to_string(),
         group,
         reach,
+        starts,
     })
 }
 
 /// [`build_regex_with`], compiling the Unicode build now.
-fn build_regex(src: &str) -> Result<CompiledRegex, regex::Error> {
-    build_regex_with(src, true, None)
+fn build_regex(src: &str, keywords: &[String]) -> Result<CompiledRegex, regex::Error> {
+    build_regex_with(src, keywords, true, None)
 }
 
 /// Validates a definition; with `eager`, compiles its regex now so that a bad one is an error
@@ -564,7 +599,7 @@ pub fn compile_rule(def: RuleDef, source: &str, line: u32, eager: bool) -> Resul
 /// The one set of checks for both.
 fn compile_prepared(
     mut def: RuleDef,
-    built: Option<ReachFact>,
+    built: Option<KnownFacts>,
     source: &str,
     line: u32,
     eager: bool,
@@ -612,7 +647,7 @@ fn compile_prepared(
     }
     let compiled = Arc::new(OnceLock::new());
     if eager {
-        let built = build_regex(&def.regex).map_err(|e| {
+        let built = build_regex(&def.regex, &def.keywords).map_err(|e| {
             let msg = e.to_string().replace('\n', " ");
             format!("rule `{id}`: invalid regex: {msg}")
         })?;
@@ -629,7 +664,7 @@ fn compile_prepared(
         line,
         compiled,
         prefixed: Arc::new(OnceLock::new()),
-        reach: built,
+        known: built,
         context_lower,
         def,
     })
@@ -698,7 +733,7 @@ negative_examples = ["acme_short"]
 
     #[test]
     fn reach_of_regexes() {
-        let reach = |re: &str| build_regex(re).map(|c| c.reach).ok();
+        let reach = |re: &str| build_regex(re, &[]).map(|c| c.reach).ok();
         assert_eq!(reach(r"\b(acme_[a-z0-9]{20})\b"), Some(Reach::Bounded(25)));
         assert_eq!(reach(r"token\s*=\s*([a-z]{8})"), Some(Reach::Unbounded));
         assert_eq!(
