@@ -34,6 +34,7 @@ pub mod scope;
 pub mod since;
 pub mod suppress;
 pub mod surroundings;
+mod trees;
 pub mod validate;
 pub mod walk;
 

@@ -54,13 +54,18 @@ fn objects_dir_in(
 /// The content of the loose blob `id` (hexadecimal) in `objects`, if it is there, is a blob
 /// of at most `limit` bytes and inflates cleanly; `None` otherwise (the caller asks git).
 pub fn read_blob(objects: &Path, id: &str, limit: u64) -> Option<Vec<u8>> {
+    read_object(objects, id, "blob", limit)
+}
+
+/// The content of the loose object `id` of type `kind` (`blob`, `tree`), as [`read_blob`].
+pub fn read_object(objects: &Path, id: &str, kind: &str, limit: u64) -> Option<Vec<u8>> {
     if id.len() < 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let (dir, name) = id.split_at(2);
     let file = std::fs::File::open(objects.join(dir).join(name)).ok()?;
     let mut z = flate2::read::ZlibDecoder::new(std::io::BufReader::new(file));
-    // The header: `blob <decimal size>\0`.
+    // The header: `<kind> <decimal size>\0`.
     let mut header = Vec::with_capacity(32);
     let mut byte = [0u8; 1];
     loop {
@@ -73,7 +78,7 @@ pub fn read_blob(objects: &Path, id: &str, limit: u64) -> Option<Vec<u8>> {
         }
         header.push(byte[0]);
     }
-    let size: u64 = std::str::from_utf8(header.strip_prefix(b"blob ")?)
+    let size: u64 = std::str::from_utf8(header.strip_prefix(kind.as_bytes())?.strip_prefix(b" ")?)
         .ok()?
         .parse()
         .ok()?;
