@@ -419,21 +419,35 @@ fn scan_starts(
                 other => break other,
             }
         };
-        let Some((whole, sec)) = found else {
-            continue;
-        };
-        next = if whole.is_empty() {
-            whole.end + 1
-        } else {
-            whole.end
-        };
-        let sec = sec.unwrap_or_else(|| whole.clone());
-        if !sec.is_empty() {
-            if let Some(m) = accept(index, rule, hay, whole, sec) {
-                out.push(m);
-            }
+        if let Some((whole, sec)) = found {
+            next = keep_match(index, rule, hay, whole, sec, out);
         }
     }
+}
+
+/// Keeps one regex match (`whole`, with the secret group `sec`, else the whole match) when
+/// [`accept`] does; returns where the next search starts: after the match (one past an empty
+/// one, as the regex crate's iterators do).
+fn keep_match(
+    index: usize,
+    rule: &Rule,
+    hay: &[u8],
+    whole: Range<usize>,
+    sec: Option<Range<usize>>,
+    out: &mut Vec<SecretMatch>,
+) -> usize {
+    let next = if whole.is_empty() {
+        whole.end + 1
+    } else {
+        whole.end
+    };
+    let sec = sec.unwrap_or_else(|| whole.clone());
+    if !sec.is_empty() {
+        if let Some(m) = accept(index, rule, hay, whole, sec) {
+            out.push(m);
+        }
+    }
+    next
 }
 
 /// Runs one rule's regex over `region` of `hay`: every match that starts in the region. The
@@ -477,17 +491,7 @@ fn scan_region(
             grow = grow.saturating_mul(2);
             continue;
         }
-        pos = if whole.is_empty() {
-            whole.end + 1
-        } else {
-            whole.end
-        };
-        let sec = sec.unwrap_or_else(|| whole.clone());
-        if !sec.is_empty() {
-            if let Some(m) = accept(index, rule, hay, whole, sec) {
-                out.push(m);
-            }
-        }
+        pos = keep_match(index, rule, hay, whole, sec, out);
     }
 }
 

@@ -1603,6 +1603,19 @@ mod tests {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Writes `text` to `rel` under `root`, creating its folders.
+    fn write_file(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// Stages everything under `root` and commits it (an empty commit too).
+    fn commit_all(root: &Path, msg: &str) {
+        run_git(root, &["add", "-A"]);
+        run_git(root, &["commit", "-qm", msg, "--allow-empty"]);
+    }
+
     /// Every first sighting of a walk: (blob, commit, path, seq), and the commit count.
     fn sightings(root: &Path, parts: (usize, usize)) -> (u64, Vec<String>) {
         let walk = start_walk(root, None, parts).expect("walk starts");
@@ -1618,15 +1631,8 @@ mod tests {
     fn split_walk_attributes_as_the_single_log() {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
-        let write = |rel: &str, text: &str| {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
-        let commit = |msg: &str| {
-            run_git(root, &["add", "-A"]);
-            run_git(root, &["commit", "-qm", msg, "--allow-empty"]);
-        };
+        let write = |rel: &str, text: &str| write_file(root, rel, text);
+        let commit = |msg: &str| commit_all(root, msg);
         run_git(root, &["init", "-q"]);
         write("a.txt", "a0\n");
         write("b/b.txt", "b0\n");
@@ -1713,15 +1719,8 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
-        let write = |rel: &str, text: &str| {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
-        let commit = |msg: &str| {
-            run_git(root, &["add", "-A"]);
-            run_git(root, &["commit", "-qm", msg, "--allow-empty"]);
-        };
+        let write = |rel: &str, text: &str| write_file(root, rel, text);
+        let commit = |msg: &str| commit_all(root, msg);
         run_git(root, &["init", "-q"]);
         write("a.txt", "a0\n");
         write("deep/er/x.txt", "x0\n");
