@@ -275,8 +275,8 @@ impl CompiledRules {
 /// files are all ASCII, and in the others non-ASCII bytes are found by binary search.
 struct AsciiMap<'h> {
     hay: &'h [u8],
-    /// `None` until first asked; then the ends of the ASCII runs' complements: sorted,
-    /// disjoint ranges of non-ASCII bytes (empty for an ASCII text).
+    /// Computed on first use: the sorted, disjoint runs of non-ASCII bytes (none for an ASCII
+    /// text).
     non_ascii: std::cell::OnceCell<Vec<Range<usize>>>,
 }
 
@@ -337,8 +337,8 @@ impl<'h> AsciiMap<'h> {
 }
 
 /// The places where one rule's matches may start, given its keyword hits `cand` (rule, start,
-/// end; ascending) and where its matches start relative to them: each with the end of the
-/// last hit that put it there, the searches' windows reach as far past it as windows do.
+/// end; ascending) and where its matches start relative to them, each with the farthest end of
+/// the hits that put it there (its search sees as far past that end as a window would).
 /// Ascending and distinct; linear in the hits (line starts are found from hit to hit, never
 /// from each hit back to the line's start, so a one-line bundle with many hits stays linear).
 fn match_starts(
