@@ -60,6 +60,7 @@ fn static_rule(line: usize, table: &toml::Table) -> Option<(String, regex_facts:
     for key in REQUIRED_KEYS {
         table.get(*key)?;
     }
+    let regex = grammar::expand(table.get("regex")?.as_str()?).ok()?;
     let mut out = format!("crate::scanners::secrets::rule::StaticRule {{ line: {line}, ");
     for key in STRING_KEYS {
         let value = match table.get(*key) {
@@ -67,7 +68,7 @@ fn static_rule(line: usize, table: &toml::Table) -> Option<(String, regex_facts:
             None => None,
         };
         let value = match (*key, value) {
-            ("regex", Some(r)) => Some(grammar::expand(r).ok()?),
+            ("regex", Some(_)) => Some(regex.clone()),
             (_, v) => v.map(str::to_string),
         };
         match value {
@@ -115,7 +116,6 @@ fn static_rule(line: usize, table: &toml::Table) -> Option<(String, regex_facts:
     if !table.keys().all(|k| known(k)) {
         return None;
     }
-    let regex = grammar::expand(table.get("regex")?.as_str()?).ok()?;
     let reach = match regex_facts::reach_fact(&regex) {
         regex_facts::ReachFact::Bounded(n) => format!("Bounded({n})"),
         regex_facts::ReachFact::Unbounded => "Unbounded".to_string(),

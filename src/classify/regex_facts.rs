@@ -117,29 +117,14 @@ pub fn reach_fact(regex: &str) -> ReachFact {
 /// Whether `hir` has an unbounded repetition of a class that matches a newline and most other
 /// characters (`(?s:.)`, `[^"]`, `[\s\S]`).
 fn has_long_body(hir: &Hir) -> bool {
-    use regex_syntax::hir::Class;
     let wide = |h: &Hir| match h.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
-            let n: u64 = c
-                .ranges()
-                .iter()
-                .map(|r| u64::from(r.end()) - u64::from(r.start()) + 1)
-                .sum();
+        HirKind::Class(c) => {
+            let spans = class_spans(c);
+            let n: u64 = spans.iter().map(|&(lo, hi)| u64::from(hi - lo) + 1).sum();
             n > 200
-                && c.ranges()
+                && spans
                     .iter()
-                    .any(|r| r.start() <= '\n' && '\n' <= r.end())
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let n: u32 = c
-                .ranges()
-                .iter()
-                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
-                .sum();
-            n > 200
-                && c.ranges()
-                    .iter()
-                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+                    .any(|&(lo, hi)| (lo..=hi).contains(&u32::from(b'\n')))
         }
         _ => false,
     };
@@ -253,23 +238,32 @@ fn starts_lines_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
     false
 }
 
+/// A class's ranges as code points (bytes for a byte class), inclusive.
+fn class_spans(class: &regex_syntax::hir::Class) -> Vec<(u32, u32)> {
+    use regex_syntax::hir::Class;
+    match class {
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect(),
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect(),
+    }
+}
+
 /// Whether some match of `hir` contains a line break (`\n` or `\r`).
 fn may_match_newline(hir: &Hir) -> bool {
-    use regex_syntax::hir::Class;
-    let breaks = |lo: u32, hi: u32| {
+    let breaks = |&(lo, hi): &(u32, u32)| {
         (lo..=hi).contains(&u32::from(b'\n')) || (lo..=hi).contains(&u32::from(b'\r'))
     };
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => false,
         HirKind::Literal(lit) => lit.0.iter().any(|&b| b == b'\n' || b == b'\r'),
-        HirKind::Class(Class::Bytes(c)) => c
-            .ranges()
-            .iter()
-            .any(|r| breaks(u32::from(r.start()), u32::from(r.end()))),
-        HirKind::Class(Class::Unicode(c)) => c
-            .ranges()
-            .iter()
-            .any(|r| breaks(u32::from(r.start()), u32::from(r.end()))),
+        HirKind::Class(c) => class_spans(c).iter().any(breaks),
         HirKind::Capture(c) => may_match_newline(&c.sub),
         HirKind::Repetition(r) => r.max != Some(0) && may_match_newline(&r.sub),
         HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(may_match_newline),

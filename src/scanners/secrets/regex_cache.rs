@@ -87,12 +87,7 @@ impl RuleRegex {
         start: usize,
         group: usize,
     ) -> Option<(Range<usize>, Option<Range<usize>>)> {
-        let input = Input::new(hay).span(start..hay.len());
-        with_cache(self, |cache, caps| {
-            self.re.search_captures_with(cache, &input, caps);
-            let whole = caps.get_group(0)?;
-            Some((whole.range(), caps.get_group(group).map(|s| s.range())))
-        })
+        self.search_from(hay, start, group, Anchored::No)
     }
 
     /// The match that starts exactly at `start`, if any (leftmost-first among those), as
@@ -103,9 +98,19 @@ impl RuleRegex {
         start: usize,
         group: usize,
     ) -> Option<(Range<usize>, Option<Range<usize>>)> {
-        let input = Input::new(hay)
-            .span(start..hay.len())
-            .anchored(Anchored::Yes);
+        self.search_from(hay, start, group, Anchored::Yes)
+    }
+
+    /// One search of `hay[start..]` (the bytes before are look-behind only): the whole match
+    /// and group `group`'s range.
+    fn search_from(
+        &self,
+        hay: &[u8],
+        start: usize,
+        group: usize,
+        anchored: Anchored,
+    ) -> Option<(Range<usize>, Option<Range<usize>>)> {
+        let input = Input::new(hay).span(start..hay.len()).anchored(anchored);
         with_cache(self, |cache, caps| {
             self.re.search_captures_with(cache, &input, caps);
             let whole = caps.get_group(0)?;
