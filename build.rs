@@ -135,7 +135,8 @@ fn static_rule(line: usize, table: &toml::Table) -> Option<(String, regex_facts:
     });
     let _ = write!(
         out,
-        "reach: crate::classify::regex_facts::ReachFact::{reach}, starts: [{a}, {u}] }}"
+        "reach: crate::classify::regex_facts::ReachFact::{reach}, starts: [{a}, {u}], ascii_exact: {} }}",
+        regex_facts::ascii_build_is_exact(&regex)
     );
     Some((out, regex_facts::regex_facts(&regex)))
 }

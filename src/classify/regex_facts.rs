@@ -42,6 +42,119 @@ impl From<&StaticFacts> for RegexFacts {
     }
 }
 
+/// Parses a rule regex as the engine compiles it: bytes mode (a haystack need not be UTF-8),
+/// with `unicode` for its Unicode build. In that build a case-insensitive ASCII letter keeps
+/// only its ASCII twin: `(?i)k` is `[Kk]`, without the Kelvin sign (U+212A), and `(?i)s` is
+/// `[Ss]`, without `ſ` (U+017F). The keyword pass folds ASCII case only, so a name spelled with
+/// those signs is never a keyword hit anyway; without them the two builds are the same regex
+/// wherever nothing else differs (one build then serves all text), and a case-insensitive
+/// name still starts its matches at its keyword in both.
+pub fn parse_rule_regex(regex: &str, unicode: bool) -> Result<Hir, Box<regex_syntax::Error>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .unicode(unicode)
+        .build()
+        .parse(regex)
+        .map_err(Box::new)?;
+    Ok(if unicode { ascii_case_folds(hir) } else { hir })
+}
+
+/// `hir` with the Kelvin sign and `ſ` dropped from every class that has them only as the case
+/// variants of `k` and `s` (a class otherwise within ASCII that holds that letter).
+fn ascii_case_folds(hir: Hir) -> Hir {
+    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange};
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let has = |c: char| {
+                class
+                    .ranges()
+                    .iter()
+                    .any(|r| r.start() <= c && c <= r.end())
+            };
+            let mut odd = Vec::new();
+            if has('\u{212A}') && (has('k') || has('K')) {
+                odd.push(ClassUnicodeRange::new('\u{212A}', '\u{212A}'));
+            }
+            if has('\u{17F}') && (has('s') || has('S')) {
+                odd.push(ClassUnicodeRange::new('\u{17F}', '\u{17F}'));
+            }
+            let mut rest = class.clone();
+            rest.difference(&ClassUnicode::new(odd));
+            let ascii = rest.ranges().iter().all(|r| r.end().is_ascii());
+            Hir::class(Class::Unicode(if ascii { rest } else { class }))
+        }
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(ascii_case_folds(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(ascii_case_folds(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.into_iter().map(ascii_case_folds).collect()),
+        HirKind::Alternation(alts) => {
+            Hir::alternation(alts.into_iter().map(ascii_case_folds).collect())
+        }
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) => Hir::literal(lit.0),
+        HirKind::Look(look) => Hir::look(look),
+    }
+}
+
+/// Whether `src` compiled without Unicode (`unicode(false)`) is the same regex as compiled
+/// with it: both translations have the same structure and every class of the Unicode one lies
+/// in ASCII (`[A-Za-z0-9]`, `(?i)x`). Then the ASCII build matches exactly what the Unicode
+/// build matches on any bytes, non-ASCII ones included, and the Unicode build is never
+/// needed. A `\b`, `\w`, `\s`, `\d`, `.` or a negated class (`[^"]`) makes them differ; a
+/// case-insensitive letter does not ([`parse_rule_regex`]).
+pub fn ascii_build_is_exact(src: &str) -> bool {
+    let parse = |unicode: bool| parse_rule_regex(src, unicode).ok();
+    match (parse(false), parse(true)) {
+        (Some(ascii), Some(unicode)) => same_regex(&ascii, &unicode),
+        _ => false,
+    }
+}
+
+/// Whether two translated regexes are the same, a class of ASCII characters being the same
+/// as the class of those bytes.
+fn same_regex(a: &Hir, b: &Hir) -> bool {
+    use HirKind as K;
+    match (a.kind(), b.kind()) {
+        (K::Empty, K::Empty) => true,
+        (K::Literal(x), K::Literal(y)) => x == y,
+        (K::Class(x), K::Class(y)) => match (class_bytes(x), class_bytes(y)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+        (K::Look(x), K::Look(y)) => x == y,
+        (K::Repetition(x), K::Repetition(y)) => {
+            x.min == y.min && x.max == y.max && x.greedy == y.greedy && same_regex(&x.sub, &y.sub)
+        }
+        (K::Capture(x), K::Capture(y)) => {
+            x.index == y.index && x.name == y.name && same_regex(&x.sub, &y.sub)
+        }
+        (K::Concat(x), K::Concat(y)) | (K::Alternation(x), K::Alternation(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_regex(x, y))
+        }
+        _ => false,
+    }
+}
+
+/// The byte ranges of a class, `None` for a Unicode class with a non-ASCII character.
+fn class_bytes(c: &regex_syntax::hir::Class) -> Option<Vec<(u8, u8)>> {
+    use regex_syntax::hir::Class;
+    match c {
+        Class::Bytes(b) => Some(b.ranges().iter().map(|r| (r.start(), r.end())).collect()),
+        Class::Unicode(u) => u
+            .ranges()
+            .iter()
+            .map(|r| Some((u8::try_from(r.start()).ok()?, u8::try_from(r.end()).ok()?)))
+            .map(|r| r.filter(|&(_, end)| end.is_ascii()))
+            .collect(),
+    }
+}
+
 /// Parses `regex` once (bytes mode, as the engine compiles it) and derives its facts.
 pub fn regex_facts(regex: &str) -> RegexFacts {
     let Ok(hir) = regex_syntax::ParserBuilder::new()
@@ -160,6 +273,18 @@ pub enum KeywordStart {
     LineStart,
 }
 
+impl KeywordStart {
+    /// A fact that holds for the matches of two regexes (or two builds of one, when each
+    /// search picks its build): every offset of either, the same line start, or nothing.
+    pub fn union(self, other: KeywordStart) -> KeywordStart {
+        match (self, other) {
+            (KeywordStart::Before(a), KeywordStart::Before(b)) => KeywordStart::Before(a | b),
+            (a, b) if a == b => a,
+            _ => KeywordStart::Anywhere,
+        }
+    }
+}
+
 /// The largest offset [`KeywordStart::Before`] records.
 pub const MAX_START: usize = 31;
 
@@ -168,12 +293,7 @@ pub const MAX_START: usize = 31;
 /// text with the regex's ASCII build): with Unicode, `(?i)k` also matches the Kelvin sign and
 /// `[^a-z]` a multi-byte character, so fewer regexes start at a fixed offset.
 pub fn keyword_start(regex: &str, keywords: &[&str], unicode: bool) -> KeywordStart {
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .unicode(unicode)
-        .build()
-        .parse(regex)
-    else {
+    let Ok(hir) = parse_rule_regex(regex, unicode) else {
         return KeywordStart::Anywhere;
     };
     let keywords: Vec<Vec<u8>> = keywords
@@ -343,24 +463,45 @@ fn leads(hir: &Hir) -> Option<Vec<Lead>> {
             }]
         }
         HirKind::Class(Class::Unicode(c)) => {
-            // A character beyond ASCII is several bytes: its first byte stands for it, and
-            // the lead is then of unknown length.
-            let mut set = ByteSet::EMPTY;
-            let mut wide = false;
+            // The class matches the UTF-8 encoding of one of its characters: one lead for its
+            // ASCII characters, and one per encoded length (2, 3, 4 bytes) it has characters
+            // of, with every lead byte and continuation byte that length may have.
+            let mut ascii = ByteSet::EMPTY;
+            let mut lengths = [false; 3];
             for r in c.ranges() {
                 let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
                 if lo < 0x80 {
-                    set.insert_range(lo as u8, hi.min(0x7F) as u8);
+                    ascii.insert_range(lo as u8, hi.min(0x7F) as u8);
                 }
-                if hi >= 0x80 {
-                    set.insert_range(0xC0, 0xFF);
-                    wide = true;
+                for (k, (from, to)) in [(0x80, 0x7FF), (0x800, 0xFFFF), (0x1_0000, 0x10_FFFF)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    lengths[k] |= lo <= to && hi >= from;
                 }
             }
-            vec![Lead {
-                sets: vec![set],
-                exact: !wide,
-            }]
+            let mut out = Vec::new();
+            if ascii != ByteSet::EMPTY {
+                out.push(Lead {
+                    sets: vec![ascii],
+                    exact: true,
+                });
+            }
+            let mut tail = ByteSet::EMPTY;
+            tail.insert_range(0x80, 0xBF);
+            for (k, first) in [(0xC2, 0xDF), (0xE0, 0xEF), (0xF0, 0xF4)]
+                .into_iter()
+                .enumerate()
+            {
+                if lengths[k] {
+                    let mut head = ByteSet::EMPTY;
+                    head.insert_range(first.0, first.1);
+                    let mut sets = vec![head];
+                    sets.extend(std::iter::repeat_n(tail, k + 1));
+                    out.push(Lead { sets, exact: true });
+                }
+            }
+            out
         }
         HirKind::Capture(c) => leads(&c.sub)?,
         HirKind::Repetition(rep) => {
@@ -466,11 +607,12 @@ mod tests {
     }
 
     #[test]
-    fn case_insensitive_names_start_at_their_keyword_in_ascii() {
-        // `(?i)t` and `(?i)p` have only ASCII variants; `(?i)k` and `(?i)s` gain the Kelvin
-        // sign and the long s in Unicode, where the keyword search would not see them.
+    fn case_insensitive_names_start_at_their_keyword() {
+        // `(?i)k` and `(?i)s` keep only their ASCII twins in the Unicode build too (the keyword
+        // search folds ASCII case only), so both builds start at the keyword.
         let re = r"(?i)(?:pat|token)[a-z_]{0,20}\s*=\s*([a-z2-7]{52})";
-        assert_eq!(starts(re, &["pat", "token"]), [1, 0]);
+        assert_eq!(starts(re, &["pat", "token"]), [1, 1]);
+        assert_eq!(starts(r"(?i)(?:secret|key)=", &["secret", "key"]), [1, 1]);
         assert_eq!(starts(r"(?i)pat[a-z_]{0,20}=", &["pat"]), [1, 1]);
         // What follows the keyword does not matter, however many alternatives it has.
         let many = (0..200)
@@ -486,9 +628,40 @@ mod tests {
     #[test]
     fn an_optional_boundary_byte_is_an_offset() {
         let re = r"(?:^|[^A-Za-z0-9_.])((?:pk|sk)\.[a-f0-9]{32})";
-        assert_eq!(starts(re, &["pk.", "sk."]), [0b11, 0]);
+        // In Unicode, the byte before may be the last of a 2-, 3- or 4-byte character.
+        assert_eq!(starts(re, &["pk.", "sk."]), [0b11, 0b11111]);
+        let re = r"(?:^|[^a-z\x{80}-\x{7FF}])key";
+        assert_eq!(starts(re, &["key"])[1], 0b11011, "no 2-byte character");
+        // Greek letters are 2, 3 and 4 bytes long.
+        assert_eq!(starts(r"\p{Greek}key", &["key"]), [0, 0b11100]);
+        assert_eq!(starts(r"[\x{10000}-\x{10FFFF}]key", &["key"]), [0, 0b10000]);
         let re = r"(?i)(?:password|(?:\b|_)pass\b)[\w.]{0,30}=";
-        assert_eq!(starts(re, &["password", "pass"]), [0b11, 0]);
+        assert_eq!(starts(re, &["password", "pass"]), [0b11, 0b11]);
+    }
+
+    #[test]
+    fn the_unicode_build_folds_ascii_letters_to_ascii_only() {
+        use regex_syntax::hir::Class;
+        let class = |re: &str| match parse_rule_regex(re, true).map(Hir::into_kind) {
+            Ok(HirKind::Class(Class::Unicode(c))) => c
+                .ranges()
+                .iter()
+                .map(|r| (r.start(), r.end()))
+                .collect::<Vec<_>>(),
+            other => panic!("{re}: {other:?}"),
+        };
+        assert_eq!(class("(?i)k"), [('K', 'K'), ('k', 'k')]);
+        assert_eq!(class("(?i)[s-t]"), [('S', 'T'), ('s', 't')]);
+        // Only beside its ASCII letter in an otherwise-ASCII class: alone, or among other
+        // non-ASCII characters, the sign stays.
+        assert_eq!(class("[a\u{212A}]"), [('a', 'a'), ('\u{212A}', '\u{212A}')]);
+        assert_eq!(class("[a\u{17F}]"), [('a', 'a'), ('\u{17F}', '\u{17F}')]);
+        let has = |re: &str, c: char| class(re).iter().any(|&(lo, hi)| lo <= c && c <= hi);
+        assert!(has(r"(?i)[k\w]", '\u{212A}'));
+        assert!(has(r"(?i)[sé]", '\u{17F}'));
+        // The ASCII build is parsed as written.
+        assert!(parse_rule_regex("(?i)k", false).is_ok());
+        assert!(parse_rule_regex("(k", true).is_err());
     }
 
     #[test]

@@ -529,7 +529,7 @@ mod tests {
     /// gives, with the reach that parsing their regex gives.
     #[test]
     fn builtin_static_rules_mirror_the_toml() {
-        use crate::classify::regex_facts::{keyword_start, reach_fact};
+        use crate::classify::regex_facts::{ascii_build_is_exact, keyword_start, reach_fact};
         let files = builtin_rule_files();
         assert_eq!(builtin_static_rules().len(), files.len());
         let mut total = 0;
@@ -547,6 +547,8 @@ mod tests {
                 let keywords: Vec<&str> = t.def.keywords.iter().map(String::as_str).collect();
                 let starts = [false, true].map(|u| keyword_start(&t.def.regex, &keywords, u));
                 assert_eq!(raw.starts, starts, "{path}: {}", t.id());
+                let exact = ascii_build_is_exact(&t.def.regex);
+                assert_eq!(raw.ascii_exact, exact, "{path}: {}", t.id());
             }
             total += from_static.len();
         }

@@ -17,10 +17,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::classify::regex_facts::parse_rule_regex;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::iter::Searcher;
-use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID};
 
 /// Largest compiled regex a rule may have; keeps a careless `{1,100000}` from eating memory.
@@ -33,6 +33,16 @@ const DFA_CACHE_CAPACITY: usize = 2 * 1024 * 1024;
 /// the rules that run on most files (generic `password`/`secret`/`token` rules), small enough
 /// that two walker threads stay far below the tree scan's memory goal.
 pub(crate) const CACHE_BUDGET: usize = 16 << 20;
+
+/// Which searches a [`RuleRegex`] build serves: what it must be compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Searches {
+    /// Unanchored searches too (windows, whole texts): built with a prefilter.
+    Any,
+    /// Only searches anchored at a start ([`RuleRegex::captures_anchored`]); an unanchored
+    /// search still finds the same matches, without a prefilter to skip to them.
+    AnchoredOnly,
+}
 
 /// Every regex gets a distinct id, the key of its caches in a thread's store (a cache must
 /// only ever search with the regex it was made for).
@@ -49,21 +59,33 @@ impl RuleRegex {
     /// Compiles `src` as `regex::bytes::RegexBuilder::new(src).unicode(unicode)` with the
     /// rule size limit would: leftmost-first, no UTF-8 requirement on the haystack or on empty
     /// matches. Errors are `regex`'s, so messages read the same as before.
+    #[cfg(test)]
     pub(crate) fn build(src: &str, unicode: bool) -> Result<Self, regex::Error> {
+        Self::build_for(src, unicode, Searches::Any)
+    }
+
+    /// [`RuleRegex::build`] for the searches the build will serve. A build only ever searched
+    /// anchored ([`Searches::AnchoredOnly`]) needs no prefilter (an anchored search never runs
+    /// one), and extracting the literals for one is about 40 % of compiling a rule regex.
+    pub(crate) fn build_for(
+        src: &str,
+        unicode: bool,
+        searches: Searches,
+    ) -> Result<Self, regex::Error> {
         let config = meta::Config::new()
             .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
             .hybrid_cache_capacity(DFA_CACHE_CAPACITY)
             .match_kind(MatchKind::LeftmostFirst)
+            .auto_prefilter(searches == Searches::Any)
             .utf8_empty(false);
-        let syntax = syntax::Config::new().unicode(unicode).utf8(false);
+        let hir =
+            parse_rule_regex(src, unicode).map_err(|e| regex::Error::Syntax(e.to_string()))?;
         let re = meta::Builder::new()
             .configure(config)
-            .syntax(syntax)
-            .build(src)
-            .map_err(|e| match (e.size_limit(), e.syntax_error()) {
-                (Some(limit), _) => regex::Error::CompiledTooBig(limit),
-                (None, Some(syn)) => regex::Error::Syntax(syn.to_string()),
-                (None, None) => regex::Error::Syntax(e.to_string()),
+            .build_from_hir(&hir)
+            .map_err(|e| match e.size_limit() {
+                Some(limit) => regex::Error::CompiledTooBig(limit),
+                None => regex::Error::Syntax(e.to_string()),
             })?;
         Ok(RuleRegex {
             re,
@@ -141,66 +163,6 @@ impl RuleRegex {
             }
         });
         out
-    }
-}
-
-/// Whether `src` compiled without Unicode (`unicode(false)`) is the same regex as compiled
-/// with it: both translations have the same structure and every class of the Unicode one lies
-/// in ASCII (`[A-Za-z0-9]`, `(?i)x`). Then the ASCII build matches exactly what the Unicode
-/// build matches on any bytes, non-ASCII ones included, and the Unicode build is never
-/// needed. A `\b`, `\w`, `\s`, `\d`, `.` or a negated class (`[^"]`), or a case-insensitive
-/// letter with a non-ASCII case variant (`k`: the Kelvin sign, `s`: `ſ`) makes them differ.
-pub(crate) fn ascii_build_is_exact(src: &str) -> bool {
-    let parse = |unicode: bool| {
-        regex_syntax::ParserBuilder::new()
-            .utf8(false)
-            .unicode(unicode)
-            .build()
-            .parse(src)
-            .ok()
-    };
-    match (parse(false), parse(true)) {
-        (Some(ascii), Some(unicode)) => same_regex(&ascii, &unicode),
-        _ => false,
-    }
-}
-
-/// Whether two translated regexes are the same, a class of ASCII characters being the same
-/// as the class of those bytes.
-fn same_regex(a: &regex_syntax::hir::Hir, b: &regex_syntax::hir::Hir) -> bool {
-    use regex_syntax::hir::HirKind as K;
-    match (a.kind(), b.kind()) {
-        (K::Empty, K::Empty) => true,
-        (K::Literal(x), K::Literal(y)) => x == y,
-        (K::Class(x), K::Class(y)) => match (class_bytes(x), class_bytes(y)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        },
-        (K::Look(x), K::Look(y)) => x == y,
-        (K::Repetition(x), K::Repetition(y)) => {
-            x.min == y.min && x.max == y.max && x.greedy == y.greedy && same_regex(&x.sub, &y.sub)
-        }
-        (K::Capture(x), K::Capture(y)) => {
-            x.index == y.index && x.name == y.name && same_regex(&x.sub, &y.sub)
-        }
-        (K::Concat(x), K::Concat(y)) | (K::Alternation(x), K::Alternation(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_regex(x, y))
-        }
-        _ => false,
-    }
-}
-
-/// The byte ranges of a class, `None` for a Unicode class with a non-ASCII character.
-fn class_bytes(c: &regex_syntax::hir::Class) -> Option<Vec<(u8, u8)>> {
-    use regex_syntax::hir::Class;
-    match c {
-        Class::Bytes(b) => Some(b.ranges().iter().map(|r| (r.start(), r.end())).collect()),
-        Class::Unicode(u) => u
-            .ranges()
-            .iter()
-            .map(|r| Some((u8::try_from(r.start()).ok()?, u8::try_from(r.end()).ok()?)))
-            .map(|r| r.filter(|&(_, end)| end.is_ascii()))
-            .collect(),
     }
 }
 
@@ -331,6 +293,7 @@ impl Hasher for IdHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::regex_facts::ascii_build_is_exact;
 
     #[test]
     fn matches_like_the_regex_crate() {
@@ -371,14 +334,16 @@ mod tests {
             r"(?:^|[ \t=:'\x22])(xox[bp]-[0-9]{10,13}-[a-zA-Z0-9-]{24,34})",
             r"(?-u:\b)glpat-(?P<secret>[0-9A-Za-z_-]{20})(?-u:[^a-z])",
             r"(?m)^-----BEGIN",
+            // `(?i)k` and `(?i)s` fold to ASCII only in the Unicode build too.
+            r"(?i)token=[a-f0-9]{32}",
+            r"(?i)AIza[0-9a-z_-]{35}",
+            r"(?i)secret=[a-f0-9]{32}",
         ] {
             assert!(ascii_build_is_exact(exact), "{exact}");
         }
         for sensitive in [
             r"\bghp_[A-Za-z0-9]{36}",
-            r"(?i)token=[a-f0-9]{32}",
-            r"(?i)AIza[0-9a-z_-]{35}",
-            r"(?i)secret=[a-f0-9]{32}",
+            r"(?i)token=[a-fé]{32}",
             r"key=\w+",
             r"key=\s*[a-z]+",
             r"key=\d+",
@@ -389,6 +354,17 @@ mod tests {
         ] {
             assert!(!ascii_build_is_exact(sensitive), "{sensitive}");
         }
+    }
+
+    #[test]
+    fn the_unicode_build_folds_ascii_letters_to_ascii_only() {
+        let re = RuleRegex::build(r"(?i)key=(\w+)", true).expect("compiles");
+        let found = |text: &str| re.all_captures(text.as_bytes(), 1);
+        // `\w` is Unicode; the name's `k` is not the Kelvin sign.
+        assert_eq!(found("KEY=abcé"), [(0..9, Some(4..9))]);
+        assert_eq!(found("\u{212A}ey=abc"), []);
+        let re = RuleRegex::build("\u{212A}ey", true).expect("compiles");
+        assert_eq!(re.all_captures("\u{212A}ey".as_bytes(), 0).len(), 1);
     }
 
     #[test]

@@ -12,8 +12,10 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 
 use super::engine::CompiledRules;
-use super::regex_cache::{ascii_build_is_exact, RuleRegex};
-use crate::classify::regex_facts::{keyword_start, reach_fact, KeywordStart, ReachFact};
+use super::regex_cache::{RuleRegex, Searches};
+use crate::classify::regex_facts::{
+    ascii_build_is_exact, keyword_start, reach_fact, KeywordStart, ReachFact,
+};
 use crate::error::line_of_offset;
 use crate::finding::{Precision, Severity};
 
@@ -245,10 +247,31 @@ pub fn parse_rule_file(
 /// `build.rs` expanded, with the facts it computed.
 type Prepared = (RuleDef, Option<KnownFacts>);
 
-/// What `build.rs` computes about a built-in rule's regex: its reach ([`reach_fact`]) and where
-/// its matches start relative to its keywords, for its ASCII and its Unicode build
-/// ([`keyword_start`]).
-pub(crate) type KnownFacts = (ReachFact, [KeywordStart; 2]);
+/// What `build.rs` computes about a built-in rule's regex, so that compiling it on first use
+/// parses it only once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KnownFacts {
+    /// Its reach ([`reach_fact`]).
+    reach: ReachFact,
+    /// Where its matches start relative to its keywords, for its ASCII and its Unicode build
+    /// ([`keyword_start`]).
+    starts: [KeywordStart; 2],
+    /// Whether its ASCII build is the same regex as its Unicode build
+    /// ([`ascii_build_is_exact`]).
+    ascii_exact: bool,
+}
+
+impl KnownFacts {
+    /// Computes the facts by parsing `regex` (a user rule's).
+    fn of(regex: &str, keywords: &[String]) -> Self {
+        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        KnownFacts {
+            reach: reach_fact(regex),
+            starts: [false, true].map(|unicode| keyword_start(regex, &keywords, unicode)),
+            ascii_exact: ascii_build_is_exact(regex),
+        }
+    }
+}
 
 /// A built-in rule as `build.rs` compiles it into the binary: the fields of its `[[rule]]`
 /// table as static data, its regex with the `{{assign}}` placeholders already expanded and its
@@ -295,9 +318,20 @@ pub struct StaticRule {
     /// Where its matches start relative to a keyword, ASCII and Unicode builds
     /// ([`keyword_start`]).
     pub starts: [KeywordStart; 2],
+    /// Whether its ASCII build is its Unicode build ([`ascii_build_is_exact`]).
+    pub ascii_exact: bool,
 }
 
 impl StaticRule {
+    /// The facts `build.rs` computed.
+    fn known(&self) -> KnownFacts {
+        KnownFacts {
+            reach: self.reach,
+            starts: self.starts,
+            ascii_exact: self.ascii_exact,
+        }
+    }
+
     /// The definition, with its named values (severity, validator…) read by the same serde
     /// derive as a rule file's; `None` for a name that is not one.
     fn to_def(&self) -> Option<RuleDef> {
@@ -341,7 +375,7 @@ pub fn parse_static_rules(
 ) -> Option<(Vec<Rule>, Vec<RuleError>)> {
     let defs = list
         .iter()
-        .map(|s| Some((s.line, Ok((s.to_def()?, Some((s.reach, s.starts)))))))
+        .map(|s| Some((s.line, Ok((s.to_def()?, Some(s.known()))))))
         .collect::<Option<Vec<_>>>()?;
     Some(compile_defs(defs.into_iter(), path, check_examples))
 }
@@ -433,16 +467,19 @@ pub(crate) struct CompiledRegex {
     /// Where matches start relative to a keyword hit, for the ASCII and the Unicode build
     /// ([`keyword_start`]).
     starts: [KeywordStart; 2],
+    /// Whether the ASCII build is the Unicode build ([`ascii_build_is_exact`]).
+    ascii_exact: bool,
 }
 
 impl CompiledRegex {
     /// The regex as written (Unicode), compiling it now if needed.
     pub(crate) fn unicode(&self) -> Option<&RuleRegex> {
         let build = self.unicode.get_or_init(|| {
-            if self.ascii.is_some() && ascii_build_is_exact(&self.source) {
+            if self.ascii.is_some() && self.ascii_exact {
                 UnicodeBuild::SameAsAscii
             } else {
-                RuleRegex::build(&self.source, true).map_or(UnicodeBuild::Fails, UnicodeBuild::Own)
+                RuleRegex::build_for(&self.source, true, self.searches())
+                    .map_or(UnicodeBuild::Fails, UnicodeBuild::Own)
             }
         });
         match build {
@@ -450,6 +487,14 @@ impl CompiledRegex {
             UnicodeBuild::SameAsAscii => self.ascii.as_ref(),
             UnicodeBuild::Fails => None,
         }
+    }
+
+    /// Which searches the builds serve. The engine searches anchored at the starts a settled
+    /// fact gives, with the ASCII build on ASCII text and, when there is a fact for both
+    /// builds, with either on text with non-ASCII bytes ([`super::engine`]'s
+    /// `settled_start`); everything else searches windows.
+    fn searches(&self) -> Searches {
+        searches_for(self.reach, self.starts, self.ascii.is_some())
     }
 
     /// Where every match starts relative to a keyword hit, for the build
@@ -505,6 +550,24 @@ pub(crate) enum Reach {
     File,
 }
 
+/// [`CompiledRegex::searches`] from a regex's facts, before it is built.
+fn searches_for(reach: Reach, starts: [KeywordStart; 2], has_ascii: bool) -> Searches {
+    let settled = if has_ascii {
+        // Text with non-ASCII bytes searches both builds anchored only when there is a fact
+        // for both; an ASCII text searches the ASCII build anchored whenever its fact is
+        // settled, but then text with non-ASCII bytes may search it in windows.
+        starts[0].union(starts[1])
+    } else {
+        starts[1]
+    };
+    let anchored_only = reach != Reach::File && settled != KeywordStart::Anywhere;
+    if anchored_only {
+        Searches::AnchoredOnly
+    } else {
+        Searches::Any
+    }
+}
+
 /// Marks `c` as [`Reach::File`] when one of `def`'s examples has a match that contains none of
 /// its keywords.
 fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
@@ -526,6 +589,17 @@ fn classify(def: &RuleDef, mut c: CompiledRegex) -> CompiledRegex {
         })
     });
     if outside {
+        // A whole-text rule searches unanchored: its builds get their prefilters.
+        let rebuild = |unicode| RuleRegex::build_for(&c.source, unicode, Searches::Any);
+        if c.searches() == Searches::AnchoredOnly {
+            c.ascii = rebuild(false).ok();
+            if let Some(UnicodeBuild::Own(_)) = c.unicode.get() {
+                c.unicode = OnceLock::new();
+                if let Ok(r) = rebuild(true) {
+                    let _ = c.unicode.set(UnicodeBuild::Own(r));
+                }
+            }
+        }
         c.reach = Reach::File;
     }
     c
@@ -541,14 +615,27 @@ fn build_regex_with(
     eager: bool,
     known: Option<KnownFacts>,
 ) -> Result<CompiledRegex, regex::Error> {
-    let ascii = RuleRegex::build(src, false).ok();
+    let KnownFacts {
+        reach,
+        starts,
+        ascii_exact,
+    } = known.unwrap_or_else(|| KnownFacts::of(src, keywords));
+    let reach = match reach {
+        ReachFact::Bounded(n) => Reach::Bounded(n),
+        ReachFact::Unbounded => Reach::Unbounded,
+        ReachFact::LongBody => Reach::LongBody,
+    };
+    let ascii = RuleRegex::build_for(src, false, searches_for(reach, starts, true)).ok();
     let unicode = OnceLock::new();
     // Whether the ASCII build is exact is decided on the first non-ASCII window, off a
     // pre-commit run's path, unless the Unicode build is wanted now.
-    if eager && ascii.is_some() && ascii_build_is_exact(src) {
+    if eager && ascii.is_some() && ascii_exact {
         let _ = unicode.set(UnicodeBuild::SameAsAscii);
     } else if eager || ascii.is_none() {
-        let _ = unicode.set(UnicodeBuild::Own(RuleRegex::build(src, true)?));
+        let searches = searches_for(reach, starts, ascii.is_some());
+        let _ = unicode.set(UnicodeBuild::Own(RuleRegex::build_for(
+            src, true, searches,
+        )?));
     }
     let own = match unicode.get() {
         Some(UnicodeBuild::Own(r)) => Some(r),
@@ -558,21 +645,6 @@ fn build_regex_with(
         return Err(regex::Error::Syntax(format!("{src}: no regex")));
     };
     let group = probe.secret_group();
-    let (reach, starts) = known.unwrap_or_else(|| {
-        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
-        (
-            reach_fact(src),
-            [
-                keyword_start(src, &keywords, false),
-                keyword_start(src, &keywords, true),
-            ],
-        )
-    });
-    let reach = match reach {
-        ReachFact::Bounded(n) => Reach::Bounded(n),
-        ReachFact::Unbounded => Reach::Unbounded,
-        ReachFact::LongBody => Reach::LongBody,
-    };
     Ok(CompiledRegex {
         ascii,
         unicode,
@@ -580,6 +652,7 @@ fn build_regex_with(
         group,
         reach,
         starts,
+        ascii_exact,
     })
 }
 
