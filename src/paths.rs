@@ -6,6 +6,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 /// `path` relative to `root`, with `/` separators; `path` itself (lossy) if it is not under root.
 pub fn relative(root: &Path, path: &Path) -> String {
+    if let Some(rel) = plain_relative(root, path) {
+        return rel.to_string();
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
     for (i, c) in rel.components().enumerate() {
@@ -19,6 +22,23 @@ pub fn relative(root: &Path, path: &Path) -> String {
     } else {
         out
     }
+}
+
+/// [`relative`] without splitting into components, for the common case of a walk's path: the
+/// root's bytes, `/`, then a UTF-8 rest with nothing to normalise (no empty, `.` or trailing
+/// component). A tree scan asks this for every file.
+fn plain_relative<'p>(root: &Path, path: &'p Path) -> Option<&'p str> {
+    let path = path.to_str()?;
+    let root = root.to_str()?;
+    let root = root
+        .strip_suffix('/')
+        .filter(|r| !r.is_empty())
+        .unwrap_or(root);
+    let rest = path.strip_prefix(root)?.strip_prefix('/')?;
+    // The path's components are then the root's followed by the rest's, whatever the root
+    // holds (`.`, `..`, `a//b`): the walker's paths are the root's bytes joined with names.
+    let plain = !root.is_empty() && rest.split('/').all(|c| !c.is_empty() && c != ".");
+    plain.then_some(rest)
 }
 
 /// The regular files under `root` that lockfile discovery considers, in walk order: hidden
@@ -110,6 +130,45 @@ pub const BASELINE_FILE_NAME: &str = ".stagegate-baseline.json";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut gives what splitting into components gives, or leaves the path to it.
+    #[test]
+    fn plain_relative_agrees_with_components() {
+        let by_components = |root: &Path, path: &Path| {
+            let rel = path.strip_prefix(root).unwrap_or(path);
+            let parts: Vec<_> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            Some(parts.join("/")).filter(|s| !s.is_empty())
+        };
+        let roots = [
+            ".", "./", "/", "/a", "/a/", "a/./b", "a//b", "..", "../x", "a/b/.", "",
+        ];
+        let rests = [
+            "f", "d/f.txt", ".env", "d/.git/x", "d//f", "d/./f", "d/", "..f", "é/ü",
+        ];
+        let mut plain = 0;
+        for root in roots {
+            for rest in rests {
+                let path = format!("{}/{rest}", root.strip_suffix('/').unwrap_or(root));
+                let (root, path) = (Path::new(root), Path::new(&path));
+                if let Some(fast) = plain_relative(root, path) {
+                    plain += 1;
+                    assert_eq!(
+                        Some(fast.to_string()),
+                        by_components(root, path),
+                        "{root:?} {path:?}"
+                    );
+                }
+                assert_eq!(
+                    Some(relative(root, path)),
+                    by_components(root, path).or(Some(".".into()))
+                );
+            }
+        }
+        assert!(plain >= 40, "{plain}");
+    }
 
     #[test]
     fn relative_uses_slashes() {

@@ -180,7 +180,7 @@ impl CompiledRules {
                 cand.push((r, h.start, end));
             }
         }
-        cand.sort_unstable();
+        let cand = group_by_rule(cand, self.rules.len());
         let mut out = Vec::new();
         let ascii = AsciiMap::new(hay);
         let mut starts = Vec::new();
@@ -334,6 +334,32 @@ impl<'h> AsciiMap<'h> {
         };
         (fact != KeywordStart::Anywhere).then_some(fact)
     }
+}
+
+/// The candidates (rule, start, end), made from hits in ascending start order, grouped by rule
+/// with each rule's in that order. A counting sort over the rules: linear, where sorting the
+/// hundreds of thousands of candidates of a minified bundle or a big generated file was a
+/// tenth of a tree scan's regex time.
+fn group_by_rule(mut cand: Vec<(u32, usize, usize)>, rules: usize) -> Vec<(u32, usize, usize)> {
+    if cand.len() <= 64 {
+        cand.sort_unstable();
+        return cand;
+    }
+    let slot = |r: u32| (r as usize).min(rules);
+    let mut next = vec![0usize; rules + 2];
+    for c in &cand {
+        next[slot(c.0) + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut out = vec![(0, 0, 0); cand.len()];
+    for c in cand {
+        let at = &mut next[slot(c.0)];
+        out[*at] = c;
+        *at += 1;
+    }
+    out
 }
 
 /// The places where one rule's matches may start, given its keyword hits `cand` (rule, start,
@@ -879,6 +905,21 @@ description = "d"
         };
         assert_eq!(unicode("bounded-name"), Some(KeywordStart::Before(0b11111)));
         assert_eq!(start("line-name"), Some(KeywordStart::LineStart));
+    }
+
+    #[test]
+    fn candidates_group_by_rule_in_hit_order() {
+        // Ascending starts, as the hits come; rules out of order and one past the end.
+        let cand: Vec<(u32, usize, usize)> = (0..500)
+            .map(|i| ((i * 7 % 13) as u32, i, i + 3 + i % 2))
+            .chain([(99, 600, 603)])
+            .collect();
+        let grouped = group_by_rule(cand.clone(), 13);
+        let mut sorted = cand.clone();
+        sorted.sort_unstable();
+        assert_eq!(grouped, sorted);
+        let few = group_by_rule(cand[..10].to_vec(), 13);
+        assert!(few.windows(2).all(|w| w[0] <= w[1]), "{few:?}");
     }
 
     #[test]
