@@ -43,12 +43,18 @@ impl From<&StaticFacts> for RegexFacts {
 }
 
 /// Parses a rule regex as the engine compiles it: bytes mode (a haystack need not be UTF-8),
-/// with `unicode` for its Unicode build. In that build a case-insensitive ASCII letter keeps
-/// only its ASCII twin: `(?i)k` is `[Kk]`, without the Kelvin sign (U+212A), and `(?i)s` is
-/// `[Ss]`, without `ſ` (U+017F). The keyword pass folds ASCII case only, so a name spelled with
-/// those signs is never a keyword hit anyway; without them the two builds are the same regex
-/// wherever nothing else differs (one build then serves all text), and a case-insensitive
-/// name still starts its matches at its keyword in both.
+/// with `unicode` for its Unicode build. That build keeps two ASCII meanings:
+///
+/// * a case-insensitive ASCII letter keeps only its ASCII twin: `(?i)k` is `[Kk]`, without the
+///   Kelvin sign (U+212A), and `(?i)s` is `[Ss]`, without `ſ` (U+017F). The keyword pass folds
+///   ASCII case only, so a name spelled with those signs is never a keyword hit anyway;
+/// * a word boundary (`\b`, `\B`, `\<`, `\>`) is between an ASCII word character and anything
+///   else. Rule names and tokens are ASCII, and `\b` guards them against ASCII neighbours;
+///   a Unicode boundary would also make the lazy DFA give up at the first non-ASCII byte and
+///   fall back to a much slower NFA search for the whole window.
+///
+/// The two builds are then the same regex wherever nothing else differs (one build serves all
+/// text), and a case-insensitive name starts its matches at its keyword in both.
 pub fn parse_rule_regex(regex: &str, unicode: bool) -> Result<Hir, Box<regex_syntax::Error>> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
@@ -56,13 +62,14 @@ pub fn parse_rule_regex(regex: &str, unicode: bool) -> Result<Hir, Box<regex_syn
         .build()
         .parse(regex)
         .map_err(Box::new)?;
-    Ok(if unicode { ascii_case_folds(hir) } else { hir })
+    Ok(if unicode { ascii_meanings(hir) } else { hir })
 }
 
 /// `hir` with the Kelvin sign and `ſ` dropped from every class that has them only as the case
-/// variants of `k` and `s` (a class otherwise within ASCII that holds that letter).
-fn ascii_case_folds(hir: Hir) -> Hir {
-    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange};
+/// variants of `k` and `s` (a class otherwise within ASCII that holds that letter), and with
+/// ASCII word boundaries ([`parse_rule_regex`]).
+fn ascii_meanings(hir: Hir) -> Hir {
+    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Look};
     match hir.into_kind() {
         HirKind::Class(Class::Unicode(class)) => {
             let has = |c: char| {
@@ -84,21 +91,29 @@ fn ascii_case_folds(hir: Hir) -> Hir {
             Hir::class(Class::Unicode(if ascii { rest } else { class }))
         }
         HirKind::Repetition(mut rep) => {
-            rep.sub = Box::new(ascii_case_folds(*rep.sub));
+            rep.sub = Box::new(ascii_meanings(*rep.sub));
             Hir::repetition(rep)
         }
         HirKind::Capture(mut cap) => {
-            cap.sub = Box::new(ascii_case_folds(*cap.sub));
+            cap.sub = Box::new(ascii_meanings(*cap.sub));
             Hir::capture(cap)
         }
-        HirKind::Concat(parts) => Hir::concat(parts.into_iter().map(ascii_case_folds).collect()),
+        HirKind::Concat(parts) => Hir::concat(parts.into_iter().map(ascii_meanings).collect()),
         HirKind::Alternation(alts) => {
-            Hir::alternation(alts.into_iter().map(ascii_case_folds).collect())
+            Hir::alternation(alts.into_iter().map(ascii_meanings).collect())
         }
         HirKind::Class(class) => Hir::class(class),
         HirKind::Empty => Hir::empty(),
         HirKind::Literal(lit) => Hir::literal(lit.0),
-        HirKind::Look(look) => Hir::look(look),
+        HirKind::Look(look) => Hir::look(match look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => other,
+        }),
     }
 }
 
@@ -106,8 +121,8 @@ fn ascii_case_folds(hir: Hir) -> Hir {
 /// with it: both translations have the same structure and every class of the Unicode one lies
 /// in ASCII (`[A-Za-z0-9]`, `(?i)x`). Then the ASCII build matches exactly what the Unicode
 /// build matches on any bytes, non-ASCII ones included, and the Unicode build is never
-/// needed. A `\b`, `\w`, `\s`, `\d`, `.` or a negated class (`[^"]`) makes them differ; a
-/// case-insensitive letter does not ([`parse_rule_regex`]).
+/// needed. A `\w`, `\s`, `\d`, `.` or a negated class (`[^"]`) makes them differ; a
+/// case-insensitive letter or a word boundary does not ([`parse_rule_regex`]).
 pub fn ascii_build_is_exact(src: &str) -> bool {
     let parse = |unicode: bool| parse_rule_regex(src, unicode).ok();
     match (parse(false), parse(true)) {
@@ -640,7 +655,7 @@ mod tests {
     }
 
     #[test]
-    fn the_unicode_build_folds_ascii_letters_to_ascii_only() {
+    fn the_unicode_build_keeps_ascii_case_folds_and_word_boundaries() {
         use regex_syntax::hir::Class;
         let class = |re: &str| match parse_rule_regex(re, true).map(Hir::into_kind) {
             Ok(HirKind::Class(Class::Unicode(c))) => c
@@ -659,6 +674,25 @@ mod tests {
         let has = |re: &str, c: char| class(re).iter().any(|&(lo, hi)| lo <= c && c <= hi);
         assert!(has(r"(?i)[k\w]", '\u{212A}'));
         assert!(has(r"(?i)[sé]", '\u{17F}'));
+        // Word boundaries are ASCII.
+        use regex_syntax::hir::Look;
+        let looks = |re: &str| match parse_rule_regex(re, true).map(Hir::into_kind) {
+            Ok(HirKind::Concat(parts)) => parts
+                .into_iter()
+                .filter_map(|p| match p.into_kind() {
+                    HirKind::Look(l) => Some(l),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("{re}: {other:?}"),
+        };
+        assert_eq!(looks(r"\bx\B"), [Look::WordAscii, Look::WordAsciiNegate]);
+        assert_eq!(looks(r"\<x\>"), [Look::WordStartAscii, Look::WordEndAscii]);
+        assert_eq!(
+            looks(r"\b{start-half}x\b{end-half}"),
+            [Look::WordStartHalfAscii, Look::WordEndHalfAscii]
+        );
+        assert_eq!(looks(r"(?m)^x$"), [Look::StartLF, Look::EndLF]);
         // The ASCII build is parsed as written.
         assert!(parse_rule_regex("(?i)k", false).is_ok());
         assert!(parse_rule_regex("(k", true).is_err());

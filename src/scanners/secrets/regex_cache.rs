@@ -338,11 +338,12 @@ mod tests {
             r"(?i)token=[a-f0-9]{32}",
             r"(?i)AIza[0-9a-z_-]{35}",
             r"(?i)secret=[a-f0-9]{32}",
+            // So are word boundaries.
+            r"\bghp_[A-Za-z0-9]{36}\b",
         ] {
             assert!(ascii_build_is_exact(exact), "{exact}");
         }
         for sensitive in [
-            r"\bghp_[A-Za-z0-9]{36}",
             r"(?i)token=[a-fé]{32}",
             r"key=\w+",
             r"key=\s*[a-z]+",
@@ -357,12 +358,17 @@ mod tests {
     }
 
     #[test]
-    fn the_unicode_build_folds_ascii_letters_to_ascii_only() {
+    fn the_unicode_build_keeps_ascii_case_folds_and_word_boundaries() {
         let re = RuleRegex::build(r"(?i)key=(\w+)", true).expect("compiles");
         let found = |text: &str| re.all_captures(text.as_bytes(), 1);
         // `\w` is Unicode; the name's `k` is not the Kelvin sign.
         assert_eq!(found("KEY=abcé"), [(0..9, Some(4..9))]);
         assert_eq!(found("\u{212A}ey=abc"), []);
+        // Word boundaries are ASCII: `é` is no word character for `\b`.
+        let re = RuleRegex::build(r"\bkey=(\w+)", true).expect("compiles");
+        let found = |text: &str| re.all_captures(text.as_bytes(), 1);
+        assert_eq!(found("ékey=abc"), [(2..9, Some(6..9))]);
+        assert_eq!(found("akey=abc"), []);
         let re = RuleRegex::build("\u{212A}ey", true).expect("compiles");
         assert_eq!(re.all_captures("\u{212A}ey".as_bytes(), 0).len(), 1);
     }
