@@ -378,13 +378,19 @@ fn match_starts(
         KeywordStart::Anywhere => {}
         KeywordStart::Before(offsets) => {
             for &(_, hit, end) in cand {
-                for o in 0..32 {
-                    if offsets & (1 << o) != 0 && hit >= o {
+                let mut bits = offsets;
+                while bits != 0 {
+                    let o = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if hit >= o {
                         out.push((hit - o, end));
                     }
                 }
             }
-            out.sort_unstable();
+            // One offset keeps the hits' ascending order.
+            if !offsets.is_power_of_two() {
+                out.sort_unstable();
+            }
         }
         KeywordStart::LineStart => {
             let (mut from, mut line) = (0, 0);

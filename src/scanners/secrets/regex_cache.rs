@@ -219,10 +219,15 @@ struct Entry {
     cache: meta::Cache,
     /// The capture slots a search fills (kept, so a search allocates nothing).
     caps: Captures,
-    /// The cache's heap use after its last search.
+    /// The cache's heap use when last measured.
     bytes: usize,
     last: u64,
+    /// Searches run with it.
+    searches: u64,
 }
+
+/// A cache is measured after each of its first this many searches and every this many after.
+const MEASURE_EVERY: u64 = 16;
 
 impl CacheStore {
     fn run<T>(
@@ -236,14 +241,21 @@ impl CacheStore {
             caps: re.re.create_captures(),
             bytes: 0,
             last: 0,
+            searches: 0,
         });
         entry.last = self.clock;
         let out = f(&mut entry.cache, &mut entry.caps);
-        let bytes = entry.cache.memory_usage();
-        self.used = self.used - entry.bytes + bytes;
-        entry.bytes = bytes;
-        if self.used > self.budget {
-            self.evict(re.id, self.budget - self.budget / 4);
+        // Summing a cache's parts costs about what a short search does, so a cache is
+        // measured on its first searches and then every `MEASURE_EVERY`th: it grows by the
+        // lazy DFA states a search adds, which its capacity bounds either way.
+        entry.searches += 1;
+        if entry.searches <= MEASURE_EVERY || entry.searches % MEASURE_EVERY == 0 {
+            let bytes = entry.cache.memory_usage();
+            self.used = self.used - entry.bytes + bytes;
+            entry.bytes = bytes;
+            if self.used > self.budget {
+                self.evict(re.id, self.budget - self.budget / 4);
+            }
         }
         out
     }
