@@ -21,6 +21,7 @@ pub mod cfg;
 pub mod chunked;
 pub mod devset;
 pub mod engine;
+mod forward;
 pub mod git;
 pub mod gitleaksignore;
 pub mod grammar;

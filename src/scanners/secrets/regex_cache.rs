@@ -17,6 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::forward::{Forward, ForwardCache};
 use crate::classify::regex_facts::parse_rule_regex;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
@@ -37,10 +38,10 @@ pub(crate) const CACHE_BUDGET: usize = 16 << 20;
 /// Which searches a [`RuleRegex`] build serves: what it must be compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Searches {
-    /// Unanchored searches too (windows, whole texts): built with a prefilter.
+    /// Unanchored searches too (windows, whole texts): a meta regex, with a prefilter.
     Any,
-    /// Only searches anchored at a start ([`RuleRegex::captures_anchored`]); an unanchored
-    /// search still finds the same matches, without a prefilter to skip to them.
+    /// Only searches anchored at a start ([`RuleRegex::captures_anchored`]): the forward
+    /// engines alone ([`Forward`]); an unanchored search still finds the same matches, slowly.
     AnchoredOnly,
 }
 
@@ -51,8 +52,60 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 /// One build (ASCII or Unicode) of a rule regex.
 #[derive(Debug)]
 pub(crate) struct RuleRegex {
-    re: meta::Regex,
+    re: Engine,
     id: u64,
+}
+
+/// The engine of a [`RuleRegex`]: a meta regex, or, for a build that only searches anchored,
+/// the forward engines alone ([`Forward`]).
+#[derive(Debug)]
+enum Engine {
+    Meta(meta::Regex),
+    Forward(Box<Forward>),
+}
+
+/// A thread's search state for one [`Engine`] (boxed: a store moves entries as it grows).
+enum SearchCache {
+    Meta(Box<meta::Cache>),
+    Forward(Box<ForwardCache>),
+}
+
+impl Engine {
+    fn create_cache(&self) -> SearchCache {
+        match self {
+            Engine::Meta(re) => SearchCache::Meta(Box::new(re.create_cache())),
+            Engine::Forward(re) => SearchCache::Forward(Box::new(re.create_cache())),
+        }
+    }
+
+    fn create_captures(&self) -> Captures {
+        match self {
+            Engine::Meta(re) => re.create_captures(),
+            Engine::Forward(re) => re.create_captures(),
+        }
+    }
+
+    /// The leftmost-first match of `input`, its groups in `caps` (cleared if none).
+    fn search(&self, cache: &mut SearchCache, input: &Input<'_>, caps: &mut Captures) {
+        match (self, cache) {
+            (Engine::Meta(re), SearchCache::Meta(c)) => re.search_captures_with(c, input, caps),
+            (Engine::Forward(re), SearchCache::Forward(c)) => re.search(c, input, caps),
+            // A store's cache is always its regex's own (keyed by the regex's id).
+            (re, cache) => {
+                *cache = re.create_cache();
+                self.search(cache, input, caps);
+            }
+        }
+    }
+}
+
+impl SearchCache {
+    fn memory_usage(&self) -> usize {
+        match self {
+            SearchCache::Meta(c) => c.memory_usage(),
+            SearchCache::Forward(c) => c.memory_usage(),
+        }
+    }
 }
 
 impl RuleRegex {
@@ -65,8 +118,9 @@ impl RuleRegex {
     }
 
     /// [`RuleRegex::build`] for the searches the build will serve. A build only ever searched
-    /// anchored ([`Searches::AnchoredOnly`]) needs no prefilter (an anchored search never runs
-    /// one), and extracting the literals for one is about 40 % of compiling a rule regex.
+    /// anchored ([`Searches::AnchoredOnly`]) needs no prefilter, reverse NFA or one-pass DFA
+    /// (an anchored search uses none of them), which are more than half of compiling a rule
+    /// regex as a meta regex.
     pub(crate) fn build_for(
         src: &str,
         unicode: bool,
@@ -80,6 +134,13 @@ impl RuleRegex {
             .utf8_empty(false);
         let hir =
             parse_rule_regex(src, unicode).map_err(|e| regex::Error::Syntax(e.to_string()))?;
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        if searches == Searches::AnchoredOnly {
+            if let Some(re) = Forward::new(&hir, REGEX_SIZE_LIMIT, DFA_CACHE_CAPACITY) {
+                let re = Engine::Forward(Box::new(re));
+                return Ok(RuleRegex { re, id });
+            }
+        }
         let re = meta::Builder::new()
             .configure(config)
             .build_from_hir(&hir)
@@ -87,18 +148,19 @@ impl RuleRegex {
                 Some(limit) => regex::Error::CompiledTooBig(limit),
                 None => regex::Error::Syntax(e.to_string()),
             })?;
-        Ok(RuleRegex {
-            re,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        })
+        let re = Engine::Meta(re);
+        Ok(RuleRegex { re, id })
     }
 
     /// The index of the secret's group: `secret` if named, else 1 if there is a group, else 0.
     pub(crate) fn secret_group(&self) -> usize {
-        self.re
-            .group_info()
+        let groups = match &self.re {
+            Engine::Meta(re) => re.group_info(),
+            Engine::Forward(re) => re.group_info(),
+        };
+        groups
             .to_index(PatternID::ZERO, "secret")
-            .unwrap_or(if self.re.captures_len() > 1 { 1 } else { 0 })
+            .unwrap_or(if groups.all_group_len() > 1 { 1 } else { 0 })
     }
 
     /// The first match in `hay` at or after `start` (the bytes before `start` are look-behind
@@ -134,7 +196,7 @@ impl RuleRegex {
     ) -> Option<(Range<usize>, Option<Range<usize>>)> {
         let input = Input::new(hay).span(start..hay.len()).anchored(anchored);
         with_cache(self, |cache, caps| {
-            self.re.search_captures_with(cache, &input, caps);
+            self.re.search(cache, &input, caps);
             let whole = caps.get_group(0)?;
             Some((whole.range(), caps.get_group(group).map(|s| s.range())))
         })
@@ -152,7 +214,7 @@ impl RuleRegex {
         with_cache(self, |cache, caps| {
             while searcher
                 .advance(|input| {
-                    self.re.search_captures_with(cache, input, caps);
+                    self.re.search(cache, input, caps);
                     Ok(caps.get_match())
                 })
                 .is_some()
@@ -173,7 +235,7 @@ thread_local! {
 
 /// Runs `f` with this thread's cache and captures for `re` (fresh ones when the store is
 /// unavailable: during thread teardown).
-fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut meta::Cache, &mut Captures) -> T) -> T {
+fn with_cache<T>(re: &RuleRegex, mut f: impl FnMut(&mut SearchCache, &mut Captures) -> T) -> T {
     let stored = CACHES.try_with(|store| {
         store
             .try_borrow_mut()
@@ -216,7 +278,7 @@ impl Default for CacheStore {
 }
 
 struct Entry {
-    cache: meta::Cache,
+    cache: SearchCache,
     /// The capture slots a search fills (kept, so a search allocates nothing).
     caps: Captures,
     /// The cache's heap use when last measured.
@@ -233,7 +295,7 @@ impl CacheStore {
     fn run<T>(
         &mut self,
         re: &RuleRegex,
-        f: impl FnOnce(&mut meta::Cache, &mut Captures) -> T,
+        f: impl FnOnce(&mut SearchCache, &mut Captures) -> T,
     ) -> T {
         self.clock += 1;
         let entry = self.caches.entry(re.id).or_insert_with(|| Entry {
@@ -385,6 +447,52 @@ mod tests {
         assert_eq!(re.all_captures("\u{212A}ey".as_bytes(), 0).len(), 1);
     }
 
+    /// A build for anchored searches only has the forward engines, and finds what the meta
+    /// regex finds: anchored at every start, and unanchored (with the PikeVM).
+    #[test]
+    fn anchored_only_builds_match_like_the_meta_regex() {
+        let text = "ékey = \"abc.def-123\"\nKEY=x\r\ntoken=éàü12345678 key=short key= \n\
+                    xkey=1234567890 ghp_abcdefghij0123456789abcdefghij012345 _"
+            .as_bytes();
+        for src in [
+            r#"(?i)\b(?:token|key)\s*=\s*"?(?P<secret>[\w.-]{8,})"#,
+            r"(?m)^[ \t]*(?i:key)=(\S*)\r?$",
+            r"\b(ghp_[A-Za-z0-9]{36})\b",
+            r"(?:^|[^a-z])(?i:key)[ \t]*=[ \t]*([0-9]{0,10})",
+            r"x?",
+        ] {
+            for unicode in [false, true] {
+                let meta = RuleRegex::build_for(src, unicode, Searches::Any).expect("compiles");
+                let fwd =
+                    RuleRegex::build_for(src, unicode, Searches::AnchoredOnly).expect("compiles");
+                assert!(matches!(fwd.re, Engine::Forward(_)), "{src}");
+                let group = meta.secret_group();
+                assert_eq!(fwd.secret_group(), group, "{src}");
+                let mut found = 0;
+                for start in 0..=text.len() {
+                    let want = meta.captures_anchored(text, start, group);
+                    found += usize::from(want.is_some());
+                    assert_eq!(
+                        fwd.captures_anchored(text, start, group),
+                        want,
+                        "{src} {start}"
+                    );
+                    let cut = &text[..start];
+                    assert_eq!(
+                        fwd.captures_anchored(cut, start / 2, group),
+                        meta.captures_anchored(cut, start / 2, group),
+                        "{src} {start}"
+                    );
+                }
+                assert!(found > 0, "{src}");
+                assert_eq!(
+                    fwd.all_captures(text, group),
+                    meta.all_captures(text, group)
+                );
+            }
+        }
+    }
+
     #[test]
     fn errors_read_like_the_regex_crate() {
         // Built at run time: a literal invalid regex is a lint error.
@@ -394,6 +502,8 @@ mod tests {
         assert_eq!(e.to_string(), want.to_string());
         let e = RuleRegex::build(r"\w{1000}{1000}", true).expect_err("too big");
         assert!(matches!(e, regex::Error::CompiledTooBig(_)), "{e}");
+        let e = RuleRegex::build_for(r"\w{1000}{1000}", true, Searches::AnchoredOnly);
+        assert!(matches!(e, Err(regex::Error::CompiledTooBig(_))));
     }
 
     #[test]
@@ -411,7 +521,9 @@ mod tests {
         let search = |store: &mut CacheStore, re: &RuleRegex, budget: usize| {
             store.budget = budget;
             store.run(re, |cache, _| {
-                re.re.search_with(cache, &Input::new(text.as_bytes()))
+                let mut caps = re.re.create_captures();
+                re.re.search(cache, &Input::new(text.as_bytes()), &mut caps);
+                caps.get_match()
             })
         };
         // A budget that holds everything keeps everything.
