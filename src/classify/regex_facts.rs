@@ -330,16 +330,44 @@ fn offsets_before(hir: &Hir, keywords: &[Vec<u8>]) -> Option<u32> {
     let mut mask = 0u32;
     for lead in &leads(hir)? {
         let o = (0..=MAX_START).find(|&o| {
-            keywords.iter().any(|k| {
-                lead.sets.len() >= o + k.len()
-                    && k.iter()
-                        .zip(&lead.sets[o..])
-                        .all(|(&c, set)| set.within_folds_of(c))
-            })
+            let all: Vec<&[u8]> = keywords.iter().map(Vec::as_slice).collect();
+            keyword_at(&lead.sets, o, 0, &all)
         })?;
         mask |= 1 << o;
     }
     (mask != 0).then_some(mask)
+}
+
+/// Whether every byte string the lead `sets` allows has one of `keywords` (lowercase, each
+/// agreeing with it on its first `depth` bytes from `at`) at `at`, ASCII case folded. A set
+/// stands for several strings: `api[_-]?key` is covered by `api_key`, `api-key` and `apikey`
+/// together, by none alone. Each branch follows a distinct keyword prefix, so this is linear in
+/// the keywords' bytes.
+fn keyword_at(sets: &[ByteSet], at: usize, depth: usize, keywords: &[&[u8]]) -> bool {
+    if keywords.iter().any(|k| k.len() == depth) {
+        return true;
+    }
+    let Some(set) = sets.get(at + depth) else {
+        return false;
+    };
+    let mut folded = ByteSet::EMPTY;
+    for b in 0..=255u8 {
+        if set.contains(b) {
+            let b = b.to_ascii_lowercase();
+            folded.insert_range(b, b);
+        }
+    }
+    if folded == ByteSet::EMPTY {
+        return false;
+    }
+    (0..=255u8).filter(|&b| folded.contains(b)).all(|b| {
+        let next: Vec<&[u8]> = keywords
+            .iter()
+            .copied()
+            .filter(|k| k.get(depth) == Some(&b))
+            .collect();
+        !next.is_empty() && keyword_at(sets, at, depth + 1, &next)
+    })
 }
 
 /// Whether `hir` is `(?m)^`, then parts that cannot match a line break, then a part whose every
@@ -430,11 +458,8 @@ impl ByteSet {
         s
     }
 
-    /// Whether every byte of the set is `c` or its ASCII case twin (and the set is not empty).
-    fn within_folds_of(&self, c: u8) -> bool {
-        let mut allowed = ByteSet::single(c.to_ascii_lowercase());
-        allowed.insert_range(c.to_ascii_uppercase(), c.to_ascii_uppercase());
-        *self != ByteSet::EMPTY && (0..4).all(|i| self.0[i] & !allowed.0[i] == 0)
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
 }
 
@@ -637,6 +662,22 @@ mod tests {
         assert_eq!(
             starts(&format!("(?i)pat(?:{many})(?:{many})"), &["pat"]),
             [1, 1]
+        );
+    }
+
+    #[test]
+    fn keyword_spellings_together_cover_a_name() {
+        let re = r"(?i)(?:secret|api[_\-]?key)[\w.]{0,8}=";
+        let all = ["secret", "api_key", "api-key", "apikey"];
+        assert_eq!(starts(re, &all), [1, 1]);
+        // Without one spelling, `API-KEY=` would start away from any keyword.
+        assert_eq!(starts(re, &["secret", "api_key", "apikey"]), [0, 0]);
+        // A shorter keyword covers every longer spelling it begins.
+        assert_eq!(starts(re, &["secret", "api"]), [1, 1]);
+        let m = r"(?m)^[ \t]*[\w.]*(?i:token|access[_.]?key)=";
+        assert_eq!(
+            starts(m, &["token", "access_key", "access.key", "accesskey"]),
+            [u32::MAX; 2]
         );
     }
 
