@@ -390,8 +390,11 @@ fn starts_lines_at_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
     ) {
         return false;
     }
-    for part in rest {
-        if offsets_before(part, keywords) == Some(1) {
+    for (i, part) in rest.iter().enumerate() {
+        // The keyword may span parts (`(?i)PrivateKey` is a class per letter): the parts from
+        // here on, as far as a lead reaches (at most one byte each, or none), must start with it.
+        let tail = Hir::concat(rest[i..].iter().take(MAX_LEAD).cloned().collect());
+        if offsets_before(&tail, keywords) == Some(1) {
             return true;
         }
         if may_match_newline(part) {
@@ -674,6 +677,9 @@ mod tests {
         assert_eq!(starts(re, &["secret", "api_key", "apikey"]), [0, 0]);
         // A shorter keyword covers every longer spelling it begins.
         assert_eq!(starts(re, &["secret", "api"]), [1, 1]);
+        // A case-insensitive name after a line start is a class per letter.
+        let m = r"(?im)^[ \t]*PrivateKey[ \t]*=";
+        assert_eq!(starts(m, &["privatekey"]), [u32::MAX; 2]);
         let m = r"(?m)^[ \t]*[\w.]*(?i:token|access[_.]?key)=";
         assert_eq!(
             starts(m, &["token", "access_key", "access.key", "accesskey"]),
