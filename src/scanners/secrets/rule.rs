@@ -442,7 +442,8 @@ fn compile_defs(
 /// reach: the engine searches a window that wide on each side of a hit.
 ///
 /// The regex comes in two builds with the same matches on ASCII text. Its Unicode build (as
-/// written) is what it means; its ASCII build (`unicode(false)`) compiles several times faster,
+/// written, with ASCII case folds and word boundaries:
+/// [`crate::classify::regex_facts::parse_rule_regex`]) is what it means; its ASCII build (`unicode(false)`) compiles several times faster,
 /// because `\w`, `\s`, `(?i)` or `[^"]` need no UTF-8 automata, and on a haystack of ASCII bytes
 /// it finds exactly the same matches and groups (every Unicode class, case fold and word
 /// boundary agrees with its ASCII counterpart on ASCII characters). A pre-commit run triggers
