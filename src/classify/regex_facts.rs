@@ -85,6 +85,9 @@ fn ascii_meanings(hir: Hir) -> Hir {
             if has('\u{17F}') && (has('s') || has('S')) {
                 odd.push(ClassUnicodeRange::new('\u{17F}', '\u{17F}'));
             }
+            if odd.is_empty() {
+                return Hir::class(Class::Unicode(class));
+            }
             let mut rest = class.clone();
             rest.difference(&ClassUnicode::new(odd));
             let ascii = rest.ranges().iter().all(|r| r.end().is_ascii());
@@ -305,8 +308,9 @@ pub const MAX_START: usize = 31;
 
 /// The [`KeywordStart`] of `regex` for `keywords` (ASCII, case-insensitive, as the keyword
 /// search finds them). `unicode` picks the build the fact is for (the engine searches ASCII
-/// text with the regex's ASCII build): with Unicode, `(?i)k` also matches the Kelvin sign and
-/// `[^a-z]` a multi-byte character, so fewer regexes start at a fixed offset.
+/// text with the regex's ASCII build): with Unicode, `[^a-z]` also matches a multi-byte
+/// character, so a match may start more bytes before the keyword, and `\w` or `.` may make
+/// it unsettled.
 pub fn keyword_start(regex: &str, keywords: &[&str], unicode: bool) -> KeywordStart {
     let Ok(hir) = parse_rule_regex(regex, unicode) else {
         return KeywordStart::Anywhere;
@@ -327,12 +331,10 @@ pub fn keyword_start(regex: &str, keywords: &[&str], unicode: bool) -> KeywordSt
 
 /// The offsets (bits) before a keyword at which every match of `hir` starts, if settled.
 fn offsets_before(hir: &Hir, keywords: &[Vec<u8>]) -> Option<u32> {
+    let all: Vec<&[u8]> = keywords.iter().map(Vec::as_slice).collect();
     let mut mask = 0u32;
     for lead in &leads(hir)? {
-        let o = (0..=MAX_START).find(|&o| {
-            let all: Vec<&[u8]> = keywords.iter().map(Vec::as_slice).collect();
-            keyword_at(&lead.sets, o, 0, &all)
-        })?;
+        let o = (0..=MAX_START).find(|&o| keyword_at(&lead.sets, o, 0, &all))?;
         mask |= 1 << o;
     }
     (mask != 0).then_some(mask)

@@ -126,12 +126,6 @@ impl RuleRegex {
         unicode: bool,
         searches: Searches,
     ) -> Result<Self, regex::Error> {
-        let config = meta::Config::new()
-            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-            .hybrid_cache_capacity(DFA_CACHE_CAPACITY)
-            .match_kind(MatchKind::LeftmostFirst)
-            .auto_prefilter(searches == Searches::Any)
-            .utf8_empty(false);
         let hir =
             parse_rule_regex(src, unicode).map_err(|e| regex::Error::Syntax(e.to_string()))?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -141,6 +135,12 @@ impl RuleRegex {
                 return Ok(RuleRegex { re, id });
             }
         }
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            .hybrid_cache_capacity(DFA_CACHE_CAPACITY)
+            .match_kind(MatchKind::LeftmostFirst)
+            .auto_prefilter(searches == Searches::Any)
+            .utf8_empty(false);
         let re = meta::Builder::new()
             .configure(config)
             .build_from_hir(&hir)
