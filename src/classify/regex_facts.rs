@@ -573,7 +573,7 @@ fn leads(hir: &Hir) -> Option<Vec<Lead>> {
             for a in alts {
                 all.extend(leads(a)?);
                 if all.len() > MAX_LEADS {
-                    return None;
+                    all = shorten(all)?;
                 }
             }
             all
@@ -622,6 +622,43 @@ fn leads(hir: &Hir) -> Option<Vec<Lead>> {
     (out.len() <= MAX_LEADS).then_some(out)
 }
 
+/// `leads` with the ones that share a prefix merged into that prefix, at the longest prefix
+/// length that leaves at most [`MAX_LEADS`], or `None` if even their first bytes are too many. A
+/// lead cut to a prefix still covers its matches, it just says less; leads no other shares keep
+/// their length. The alternatives of a long assignment grammar after a keyword differ only well
+/// past it, so merging them keeps what a keyword fact needs.
+fn shorten(leads: Vec<Lead>) -> Option<Vec<Lead>> {
+    let longest = leads.iter().map(|l| l.sets.len()).max().unwrap_or(0);
+    for len in (0..longest).rev() {
+        let mut out: Vec<Lead> = Vec::new();
+        let mut groups: Vec<(&[ByteSet], Vec<&Lead>)> = Vec::new();
+        for l in &leads {
+            if l.sets.len() <= len {
+                out.push(l.clone());
+                continue;
+            }
+            let key = &l.sets[..len];
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(l),
+                None => groups.push((key, vec![l])),
+            }
+        }
+        for (key, members) in groups {
+            match members.as_slice() {
+                [only] => out.push((*only).clone()),
+                _ => out.push(Lead {
+                    sets: key.to_vec(),
+                    exact: false,
+                }),
+            }
+        }
+        if out.len() <= MAX_LEADS {
+            return Some(out);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +670,23 @@ mod tests {
             KeywordStart::Before(m) => m,
             KeywordStart::LineStart => u32::MAX,
         })
+    }
+
+    #[test]
+    fn many_alternatives_after_the_keyword_keep_its_fact() {
+        // A name followed by 32 operators (64 leads, at the limit) in an alternation with a URL
+        // form: more leads than `MAX_LEADS` in all, which are cut past the keywords.
+        let ops: Vec<String> = (0..32).map(|i| format!("o{i:02}")).collect();
+        let re = format!(
+            r"(?:(?:^|[^a-z])acme_key(?:{})|(?:api|www)\.acme\.com/)([a-f0-9]{{32}})",
+            ops.join("|")
+        );
+        assert_eq!(starts(&re, &["acme_key", "acme.com"]), [0b10011, 0b11111]);
+        // Alternatives that must be cut before the keyword leave the fact unsettled, never a
+        // wrong offset (`w0`…`w79`: the keyword is 2 or 3 bytes in).
+        let words: Vec<String> = (0..80).map(|i| format!("w{i}")).collect();
+        let re = format!(r"(?:{})acme_key", words.join("|"));
+        assert_eq!(starts(&re, &["acme_key"]), [0, 0]);
     }
 
     #[test]
