@@ -87,6 +87,14 @@ const DESCRIBING_LAST_WORDS: &[&str] = &[
     "max",
     "prefix",
     "suffix",
+    "ssid",
+    "user",
+    "username",
+    "login",
+    "email",
+    "host",
+    "hostname",
+    "port",
 ];
 
 /// Words that make a name one of a value meant to be public or tied to a browser form:

@@ -193,6 +193,11 @@ fn name_anchored_rules_use_the_one_assignment_grammar() {
             "an appSettings <add key value> element",
         ),
         ("password-flag", "a command-line flag"),
+        ("secret-flag", "a command-line flag"),
+        (
+            "terraform-variable-default-credential",
+            "a Terraform variable block's default",
+        ),
         (
             "generic-username-password",
             "a user line followed by a password line",

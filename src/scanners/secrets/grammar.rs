@@ -19,50 +19,66 @@
 ///
 /// * the closing quote of a quoted name and an index bracket (`"api_key":`, `ENV['TOKEN'] =`,
 ///   JSON inside a string: `\"token\": \"…\"`);
-/// * an operator: `=`, `:=`, `::=`, `:::=` (make, Go), `?=` (make), `.=` (PHP), `||=` (Ruby),
-///   `=>` (PHP, Ruby, Perl), optionally after a type: `var x string =`, `const X: &str =`,
+/// * an operator: `=`, `:=`, `::=`, `:::=` (make, Go), `?=`, `+=` (make), `.=` (PHP), `??=`
+///   (PHP, C#), `||=` (Ruby), `=>` (PHP, Ruby, Perl), `<-` (R), `:-` (a shell default,
+///   `${TOKEN:-…}`), optionally after a type: `var x string =`, `const X: &str =`,
 ///   `val x: String =`, `let x: &'static str =` (a type before the name, `String x =`, needs no
 ///   help);
+/// * a fallback after a lookup that names the credential: `os.getenv("TOKEN") or "…"`,
+///   `process.env.TOKEN || "…"`, `getenv('TOKEN') ?: '…'`, `GetEnvironmentVariable("TOKEN") ?? "…"`
+///   (the literal is what runs wherever the variable is unset);
 /// * or `:` (YAML, JSON, Python dicts), optionally opening a YAML block scalar (`key: |`, then
 ///   the value on the next line);
 /// * or a call's second argument after a quoted name: `setProperty("X_TOKEN", "…")`,
 ///   `os.getenv("X_TOKEN", "…")`, `ENV.fetch("X_TOKEN", "…")`, `define('X_KEY', '…')`;
-/// * or an XML element or attribute pair: `<apiToken>…</apiToken>`,
-///   `<add key="ApiToken" value="…"/>`;
+/// * or an XML element or attribute pair: `<apiToken>…</apiToken>` (the text may start on the
+///   next line), `<add key="ApiToken" value="…"/>`, an element named by an attribute:
+///   `<string name="api_token">…</string>` (Android resources), `<entry key="db.password">…`;
 ///
 /// [`ASSIGN`] and [`ASSIGN_QUOTED`] add the blanks (not a line break: a name with no value must
 /// not take the next line's) and the value's opening quote.
+///
+/// Runs of blanks are unbounded (`[ \t]*`), not counted: a counted run is one automaton state
+/// per count in each of the thousand rules that expand the grammar, which made compiling them
+/// the larger part of a pre-commit run, and a run of blanks cannot leave its line anyway.
 pub const ASSIGN_OP: &str = concat!(
     r#"(?:"#,
     // Closing quote and bracket of the name, blanks, an operator; or, after a bare name, a
     // type and `=` (a quoted name has no type: `key" id="…"` is two attributes).
-    r#"(?:(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]{0,32}|[ \t]{0,8}(?::[ \t]{0,8}&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]{0,8}|[ \t][A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]{0,8}))"#,
-    r#"(?::{1,3}=|\?=|\.=|\|\|=|=>|=)"#,
+    r#"(?:(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]*|[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*|[ \t][A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*))"#,
+    r#"(?::{1,3}=|\?\??=|\.=|\+=|\|\|=|=>|=|<-|:-)"#,
+    // Fallback after a lookup: the name's closing quote and bracket, then `or`, `||`, `?:`, `??`.
+    r#"|(?:\\?["'`])?[)\]]?[ \t]*(?:or\b|\|\||\?:|\?\?)"#,
     // YAML / JSON colon, optionally a block scalar indicator and its line break.
-    r#"|(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]{0,32}:(?:[ \t]{0,8}[|>][+-]?[1-9]?[ \t]{0,8}\r?\n)?"#,
+    r#"|(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]*:(?:[ \t]*[|>][+-]?[1-9]?[ \t]*\r?\n)?"#,
     // Call form: the name is a quoted first argument.
-    r#"|\\?["'`][ \t]{0,8},"#,
-    // XML element, XML attribute pair.
-    r#"|>"#,
-    r#"|\\?["'][ \t\r\n]{1,16}value[ \t]{0,8}="#,
+    r#"|\\?["'`][ \t]*,"#,
+    // XML element (its text may start on the next line), an element named by an attribute
+    // (`<string name="api_token" translatable="false">`), an attribute pair.
+    r#"|>(?:[ \t]*\r?\n)?"#,
+    r#"|\\?["'](?:[ \t][A-Za-z]+="[A-Za-z]*")?[ \t]*>"#,
+    r#"|\\?["'][ \t\r\n]+value[ \t]*="#,
     r#")"#,
 );
 
 /// What `{{assign}}` expands to: [`ASSIGN_OP`], blanks and the value's optional (possibly
-/// escaped) opening quote. For rules whose value has a format of its own (`[a-f0-9]{32}`), so
-/// that an unquoted value (`KEY=…`, `key: …`) is found too.
-pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]{0,16}(?:\\?["'`])?)"#;
+/// escaped) opening quote, or a bare comma (a CSV row: `api_token,…,`). For rules whose value
+/// has a format of its own (`[a-f0-9]{32}`), so that an unquoted value (`KEY=…`, `key: …`) is
+/// found too.
+pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]*(?:\\?["'`])?|,)"#;
 
 /// What `{{assign_quoted}}` expands to: [`ASSIGN_OP`], blanks and a mandatory (possibly
-/// escaped) opening quote. For heuristic rules whose value is "anything quoted": without the
-/// quote, `password: Option<String>` in code would read as a password.
-pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]{0,16}\\?["'`])"#;
+/// escaped) opening quote, or a shell default (`${DB_PASSWORD:-…}`, whose value ends at `}`).
+/// For heuristic rules whose value is "anything quoted": without the quote,
+/// `password: Option<String>` in code would read as a password; such a rule ends its value at
+/// a closing quote or `}`.
+pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]*\\?["'`]|:-)"#;
 
 /// What `{{assign_or_blank}}` expands to: [`ASSIGN`], or a bare run of blanks between name and
 /// value (`acmeApiKey 0f3c…`, a CLI argument or a log line), with the value's optional opening
 /// quote. Only for keyword-anchored rules whose value has a strict format of its own: the blank
 /// separator says nothing about assignment, so the value format must carry the precision.
-pub const ASSIGN_OR_BLANK: &str = r#"(?:{{assign}}|[ \t]{1,16}(?:\\?["'`])?)"#;
+pub const ASSIGN_OR_BLANK: &str = r#"(?:{{assign}}|[ \t]+(?:\\?["'`])?)"#;
 
 /// The placeholders a rule's regex may use, and what each expands to (bodies may use the
 /// placeholders listed before them).
@@ -154,6 +170,20 @@ mod tests {
             "{{\\\"api_token\\\": \\\"{V}\\n\\\"}}",
             "export API_TOKEN={V}",
             "config['api_token'] = '{V}'",
+            // Forms added with the fallbacks, shell defaults, CSV and XML text on its own line.
+            "API_TOKEN += \"{V}\"",
+            "$token ??= \"{V}\";",
+            "api_token <- \"{V}\"",
+            "API_TOKEN: ${{API_TOKEN:-{V}}}",
+            "api_token = os.getenv(\"API_TOKEN\") or \"{V}\"",
+            "const token = process.env.API_TOKEN || \"{V}\";",
+            "$token = getenv('API_TOKEN') ?: '{V}';",
+            "var t = GetEnvironmentVariable(\"API_TOKEN\") ?? \"{V}\";",
+            "apiToken,{V},",
+            "<apiToken>\n    {V}\n</apiToken>",
+            "<string name=\"api_token\">{V}</string>",
+            "<string name=\"api_token\" translatable=\"false\">{V}</string>",
+            "<entry key=\"api.token\">{V}</entry>",
         ] {
             let text = text.replace("{V}", V).replace("{{", "{").replace("}}", "}");
             let caps = re.captures(&text);
@@ -174,6 +204,9 @@ mod tests {
             "token(\"{V}\")",
             "tokens.remove({V})",
             "name=\"api_token\" id=\"{V}\"",
+            "<input name=\"api_token\" id=\"{V}\">",
+            "token\n\n{V}",
+            "token ||\n{V}",
         ] {
             let text = text.replace("{V}", V);
             assert!(re.captures(&text).is_none(), "{text}");
