@@ -39,8 +39,8 @@
 /// not take the next line's) and the value's opening quote.
 ///
 /// Runs of blanks are unbounded (`[ \t]*`), not counted: a counted run is one automaton state
-/// per count in each of the thousand rules that expand the grammar, which made compiling them
-/// the larger part of a pre-commit run, and a run of blanks cannot leave its line anyway.
+/// per count in each of the thousand rules that expand the grammar, and a run of blanks cannot
+/// leave its line anyway.
 pub const ASSIGN_OP: &str = concat!(
     r#"(?:"#,
     // Closing quote and bracket of the name, blanks, an operator; or, after a bare name, a
