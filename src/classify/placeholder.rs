@@ -144,6 +144,9 @@ pub enum Rejection {
     /// the surrounding syntax (a connection string, a command-line flag) makes it one. The
     /// secrets engine applies it to heuristic (`precision = "low"`) rules only.
     IdentifierWords,
+    /// One capitalised or uncased word of letters (`Passwort`, `Contraseña`, `密码`): what a form
+    /// label or its translation looks like in a locale file, far more often than a password.
+    LabelWord,
 }
 
 /// Why `secret`, a candidate a secret rule matched, is not a credential: a placeholder, a
@@ -182,10 +185,16 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
     if is_identifier_words(secret) {
         return Some(Rejection::IdentifierWords);
     }
+    if is_label_word(secret) {
+        return Some(Rejection::LabelWord);
+    }
     // `user:password` (Basic credentials, `curl -u`, URL user info): the password part decides.
     if let Some(pw) = password_part(secret) {
         match placeholder_reason(pw) {
-            None | Some(Rejection::IdentifierWords) | Some(Rejection::CodeReference) => {}
+            None
+            | Some(Rejection::IdentifierWords)
+            | Some(Rejection::CodeReference)
+            | Some(Rejection::LabelWord) => {}
             Some(r) => return Some(r),
         }
     }
@@ -219,6 +228,9 @@ pub fn is_stand_in(reason: Rejection, value: &str) -> bool {
             let part = password_part(&lower).unwrap_or(&lower);
             WEAK_CREDENTIAL_WORDS.contains(&fold_leetspeak(part).as_str())
         }
+        // `Password=Welcome;` in a connection string is a (weak) password; the same word
+        // under a bare `password:` name is a label.
+        Rejection::LabelWord => true,
         Rejection::Placeholder
         | Rejection::KnownTestValue
         | Rejection::CodeReference
@@ -403,6 +415,22 @@ fn is_identifier_words(s: &str) -> bool {
     words.len() >= 2 && (all(u8::is_ascii_lowercase) || all(u8::is_ascii_uppercase))
 }
 
+/// `Passwort`, `Contraseña`, `Wachtwoord`, `パスワード`: 2 to 32 letters (any script), the first
+/// capitalised and no other, or none cased at all. Form labels and their translations in locale
+/// files (`password: Passwort`, `<string name="password">Contraseña</string>`) have this shape;
+/// generated and chosen passwords almost never do (they mix case, digits or symbols, or are
+/// lowercase phrases such as `open_sesame`, which stay candidates).
+fn is_label_word(s: &str) -> bool {
+    let count = s.chars().count();
+    if !(2..=32).contains(&count) || !s.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let mut chars = s.chars();
+    let first_capital =
+        chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase());
+    first_capital || s.chars().all(|c| !c.is_uppercase() && !c.is_lowercase())
+}
+
 /// `SecondsPerRetainedAudioEvent`: letters only, three or more capitalised words.
 fn is_camel_case_words(s: &str) -> bool {
     s.len() >= 12
@@ -524,6 +552,30 @@ mod tests {
                 "{c}"
             );
         }
+        // Form labels and their translations; lowercase phrases and mixed values stay.
+        for l in [
+            "Passwort",
+            "Contraseña",
+            "Wachtwoord",
+            "Lösenord",
+            "パスワード",
+            "Пароль",
+        ] {
+            assert_eq!(placeholder_reason(l), Some(Rejection::LabelWord), "{l}");
+            assert!(is_stand_in(Rejection::LabelWord, l), "{l}");
+        }
+        for v in [
+            "goodspec",
+            "Welcome1",
+            "WhiteDuke",
+            "PASSWORT",
+            "Mot de passe",
+            "X",
+        ] {
+            assert_ne!(placeholder_reason(v), Some(Rejection::LabelWord), "{v}");
+        }
+        // In a `user:password` pair the capitalised word is the password.
+        assert_eq!(placeholder_reason("admin:Welcome"), None);
         assert_eq!(placeholder_reason("db.Xk9vQ2mLp7zR"), None);
         assert_eq!(
             placeholder_reason("SecondsPerRetainedAudioEvent"),

@@ -88,6 +88,9 @@ pub enum Doubt {
     /// The password of a URL whose host is reserved for documentation (`@example.com`,
     /// `.test`): a sample connection string.
     ExampleHost,
+    /// The value is one capitalised word (`Passwort`, `Contraseña`): a form label or its
+    /// translation far more often than a password.
+    LabelWord,
 }
 
 impl Doubt {
@@ -102,6 +105,9 @@ impl Doubt {
             }
             Doubt::ExampleHost => {
                 "its host is a domain reserved for documentation (RFC 2606), so it is likely an example"
+            }
+            Doubt::LabelWord => {
+                "its value is a single capitalised word, so it is likely a label or a translation"
             }
         }
     }
@@ -562,7 +568,10 @@ fn accept(
             // A rule that names a format found text of that format: a stand-in body is
             // reported, at low severity; a heuristic rule has no format to go by.
             Some(r) if can_doubt(rule) && is_stand_in(r, &value) => {
-                doubt = Some(Doubt::PlaceholderBody);
+                doubt = Some(match r {
+                    Rejection::LabelWord => Doubt::LabelWord,
+                    _ => Doubt::PlaceholderBody,
+                });
             }
             Some(_) => return None,
         }
@@ -1146,6 +1155,15 @@ regex = '''(?i)token\s*=\s*"(?P<secret>[^"]{8,})"'''
 entropy = 3.0
 precision = "low"
 description = "d"
+
+[[rule]]
+id = "conn-password"
+name = "Conn"
+severity = "high"
+precision = "medium"
+keywords = ["pwd="]
+regex = '''pwd=(?P<secret>[^;\s]{3,})'''
+description = "d"
 "#;
 
     #[test]
@@ -1219,6 +1237,17 @@ description = "d"
         ] {
             assert_eq!(one(t), None, "{t}");
         }
+        // A capitalised word: low with its reason in a structural slot, no finding under a
+        // heuristic name (a label or its translation), the rule's severity once it has a digit.
+        assert_eq!(
+            one("pwd=Welcome;").map(|m| (m.1, m.2)),
+            Some((Severity::Low, Some(Doubt::LabelWord)))
+        );
+        assert_eq!(one("token = \"Passwortsicherheit\""), None);
+        assert_eq!(
+            one("pwd=Welcome1;").map(|m| (m.1, m.2)),
+            Some((Severity::High, None))
+        );
     }
 
     #[test]
