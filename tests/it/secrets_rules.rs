@@ -205,6 +205,10 @@ fn name_anchored_rules_use_the_one_assignment_grammar() {
         ("wireguard-private-key", "the WireGuard INI line"),
         ("wireguard-preshared-key", "the WireGuard INI line"),
         ("docker-config-auth", "a Docker config.json structure"),
+        (
+            "env-name-value-credential",
+            "a name/value environment entry",
+        ),
     ];
     let ad_hoc = regex::Regex::new(
         r#"\(\?:=\||\[=:\]|\[:=\]|\\s\*=|\[ \\t\]\*=|=>\||\\s\*:\\s\*|\[ \\t\]\*:|\[ \\t\]\*\[:=\]"#,
