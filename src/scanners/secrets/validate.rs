@@ -54,7 +54,10 @@ fn basic_auth(secret: &str) -> Validation {
     let placeholder = crate::classify::is_placeholder(pw)
         || matches!(
             crate::classify::placeholder_reason(pw),
-            Some(r) if r != crate::classify::Rejection::IdentifierWords
+            Some(r) if !matches!(
+                r,
+                crate::classify::Rejection::IdentifierWords | crate::classify::Rejection::LabelWord
+            )
         );
     if user.chars().any(char::is_control) || pw.is_empty() || placeholder {
         Validation::Invalid
@@ -265,6 +268,8 @@ mod tests {
         };
         let v = |s: &str| validate(ValidatorKind::BasicAuth, &b64(s));
         assert_eq!(v("svc-billing:Zq8xR2mK9pLw"), Validation::NotApplicable);
+        // A capitalised word is a password here, not a label.
+        assert_eq!(v("deploy:Welcome"), Validation::NotApplicable);
         for test_value in [
             "foo:bar",
             "user:password",
