@@ -80,6 +80,13 @@ pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]*\\?["'`]|:-)"#;
 /// separator says nothing about assignment, so the value format must carry the precision.
 pub const ASSIGN_OR_BLANK: &str = r#"(?:{{assign}}|[ \t]+(?:\\?["'`])?)"#;
 
+/// What `{{line_end}}` expands to: the end of an unquoted value's line. An unquoted value has
+/// no closing quote to end it, so a rule anchors it at the line's end, after which may come
+/// only a comment (` # rotate monthly`), a line continuation (` \`) or a chained command
+/// (`&& ./migrate.sh`, `|| exit 1`, `; ./run`). Anything else after the value (`DB_PASSWORD=x
+/// ./cmd`) means the "value" may be a command's first word, so the rule does not match.
+pub const LINE_END: &str = r#"(?:[ \t]#.*|[ \t]\\|(?:&&|\|\||;)[^\r\n]*)?\r?$"#;
+
 /// The placeholders a rule's regex may use, and what each expands to (bodies may use the
 /// placeholders listed before them).
 const MACROS: &[(&str, &str)] = &[
@@ -87,6 +94,7 @@ const MACROS: &[(&str, &str)] = &[
     ("{{assign}}", ASSIGN),
     ("{{assign_quoted}}", ASSIGN_QUOTED),
     ("{{assign_or_blank}}", ASSIGN_OR_BLANK),
+    ("{{line_end}}", LINE_END),
 ];
 
 /// `regex` with every `{{name}}` placeholder expanded; an unknown `{{name}}` is an error naming
