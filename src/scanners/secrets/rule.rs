@@ -36,6 +36,9 @@ pub enum ValidatorKind {
     /// Base64 text that decodes to a JWT (`ZXlK…`): a token stored encoded, as in a Kubernetes
     /// Secret's `data`.
     Base64Jwt,
+    /// Base64 DER of a private key without PEM armour (`MIIEvQIBADANBgkqhkiG9w0BAQEFAASC…`): an
+    /// ASN.1 SEQUENCE whose declared length is the decoded length, then a version INTEGER.
+    DerPrivateKey,
 }
 
 impl ValidatorKind {
@@ -48,6 +51,7 @@ impl ValidatorKind {
             ValidatorKind::Base64PrivateKey => "base64-private-key",
             ValidatorKind::BasicAuth => "basic-auth",
             ValidatorKind::Base64Jwt => "base64-jwt",
+            ValidatorKind::DerPrivateKey => "der-private-key",
         }
     }
 }

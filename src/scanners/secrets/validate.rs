@@ -34,6 +34,7 @@ pub fn validate(kind: ValidatorKind, secret: &str) -> Validation {
         ValidatorKind::Base64PrivateKey => bool_validation(is_base64_private_key(secret)),
         ValidatorKind::BasicAuth => basic_auth(secret),
         ValidatorKind::Base64Jwt => bool_validation(is_base64_jwt(secret)),
+        ValidatorKind::DerPrivateKey => bool_validation(is_der_private_key(secret)),
     }
 }
 
@@ -136,6 +137,29 @@ fn is_base64_private_key(s: &str) -> bool {
     }
 }
 
+/// Whether base64 `s` decodes to a DER private key: an ASN.1 SEQUENCE whose declared length
+/// matches the decoded length (a key is the whole blob), opening with a version INTEGER of 0 or 1
+/// (PKCS#1, PKCS#8, SEC1). Random text after a well-known prefix fails the length.
+fn is_der_private_key(s: &str) -> bool {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(der) = decode_base64(&t) else {
+        return false;
+    };
+    let (len, head) = match (der.first(), der.get(1)) {
+        (Some(0x30), Some(&l)) if l < 0x80 => (usize::from(l), 2),
+        (Some(0x30), Some(0x81)) => (der.get(2).map_or(0, |&l| usize::from(l)), 3),
+        (Some(0x30), Some(0x82)) => match (der.get(2), der.get(3)) {
+            (Some(&a), Some(&b)) => ((usize::from(a) << 8) | usize::from(b), 4),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let version = der.get(head..head + 3);
+    len > 32
+        && der.len() == head + len
+        && matches!(version, Some([0x02, 0x01, 0x00]) | Some([0x02, 0x01, 0x01]))
+}
+
 /// Decodes standard or URL-safe base64, padded or not. `None` on any other character.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let s = s.trim_end_matches('=');
@@ -228,6 +252,51 @@ mod tests {
             validate(ValidatorKind::Base64Jwt, "not base64!"),
             Validation::Invalid
         );
+    }
+
+    #[test]
+    fn der_private_keys_declare_their_length() {
+        // SEQUENCE (2-byte length 0x0100), INTEGER 0, then filler: 260 bytes in all.
+        let mut der = vec![0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x00];
+        der.extend((0..253u32).map(|i| (i * 37 % 251) as u8));
+        let ok = encode_base64(&der);
+        assert_eq!(
+            validate(ValidatorKind::DerPrivateKey, &ok),
+            Validation::Valid
+        );
+        // One byte short, or a certificate-like SEQUENCE without the version INTEGER.
+        let short = encode_base64(&der[..der.len() - 3]);
+        assert_eq!(
+            validate(ValidatorKind::DerPrivateKey, &short),
+            Validation::Invalid
+        );
+        der[4] = 0x30;
+        let cert = encode_base64(&der);
+        assert_eq!(
+            validate(ValidatorKind::DerPrivateKey, &cert),
+            Validation::Invalid
+        );
+        assert_eq!(
+            validate(ValidatorKind::DerPrivateKey, "MII!"),
+            Validation::Invalid
+        );
+    }
+
+    fn encode_base64(bytes: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for i in 0..=c.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            }
+        }
+        while out.len() % 4 != 0 {
+            out.push('=');
+        }
+        out
     }
 
     #[test]
