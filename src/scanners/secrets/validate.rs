@@ -264,7 +264,7 @@ mod tests {
             validate(ValidatorKind::DerPrivateKey, &ok),
             Validation::Valid
         );
-        // One byte short, or a certificate-like SEQUENCE without the version INTEGER.
+        // Three bytes short, or a SEQUENCE opening with another SEQUENCE (a certificate).
         let short = encode_base64(&der[..der.len() - 3]);
         assert_eq!(
             validate(ValidatorKind::DerPrivateKey, &short),
