@@ -282,6 +282,7 @@ mod tests {
         );
     }
 
+    /// Standard padded base64, for building test inputs.
     fn encode_base64(bytes: &[u8]) -> String {
         const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
@@ -317,25 +318,7 @@ mod tests {
 
     #[test]
     fn basic_auth_needs_a_real_looking_password() {
-        let b64 = |s: &str| {
-            use std::fmt::Write as _;
-            // Tiny standard base64 encoder for the test.
-            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-            let mut out = String::new();
-            for chunk in s.as_bytes().chunks(3) {
-                let n = chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b))
-                    << (8 * (3 - chunk.len()));
-                for i in 0..4 {
-                    if i <= chunk.len() {
-                        let _ = write!(out, "{}", A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                    } else {
-                        out.push('=');
-                    }
-                }
-            }
-            out
-        };
-        let v = |s: &str| validate(ValidatorKind::BasicAuth, &b64(s));
+        let v = |s: &str| validate(ValidatorKind::BasicAuth, &encode_base64(s.as_bytes()));
         assert_eq!(v("svc-billing:Zq8xR2mK9pLw"), Validation::NotApplicable);
         // A capitalised word is a password here, not a label.
         assert_eq!(v("deploy:Welcome"), Validation::NotApplicable);
