@@ -395,8 +395,9 @@ fn is_code_reference(lower: &str) -> bool {
     parts >= 2
 }
 
-/// `my-app-credentials`, `open_sesame`, `cms/sites/edit`, `CLIENT_TRAFFIC_SECRET`: words of one
-/// case joined by `-`, `_`, `.` or `/` are names, constants and paths.
+/// `my-app-credentials`, `open_sesame`, `cms/sites/edit`, `CLIENT_TRAFFIC_SECRET`,
+/// `TLS13_AES_128_GCM_SHA256`: words of one case joined by `-`, `_`, `.` or `/` are names,
+/// constants and paths.
 fn is_identifier_words(s: &str) -> bool {
     if is_camel_case_words(s) {
         return true;
@@ -412,7 +413,22 @@ fn is_identifier_words(s: &str) -> bool {
             .iter()
             .all(|w| !w.is_empty() && w.bytes().all(|c| f(&c)))
     };
-    words.len() >= 2 && (all(u8::is_ascii_lowercase) || all(u8::is_ascii_uppercase))
+    // Constants carry numbers (`TLS13_CHACHA20_POLY1305_SHA256`, `AES_128_GCM`): each word is
+    // letters then digits, or a number, and two or more have letters. The segments of a random
+    // token interleave them (`X7K2_9QPL`).
+    let upper_with_digits = || {
+        let shape = |w: &&str| {
+            let letters = w.bytes().take_while(u8::is_ascii_uppercase).count();
+            !w.is_empty() && w.bytes().skip(letters).all(|c| c.is_ascii_digit())
+        };
+        words.iter().all(shape)
+            && words
+                .iter()
+                .filter(|w| w.as_bytes()[0].is_ascii_uppercase())
+                .count()
+                >= 2
+    };
+    words.len() >= 2 && (all(u8::is_ascii_lowercase) || upper_with_digits())
 }
 
 /// `Passwort`, `Contraseña`, `Wachtwoord`, `パスワード`: 2 to 32 letters (any script), the first
@@ -545,11 +561,21 @@ mod tests {
             "my-app-credentials",
             "open_sesame",
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            "TLS13_CHACHA20_POLY1305_SHA256_INTERNAL",
+            "AES_128_GCM",
         ] {
             assert_eq!(
                 placeholder_reason(c),
                 Some(Rejection::IdentifierWords),
                 "{c}"
+            );
+        }
+        // Random segments interleave letters and digits; one lettered word is not a name.
+        for t in ["X7K2_9QPL_M3ZT", "AB12_3456", "Q8W3NB7VL2KX_9MZ4PR6TY1SD"] {
+            assert_ne!(
+                placeholder_reason(t),
+                Some(Rejection::IdentifierWords),
+                "{t}"
             );
         }
         // Form labels and their translations; lowercase phrases and mixed values stay.
