@@ -195,6 +195,10 @@ fn name_anchored_rules_use_the_one_assignment_grammar() {
         ("password-flag", "a command-line flag"),
         ("secret-flag", "a command-line flag"),
         (
+            "header-flag-credential",
+            "an HTTP header in a command-line flag",
+        ),
+        (
             "terraform-variable-default-credential",
             "a Terraform variable block's default",
         ),
