@@ -1,6 +1,7 @@
 //! "Does this look like a secret": the one definition shared by the secrets engine, the drift
 //! scanner and redaction.
 //!
+//! * [`base64`]: decoding, for checks that look inside an encoded value.
 //! * [`entropy`]: Shannon entropy and the length-aware floor a rule's `entropy` means.
 //! * [`placeholder`]: template syntax, filler, masks, stopwords, patterns, documented test
 //!   values — values that stand in for a credential.
@@ -13,6 +14,7 @@
 //! A leaf module: it imports nothing from the scanners. The secret rules reach it as data
 //! ([`token::PrefixSource`]), so the rule set stays the single source of token formats.
 
+pub mod base64;
 pub mod entropy;
 pub mod key;
 pub mod placeholder;

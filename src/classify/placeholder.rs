@@ -156,7 +156,10 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         return Some(Rejection::KnownTestValue);
     }
     let lower = secret.to_ascii_lowercase();
-    if TEMPLATE_PARTS.iter().any(|p| lower.contains(p)) || has_filler(&lower) {
+    if TEMPLATE_PARTS.iter().any(|p| lower.contains(p))
+        || has_filler(&lower)
+        || is_encoded_filler(secret)
+    {
         return Some(Rejection::Placeholder);
     }
     let t = lower.trim();
@@ -339,6 +342,29 @@ fn has_filler(lower: &str) -> bool {
     FILLER_PARTS.iter().any(|p| lower.contains(p))
         || (lower.trim().chars().count() >= 3
             && lower.trim().chars().all(|c| matches!(c, 'x' | '*' | '•')))
+}
+
+/// Base64 whose decoding is a sentence of documentation filler (`ZXhhbXBsZSBrZXk=`, "example
+/// key"): an example someone encoded so that it would look like a key. A real secret decodes to
+/// random bytes or to structured data; a decoded `user:password` pair is left to the Basic-auth
+/// checks, which judge its password part.
+fn is_encoded_filler(secret: &str) -> bool {
+    let t = secret.trim();
+    if t.len() < 16
+        || !t
+            .trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    {
+        return false;
+    }
+    let Some(text) = super::base64::decode(t) else {
+        return false;
+    };
+    text.len() >= 12
+        && text.iter().all(|&b| (0x20..0x7f).contains(&b))
+        && !text.contains(&b':')
+        && has_filler(&String::from_utf8_lossy(&text).to_ascii_lowercase())
 }
 
 /// Whether a value carries a sandbox or test marker (`…_test_…`, `…_sandbox_…`, `sbx_…`,
@@ -569,6 +595,17 @@ mod tests {
                 Some(Rejection::IdentifierWords),
                 "{c}"
             );
+        }
+        // Base64 of an example phrase is filler; of random bytes or a Basic pair it is not.
+        assert_eq!(
+            placeholder_reason("Ym9va21hcmsgZXhhbXBsZSBpbnN0YWJvdCBrZXkgMDE="),
+            Some(Rejection::Placeholder)
+        );
+        for v in [
+            "q8W3nB7vL2kX9mZ4pR6tY1sDk2Lm",
+            "YWRtaW5AZXhhbXBsZS5jb206UzNjcjN0IQ==",
+        ] {
+            assert_ne!(placeholder_reason(v), Some(Rejection::Placeholder), "{v}");
         }
         // Random segments interleave letters and digits; one lettered word is not a name.
         for t in ["X7K2_9QPL_M3ZT", "AB12_3456", "Q8W3NB7VL2KX_9MZ4PR6TY1SD"] {

@@ -2,6 +2,7 @@
 //! pattern match into a near-certain credential (and a failing checksum into a non-finding).
 
 use super::rule::ValidatorKind;
+use crate::classify::base64::decode as decode_base64;
 
 /// Outcome of a validator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,31 +159,6 @@ fn is_der_private_key(s: &str) -> bool {
     len > 32
         && der.len() == head + len
         && matches!(version, Some([0x02, 0x01, 0x00]) | Some([0x02, 0x01, 0x01]))
-}
-
-/// Decodes standard or URL-safe base64, padded or not. `None` on any other character.
-pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
