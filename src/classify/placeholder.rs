@@ -450,7 +450,7 @@ fn is_identifier_words(s: &str) -> bool {
         words.iter().all(shape)
             && words
                 .iter()
-                .filter(|w| w.as_bytes()[0].is_ascii_uppercase())
+                .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
                 .count()
                 >= 2
     };
