@@ -18,7 +18,8 @@
 /// capture group, so a rule's group numbers do not move). In order:
 ///
 /// * the closing quote of a quoted name and an index bracket (`"api_key":`, `ENV['TOKEN'] =`,
-///   JSON inside a string: `\"token\": \"…\"`);
+///   JSON inside a string: `\"token\": \"…\"`), or a C array declarator (`char pass[32] =`,
+///   PHP's append `$keys[] =`);
 /// * an operator: `=`, `:=`, `::=`, `:::=` (make, Go), `?=`, `+=` (make), `.=` (PHP), `??=`
 ///   (PHP, C#), `||=` (Ruby), `=>` (PHP, Ruby, Perl), `<-` (R), `:-` (a shell default,
 ///   `${TOKEN:-…}`), optionally after a type: `var x string =`, `const X: &str =`,
@@ -36,7 +37,8 @@
 ///   `<string name="api_token">…</string>` (Android resources), `<entry key="db.password">…`;
 ///
 /// [`ASSIGN`] and [`ASSIGN_QUOTED`] add the blanks (not a line break: a name with no value must
-/// not take the next line's) and the value's opening quote.
+/// not take the next line's) and the value's opening quote, with its literal prefix if it has
+/// one ([`STRING_PREFIX`]).
 ///
 /// Runs of blanks are unbounded (`[ \t]*`), not counted: a counted run is one automaton state
 /// per count in each of the thousand rules that expand the grammar, and a run of blanks cannot
@@ -45,7 +47,7 @@ pub const ASSIGN_OP: &str = concat!(
     r#"(?:"#,
     // Closing quote and bracket of the name, blanks, an operator; or, after a bare name, a
     // type and `=` (a quoted name has no type: `key" id="…"` is two attributes).
-    r#"(?:(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]*|[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*|[ \t][A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*))"#,
+    r#"(?:(?:\[[0-9]{0,4}\])?(?:\\?["'`])?\]?(?:\\?["'`])?[ \t]*|[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*|[ \t][A-Za-z_][A-Za-z0-9_<>\[\]]*[ \t]*))"#,
     r#"(?::{1,3}=|\?\??=|\.=|\+=|\|\|=|=>|=|<-|:-)"#,
     // Fallback after a lookup: the name's closing quote and bracket, then `or`, `||`, `?:`, `??`.
     r#"|(?:\\?["'`])?[)\]]?[ \t]*(?:or\b|\|\||\?:|\?\?)"#,
@@ -61,18 +63,24 @@ pub const ASSIGN_OP: &str = concat!(
     r#")"#,
 );
 
+/// What `{{string_prefix}}` expands to: the prefix of a string literal that is still a literal
+/// (one group, used optionally): Objective-C and C# verbatim `@"…"`, Python `r"…"`, `b"…"`,
+/// `u"…"`, `rb"…"`, C and C++ `L"…"`, `u8"…"`. (A Python `f"…"` is left out: its `{…}` fields
+/// are code, and a value with braces is no literal.)
+pub const STRING_PREFIX: &str = r#"(?:@|[rRbBuU]{1,2}|L|u8)"#;
+
 /// What `{{assign}}` expands to: [`ASSIGN_OP`], blanks and the value's optional (possibly
 /// escaped) opening quote, or a bare comma (a CSV row: `api_token,…,`). For rules whose value
 /// has a format of its own (`[a-f0-9]{32}`), so that an unquoted value (`KEY=…`, `key: …`) is
 /// found too.
-pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]*(?:\\?["'`])?|,)"#;
+pub const ASSIGN: &str = r#"(?:{{assign_op}}[ \t]*(?:{{string_prefix}}?\\?["'`])?|,)"#;
 
 /// What `{{assign_quoted}}` expands to: [`ASSIGN_OP`], blanks and a mandatory (possibly
 /// escaped) opening quote, or a shell default (`${DB_PASSWORD:-…}`, whose value ends at `}`).
 /// For heuristic rules whose value is "anything quoted": without the quote,
 /// `password: Option<String>` in code would read as a password; such a rule ends its value at
 /// a closing quote or `}`.
-pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]*\\?["'`]|:-)"#;
+pub const ASSIGN_QUOTED: &str = r#"(?:{{assign_op}}[ \t]*{{string_prefix}}?\\?["'`]|:-)"#;
 
 /// What `{{assign_or_blank}}` expands to: [`ASSIGN`], or a bare run of blanks between name and
 /// value (`acmeApiKey 0f3c…`, a CLI argument or a log line), with the value's optional opening
@@ -91,6 +99,7 @@ pub const LINE_END: &str = r#"(?:[ \t]#.*|[ \t]\\|(?:&&|\|\||;)[^\r\n]*)?\r?$"#;
 /// placeholders listed before them).
 const MACROS: &[(&str, &str)] = &[
     ("{{assign_op}}", ASSIGN_OP),
+    ("{{string_prefix}}", STRING_PREFIX),
     ("{{assign}}", ASSIGN),
     ("{{assign_quoted}}", ASSIGN_QUOTED),
     ("{{assign_or_blank}}", ASSIGN_OR_BLANK),
@@ -192,6 +201,13 @@ mod tests {
             "<string name=\"api_token\">{V}</string>",
             "<string name=\"api_token\" translatable=\"false\">{V}</string>",
             "<entry key=\"api.token\">{V}</entry>",
+            // Literal prefixes and C array declarators.
+            "NSString *apiToken = @\"{V}\";",
+            "api_token = r\"{V}\"",
+            "API_TOKEN = b'{V}'",
+            "const wchar_t* token = L\"{V}\";",
+            "char api_token[33] = \"{V}\";",
+            "$token[] = '{V}';",
         ] {
             let text = text.replace("{V}", V).replace("{{", "{").replace("}}", "}");
             let caps = re.captures(&text);
@@ -215,6 +231,8 @@ mod tests {
             "<input name=\"api_token\" id=\"{V}\">",
             "token\n\n{V}",
             "token ||\n{V}",
+            "token = f\"{V}\"",
+            "token[i] = \"{V}\"",
         ] {
             let text = text.replace("{V}", V);
             assert!(re.captures(&text).is_none(), "{text}");
