@@ -49,6 +49,12 @@ const FILLER_PARTS: &[&str] = &[
     "not_real",
     "not-a-real",
     "fake_",
+    "fake-",
+    "fakesecret",
+    "fakepass",
+    "faketoken",
+    "fakekey",
+    "fakeapi",
     "&lt;",
     "&gt;",
 ];
@@ -563,6 +569,8 @@ mod tests {
             "%(password)s",
             "@env:AC_PASSWORD",
             "{encoded_password}",
+            "fakesecret",
+            "my-fake-token-123",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
