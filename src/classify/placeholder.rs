@@ -169,6 +169,9 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         return Some(Rejection::Placeholder);
     }
     let t = lower.trim();
+    if has_template_field(t) {
+        return Some(Rejection::Placeholder);
+    }
     if let Some(i) = t.find("%(") {
         // Python `%(name)s` formatting.
         if t[i..].contains(")s") {
@@ -388,6 +391,30 @@ pub fn has_sandbox_marker(value: &str) -> bool {
 }
 
 /// `<token>`, `[password]`.
+/// A template field inside a value: a format field `{name}`, `{0}`, `{user.pw:>8}` (Python,
+/// C#, Rust), a `%{name}` (Ruby, Logstash), an ERB `<%` or an angle-bracket stand-in
+/// `<environment>`. The value is built from parts at run time or still waits for its text; a
+/// generated password whose symbols happen to include braces (`Kx9{mP2]qL7`) has no such
+/// well-formed field.
+fn has_template_field(t: &str) -> bool {
+    if t.contains("%{") || t.contains("<%") {
+        return true;
+    }
+    let field = |open: char, close: char, allow: &dyn Fn(char) -> bool| {
+        t.match_indices(open).any(|(i, _)| {
+            let rest = &t[i + 1..];
+            rest.find(close).is_some_and(|end| {
+                let inner = &rest[..end];
+                !inner.is_empty() && inner.len() <= 48 && inner.chars().all(allow)
+            })
+        })
+    };
+    let name_or_spec =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '>' | '<' | '^');
+    let words = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.');
+    field('{', '}', &name_or_spec) || field('<', '>', &words)
+}
+
 fn is_bracketed(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
 }
@@ -571,6 +598,10 @@ mod tests {
             "{encoded_password}",
             "fakesecret",
             "my-fake-token-123",
+            "prefix-{password}",
+            "tr0ub4dor-{0}",
+            "pw-<environment>-01",
+            "abc-%{db_pass}",
         ] {
             assert_eq!(placeholder_reason(p), Some(Rejection::Placeholder), "{p}");
         }
@@ -584,6 +615,10 @@ mod tests {
         }
         // A weak password is not a placeholder.
         assert_eq!(placeholder_reason("super$ecret"), None);
+        // Generated passwords with brackets and braces but no well-formed template field.
+        for p in ["Kx9{mP2]qL7<w", "a}b{c9Z!x<<", "Qz7>rT{m2v"] {
+            assert_eq!(placeholder_reason(p), None, "{p}");
+        }
         assert_eq!(
             placeholder_reason("AKIAIOSFODNN7EXAMPLE"),
             Some(Rejection::KnownTestValue)
