@@ -25,8 +25,8 @@ pub mod token;
 pub use entropy::{entropy, entropy_floor, shannon_entropy};
 pub use key::{is_credential_key, key_words, last_segment, names_no_credential};
 pub use placeholder::{
-    has_sandbox_marker, is_placeholder, is_stand_in, placeholder_reason, published_examples,
-    Rejection,
+    has_sandbox_marker, is_placeholder, is_stand_in, password_reason, placeholder_reason,
+    published_examples, Rejection,
 };
 pub use reference::{is_reference, is_reference_key};
 pub use token::{

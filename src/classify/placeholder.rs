@@ -201,16 +201,22 @@ pub fn placeholder_reason(secret: &str) -> Option<Rejection> {
         return Some(Rejection::LabelWord);
     }
     // `user:password` (Basic credentials, `curl -u`, URL user info): the password part decides.
-    if let Some(pw) = password_part(secret) {
-        match placeholder_reason(pw) {
-            None
-            | Some(Rejection::IdentifierWords)
-            | Some(Rejection::CodeReference)
-            | Some(Rejection::LabelWord) => {}
-            Some(r) => return Some(r),
-        }
+    password_part(secret).and_then(password_reason)
+}
+
+/// Why `pw`, the password of a `user:password` pair, is a stand-in, if it is: what
+/// [`placeholder_reason`] says of it, except the reasons that speak of a bare value's context.
+/// Inside a pair a dotted word, identifier words or a capitalised word are the password
+/// itself, not code or a label. One answer for every pair, so a Basic header, `curl -u` and a
+/// URL's user info judge the same password alike.
+pub fn password_reason(pw: &str) -> Option<Rejection> {
+    match placeholder_reason(pw) {
+        None
+        | Some(Rejection::IdentifierWords)
+        | Some(Rejection::CodeReference)
+        | Some(Rejection::LabelWord) => None,
+        r => r,
     }
-    None
 }
 
 /// Whether a candidate that [`placeholder_reason`] rejected for `reason` is still a value worth
@@ -576,6 +582,23 @@ fn is_pattern(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pairs_password_is_judged_alike_everywhere() {
+        // Inside a pair, dotted words, identifier words and a capitalised word are passwords.
+        for pw in ["correct.horse.battery", "open_sesame", "Sommerwind"] {
+            assert_eq!(password_reason(pw), None, "{pw}");
+            assert_eq!(placeholder_reason(&format!("ci:{pw}")), None, "{pw}");
+        }
+        for pw in ["changeme", "${DB_PASSWORD}", "xxxxxxxx", "password"] {
+            assert!(password_reason(pw).is_some(), "{pw}");
+            assert_eq!(
+                placeholder_reason(&format!("ci:{pw}")),
+                password_reason(pw),
+                "{pw}"
+            );
+        }
+    }
 
     #[test]
     fn placeholders_are_rejected() {

@@ -53,14 +53,7 @@ fn basic_auth(secret: &str) -> Validation {
     let Some((user, pw)) = text.split_once(':') else {
         return Validation::Invalid;
     };
-    let placeholder = crate::classify::is_placeholder(pw)
-        || matches!(
-            crate::classify::placeholder_reason(pw),
-            Some(r) if !matches!(
-                r,
-                crate::classify::Rejection::IdentifierWords | crate::classify::Rejection::LabelWord
-            )
-        );
+    let placeholder = crate::classify::password_reason(pw).is_some();
     if user.chars().any(char::is_control) || pw.is_empty() || placeholder {
         Validation::Invalid
     } else {
