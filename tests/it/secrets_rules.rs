@@ -185,6 +185,10 @@ fn name_anchored_rules_use_the_one_assignment_grammar() {
         ),
         ("phpmailer-password", "a PHPMailer property assignment"),
         (
+            "redis-password",
+            "a redis.conf directive or its --flag / CONFIG SET form",
+        ),
+        (
             "connection-string-password",
             "`;Password=` in a connection string",
         ),
