@@ -259,6 +259,9 @@ pub fn is_stand_in(reason: Rejection, value: &str) -> bool {
 /// The stopwords that are used *as* credentials (weak and default ones, metasyntactic pairs
 /// such as `foo:bar`), unlike those that name a type or no value (`null`, `function`).
 const WEAK_CREDENTIAL_WORDS: &[&str] = &[
+    // SNMP's default communities.
+    "public",
+    "private",
     "password",
     "passwd",
     "passphrase",
