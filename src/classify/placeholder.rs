@@ -399,7 +399,6 @@ pub fn has_sandbox_marker(value: &str) -> bool {
             .any(|p| lower.starts_with(p))
 }
 
-/// `<token>`, `[password]`.
 /// A template field inside a value: a format field `{name}`, `{0}`, `{user.pw:>8}` (Python,
 /// C#, Rust), a `%{name}` (Ruby, Logstash), an ERB `<%` or an angle-bracket stand-in
 /// `<environment>`. The value is built from parts at run time or still waits for its text; a
@@ -424,6 +423,7 @@ fn has_template_field(t: &str) -> bool {
     field('{', '}', &name_or_spec) || field('<', '>', &words)
 }
 
+/// `<token>`, `[password]`.
 fn is_bracketed(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>')) || (t.starts_with('[') && t.ends_with(']'))
 }
