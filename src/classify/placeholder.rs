@@ -13,6 +13,8 @@ const TEMPLATE_PARTS: &[&str] = &[
     "{{",
     "}}",
     "%s",
+    "%{",
+    "<%",
     "@env:",
     "@keychain:",
     "process.env",
@@ -400,14 +402,11 @@ pub fn has_sandbox_marker(value: &str) -> bool {
 }
 
 /// A template field inside a value: a format field `{name}`, `{0}`, `{user.pw:>8}` (Python,
-/// C#, Rust), a `%{name}` (Ruby, Logstash), an ERB `<%` or an angle-bracket stand-in
-/// `<environment>`. The value is built from parts at run time or still waits for its text; a
-/// generated password whose symbols happen to include braces (`Kx9{mP2]qL7`) has no such
-/// well-formed field.
+/// C#, Rust) or an angle-bracket stand-in `<environment>` (the syntaxes with an opener of
+/// their own, `${`, `%{`, `<%`, are [`TEMPLATE_PARTS`]). The value is built from parts at run
+/// time or still waits for its text; a generated password whose symbols happen to include
+/// braces (`Kx9{mP2]qL7`) has no such well-formed field.
 fn has_template_field(t: &str) -> bool {
-    if t.contains("%{") || t.contains("<%") {
-        return true;
-    }
     let field = |open: char, close: char, allow: &dyn Fn(char) -> bool| {
         t.match_indices(open).any(|(i, _)| {
             let rest = &t[i + 1..];
