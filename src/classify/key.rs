@@ -108,11 +108,32 @@ const PAGINATION_WORDS: &[&str] = &["next", "continuation", "pagination", "page"
 /// Words of a name that mark a sandbox or test credential: `SANDBOX_API_KEY`, `sbx_token`.
 const SANDBOX_WORDS: &[&str] = &["sandbox", "sbx", "sdbx", "test", "testing"];
 
+/// Words of a name that say its value stands in for a credential on purpose: test code names
+/// the values it feeds a parser or a failing login `fakeToken`, `dummy_password`,
+/// `invalidApiKey`, `wrongSecret`, `nonMatchingToken`.
+const STAND_IN_WORDS: &[&str] = &[
+    "fake",
+    "dummy",
+    "mock",
+    "mocked",
+    "bogus",
+    "invalid",
+    "wrong",
+    "incorrect",
+    "bad",
+    "non",
+    "not",
+    "placeholder",
+    "sample",
+    "example",
+];
+
 /// Whether `name`, the identifier a heuristic (generic) secret rule matched, says its value is
 /// not a credential: it describes one (`*_url`, `*_name`, `*_length`, `*_id`…), is public by
 /// design (`public*`, `publishable*`), is a page cursor (`NextToken`, `ContinuationToken`), is a
 /// form's anti-forgery token (`csrf*`, `xsrf*`,
-/// `authenticity_token`) or a sandbox/test credential (`SANDBOX_*`, `*_TEST_*`).
+/// `authenticity_token`), a sandbox/test credential (`SANDBOX_*`, `*_TEST_*`) or a stand-in
+/// (`fakeToken`, `invalid_password`, `nonMatchingToken`).
 ///
 /// Provider rules do not ask: a `ghp_` token is a token under any name.
 pub fn names_no_credential(name: &str) -> bool {
@@ -124,6 +145,7 @@ pub fn names_no_credential(name: &str) -> bool {
         || words.iter().any(|w| {
             PUBLIC_WORDS.contains(&w.as_str())
                 || SANDBOX_WORDS.contains(&w.as_str())
+                || STAND_IN_WORDS.contains(&w.as_str())
                 || PAGINATION_WORDS.contains(&w.as_str())
         })
         || name.to_ascii_lowercase().contains("authenticity_token")
@@ -229,6 +251,10 @@ mod tests {
             "STRIPE_TEST_KEY",
             "NextContinuationToken",
             "pageToken",
+            "nonMatchingToken",
+            "fake_api_key",
+            "invalidPassword",
+            "DUMMY_SECRET",
         ] {
             assert!(names_no_credential(name), "{name}");
         }
@@ -238,6 +264,9 @@ mod tests {
             "client_secret",
             "GITHUB_TOKEN",
             "NEXTAUTH_SECRET",
+            "notification_token",
+            "badge_secret",
+            "mockingbird_api_key",
         ] {
             assert!(!names_no_credential(name), "{name}");
         }
