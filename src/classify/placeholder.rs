@@ -50,6 +50,15 @@ const FILLER_PARTS: &[&str] = &[
     "notreal",
     "not_real",
     "not-a-real",
+    "notakey",
+    "not_a_key",
+    "not-a-key",
+    "notatoken",
+    "not_a_token",
+    "not-a-token",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
     "fake_",
     "fake-",
     "fakesecret",
@@ -466,7 +475,7 @@ fn is_code_reference(lower: &str) -> bool {
 /// `TLS13_AES_128_GCM_SHA256`: words of one case joined by `-`, `_`, `.` or `/` are names,
 /// constants and paths.
 fn is_identifier_words(s: &str) -> bool {
-    if is_camel_case_words(s) {
+    if is_camel_case_words(s) || is_qualified_type_name(s) {
         return true;
     }
     // In a path, `#fragment` and `:param` parts are names too (`cms/sites/passwords#edit`).
@@ -512,6 +521,19 @@ fn is_label_word(s: &str) -> bool {
     let first_capital =
         chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase());
     first_capital || s.chars().all(|c| !c.is_uppercase() && !c.is_lowercase())
+}
+
+/// `xsd:AgencyIdentificationCodeContentType`, `clm5:CodeType`: an XML qualified name, a short
+/// lowercase namespace prefix (letters, then letters or digits) and a camel-case local name.
+fn is_qualified_type_name(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(prefix, local)| {
+        (1..=16).contains(&prefix.len())
+            && prefix.starts_with(|c: char| c.is_ascii_lowercase())
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && is_camel_case_words(local)
+    })
 }
 
 /// `SecondsPerRetainedAudioEvent`: letters only, three or more capitalised words.
@@ -623,6 +645,7 @@ mod tests {
             "{encoded_password}",
             "fakesecret",
             "my-fake-token-123",
+            "53d49dnotakeyata9bac57a3d86c517ded974b19",
             "prefix-{password}",
             "tr0ub4dor-{0}",
             "pw-<environment>-01",
@@ -711,6 +734,14 @@ mod tests {
         assert_eq!(
             placeholder_reason("SecondsPerRetainedAudioEvent"),
             Some(Rejection::IdentifierWords)
+        );
+        assert_eq!(
+            placeholder_reason("clm49484:AgencyIdentificationCodeContentType"),
+            Some(Rejection::IdentifierWords)
+        );
+        assert_eq!(
+            placeholder_reason("clm49484:AgencyIdeNTificat1onCode"),
+            None
         );
         assert_eq!(
             placeholder_reason("1.2.840.113549.1.9.7"),
