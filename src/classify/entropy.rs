@@ -35,14 +35,30 @@ pub fn entropy(s: &str) -> f64 {
 /// password for its length alone. A short value that mixes letters and digits (password-like,
 /// unlike a word such as `mysecret` or `bcrypt`) therefore needs 90 % of the maximum its
 /// length allows instead of the rule's absolute floor.
+///
+/// A hex value has a second ceiling: 16 symbols give at most 4 bits, and a random sample of `n`
+/// of them falls short of that by about `15 / (2 n ln 2)` (22 random hex characters average
+/// 3.5 bits), so a 3.5-bit floor written for mixed-case keys would reject half of the real hex
+/// keys. Hex values need the entropy a random hex string of their length reaches, less a
+/// margin of a few standard deviations; runs and repeats are left to the pattern checks.
 pub fn entropy_floor(min: f64, value: &[u8]) -> f64 {
     let letters = value.iter().any(u8::is_ascii_alphabetic);
     let digits = value.iter().any(u8::is_ascii_digit);
     if value.len() < 2 || !(letters && digits) {
         return min;
     }
-    min.min(0.9 * (value.len() as f64).log2())
+    let mut floor = min.min(0.9 * (value.len() as f64).log2());
+    if value.len() >= 16 && value.iter().all(u8::is_ascii_hexdigit) {
+        let n = value.len() as f64;
+        let expected = 4.0 - 15.0 / (2.0 * n * std::f64::consts::LN_2);
+        floor = floor.min(expected - HEX_MARGIN);
+    }
+    floor
 }
+
+/// How far below the expected entropy of a random hex string a hex value may fall (bits): about
+/// three standard deviations for 22 characters.
+const HEX_MARGIN: f64 = 0.35;
 
 #[cfg(test)]
 mod tests {
@@ -57,8 +73,17 @@ mod tests {
         assert_eq!(entropy_floor(3.3, b"mysecret"), 3.3);
         assert_eq!(entropy_floor(2.8, b"busybox@"), 2.8);
         // Long values keep the rule's floor.
-        assert_eq!(entropy_floor(3.5, &[b'a', b'1'].repeat(20)), 3.5);
+        assert_eq!(entropy_floor(3.5, &[b'z', b'1'].repeat(20)), 3.5);
         assert_eq!(entropy_floor(3.0, b"1"), 3.0);
+        // Hex: 22 random characters average 3.5 bits, so a 3.5 floor becomes about 3.16.
+        let hex = b"2d0d3432369b6b53e7621f";
+        assert!(entropy_floor(3.5, hex) < 3.2);
+        assert!(shannon_entropy(hex) >= entropy_floor(3.5, hex));
+        // ...but a hex value with few distinct digits stays below it.
+        let low = b"1a1a1a1a2b2b2b2b1a1a1a";
+        assert!(shannon_entropy(low) < entropy_floor(3.5, low));
+        // Mixed-case values keep the rule's floor.
+        assert_eq!(entropy_floor(3.5, b"tPaJIQMajom59Di1mgJ8aR"), 3.5);
         // `aabb11cc` (4 distinct of 8) stays below the relaxed floor.
         assert!(shannon_entropy(b"aabb11cc") < entropy_floor(2.8, b"aabb11cc"));
     }
