@@ -199,12 +199,27 @@ impl NameOwners {
     }
 
     /// Whether `name` contains an owned keyword and `value` fits none of its owners' formats.
+    ///
+    /// A name that speaks of a credential the owner's token is not (`TELEGRAM_WEBHOOK_SECRET`,
+    /// `GITHUB_APP_PRIVATE_KEY`, `STRIPE_DB_PASSWORD`) is not owned: its value is whatever its
+    /// owner chose, in no provider's format.
     pub fn declines(&self, name: &str, value: &str) -> bool {
         let Some(ac) = &self.ac else {
             return false;
         };
+        let words = super::key::key_words(name);
         let mut owned = false;
         for m in ac.find_overlapping_iter(name) {
+            let keyword = self
+                .keywords
+                .get(m.pattern().as_usize())
+                .map_or("", String::as_str);
+            if words
+                .iter()
+                .any(|w| OTHER_ROLE_WORDS.contains(&w.as_str()) && !keyword.contains(w.as_str()))
+            {
+                continue;
+            }
             owned = true;
             let fits = self
                 .formats
@@ -217,6 +232,29 @@ impl NameOwners {
         owned && !self.keywords.is_empty()
     }
 }
+
+/// Words of a name for credentials that users choose or generate themselves, in no provider's
+/// token format: webhook and signing secrets, passwords, encryption keys, private keys.
+const OTHER_ROLE_WORDS: &[&str] = &[
+    "webhook",
+    "webhooks",
+    "hook",
+    "signing",
+    "hmac",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "encryption",
+    "encrypt",
+    "private",
+    "privatekey",
+    "session",
+    "cookie",
+    "jwt",
+    "salt",
+];
 
 /// Whether a keyword names something beyond generic credential words: `aws_secret` does,
 /// `client_secret` and `access_token` (which any provider may use) do not.
@@ -435,6 +473,11 @@ mod tests {
         ));
         assert!(!owners.declines(
             "BILLING_SECRET",
+            "ded7db27a4558e2ea9bbf0bf36ae0e8521618f366c"
+        ));
+        // Must match: a name for another kind of credential under the owner's word.
+        assert!(!owners.declines(
+            "AWS_SECRET_WEBHOOK_SIGNING",
             "ded7db27a4558e2ea9bbf0bf36ae0e8521618f366c"
         ));
     }

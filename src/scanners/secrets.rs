@@ -159,8 +159,11 @@ pub fn token_prefixes() -> &'static crate::classify::TokenPrefixes {
 }
 
 /// Names the built-in provider rules own (`secret_access_key`), with their secret formats:
-/// heuristic rules defer to them ([`crate::classify::NameOwners`]). Only rules of high
-/// precision that name a credential (above `note`) own names.
+/// heuristic rules defer to them ([`crate::classify::NameOwners`]). Rules of medium precision
+/// or better that name a credential (above `note`) own names: a provider-named rule
+/// (`telegram_*_token`, `zerobounce_key`) knows the provider's format, so a value under that
+/// name in another shape is a stand-in or another setting, not a secret the generic rules
+/// should report.
 pub fn name_owners() -> &'static crate::classify::NameOwners {
     static OWNERS: OnceLock<crate::classify::NameOwners> = OnceLock::new();
     OWNERS.get_or_init(|| {
@@ -170,7 +173,7 @@ pub fn name_owners() -> &'static crate::classify::NameOwners {
                 .iter()
                 .filter(|r| {
                     r.def.severity > crate::finding::Severity::Note
-                        && r.precision() <= crate::finding::Precision::High
+                        && r.precision() <= crate::finding::Precision::Medium
                 })
                 .map(|r| crate::classify::PrefixSource {
                     keywords: &r.def.keywords,
