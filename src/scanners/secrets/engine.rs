@@ -653,7 +653,8 @@ fn is_checksum(kind: ValidatorKind) -> bool {
 ///
 /// * A value that contains the rule's own keyword (`"NotPassword"`, `"X-Amz-Security-Token"`).
 /// * A UUID under a `*_token` or `*_key` name is far more often an identifier (tenant, client,
-///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision.
+///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision. So
+///   is a UUID in a short wrapper (`{…}`, `_SA_{…}`: Windows LSA secret names, COM class ids).
 /// * Sandbox and test markers in the value (`…_test_…`, `sbx_…`).
 /// * Names that describe or publish rather than hold a credential (`TOKEN_URL`,
 ///   `password_length`, `publicKey`, `csrf_token`, `SANDBOX_API_KEY`).
@@ -666,7 +667,7 @@ fn heuristic_keeps(
     sec: &Range<usize>,
     value: &str,
 ) -> bool {
-    if is_uuid(value) || has_sandbox_marker(value) {
+    if is_wrapped_uuid(value) || has_sandbox_marker(value) {
         return false;
     }
     // A label that repeats its own kind of name (`"challengePassword"`, `"caching_sha2_password"`,
@@ -730,6 +731,16 @@ fn is_word_prefix(p: &str) -> bool {
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
+/// A UUID with at most a short wrapper (`{…}`, `_SA_{…}`, `urn:uuid:…`): an identifier such as a
+/// registry, COM or LSA secret name, not a credential.
+fn is_wrapped_uuid(s: &str) -> bool {
+    const UUID_LEN: usize = 36;
+    const MAX_WRAPPER: usize = 10;
+    s.len() <= UUID_LEN + MAX_WRAPPER
+        && (0..=s.len().saturating_sub(UUID_LEN))
+            .any(|i| s.get(i..i + UUID_LEN).is_some_and(is_uuid))
+}
+
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
@@ -1092,6 +1103,15 @@ description = "d"
         assert!(e
             .find_in("token = \"007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
             .is_empty());
+        // A UUID in a short wrapper is an identifier too; a long value around one is not.
+        assert!(e
+            .find_in("token = \"_SA_{262E99C9-6160-4871-ACEC-4E61736B6F21}\"")
+            .is_empty());
+        assert_eq!(
+            e.find_in("token = \"Zq8xR2mK9pLw-007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
+                .len(),
+            1
+        );
         let high = engine(&RULES.replace("precision = \"low\"", "precision = \"high\""));
         assert_eq!(
             high.find_in("token = \"007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
