@@ -654,7 +654,7 @@ fn is_checksum(kind: ValidatorKind) -> bool {
 /// * A value that contains the rule's own keyword (`"NotPassword"`, `"X-Amz-Security-Token"`).
 /// * A UUID under a `*_token` or `*_key` name is far more often an identifier (tenant, client,
 ///   request) than a secret; provider rules for UUID-shaped secrets have a higher precision. So
-///   is a UUID in a short wrapper (`{…}`, `_SA_{…}`: Windows LSA secret names, COM class ids).
+///   is a UUID in registry braces (`{…}`, `_SA_{…}`: COM class ids, LSA secret names) or a URN.
 /// * Sandbox and test markers in the value (`…_test_…`, `sbx_…`).
 /// * Names that describe or publish rather than hold a credential (`TOKEN_URL`,
 ///   `password_length`, `publicKey`, `csrf_token`, `SANDBOX_API_KEY`).
@@ -730,17 +730,23 @@ fn is_word_prefix(p: &str) -> bool {
     )
 }
 
-/// `8-4-4-4-12` hexadecimal digits.
-/// A UUID with at most a short wrapper (`{…}`, `_SA_{…}`, `urn:uuid:…`): an identifier such as a
-/// registry, COM or LSA secret name, not a credential.
+/// A UUID alone, in the braces of the Windows registry and COM notation (`{…}`, also with a
+/// short prefix such as an LSA secret name's `_SA_{…}`) or as a URN (`urn:uuid:…`): an
+/// identifier, not a credential.
 fn is_wrapped_uuid(s: &str) -> bool {
-    const UUID_LEN: usize = 36;
-    const MAX_WRAPPER: usize = 10;
-    s.len() <= UUID_LEN + MAX_WRAPPER
-        && (0..=s.len().saturating_sub(UUID_LEN))
-            .any(|i| s.get(i..i + UUID_LEN).is_some_and(is_uuid))
+    const MAX_PREFIX: usize = 8;
+    if is_uuid(s) || s.strip_prefix("urn:uuid:").is_some_and(is_uuid) {
+        return true;
+    }
+    let Some(inner) = s.strip_suffix('}') else {
+        return false;
+    };
+    inner
+        .find('{')
+        .is_some_and(|i| i <= MAX_PREFIX && is_uuid(&inner[i + 1..]))
 }
 
+/// `8-4-4-4-12` hexadecimal digits.
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
@@ -1103,12 +1109,16 @@ description = "d"
         assert!(e
             .find_in("token = \"007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
             .is_empty());
-        // A UUID in a short wrapper is an identifier too; a long value around one is not.
+        // A UUID in registry braces is an identifier too; a token made of a prefix and a UUID
+        // is not.
         assert!(e
             .find_in("token = \"_SA_{262E99C9-6160-4871-ACEC-4E61736B6F21}\"")
             .is_empty());
+        assert!(e
+            .find_in("token = \"urn:uuid:007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
+            .is_empty());
         assert_eq!(
-            e.find_in("token = \"Zq8xR2mK9pLw-007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
+            e.find_in("token = \"tk_Zq8x-007e65c7-635d-4d54-8294-f360cb8e2e3f\"")
                 .len(),
             1
         );
