@@ -207,7 +207,8 @@ impl NameOwners {
         let Some(ac) = &self.ac else {
             return false;
         };
-        let words = super::key::key_words(name);
+        // Split the name into words only once a keyword is found in it: most names hold none.
+        let mut words: Option<Vec<String>> = None;
         let mut owned = false;
         for m in ac.find_overlapping_iter(name) {
             let keyword = self
@@ -215,6 +216,7 @@ impl NameOwners {
                 .get(m.pattern().as_usize())
                 .map_or("", String::as_str);
             if words
+                .get_or_insert_with(|| super::key::key_words(name))
                 .iter()
                 .any(|w| OTHER_ROLE_WORDS.contains(&w.as_str()) && !keyword.contains(w.as_str()))
             {
